@@ -1,0 +1,39 @@
+"""Community perception survey platform: the Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands."""
+    from survey_app import auth, cli, errors, i18n, questionnaires
+    from survey_app.admin import bp as admin_bp
+    from survey_app.auth import bp as auth_bp
+    from survey_app.config import load_config
+    from survey_app.database import configure_engine
+    from survey_app.extensions import csrf, db, limiter, migrate
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+    questionnaires.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.add_url_rule("/", endpoint="index", view_func=auth.index)
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,42 @@
+"""Command line: ``flask --app wsgi <group> <command>``. The admin's interface and the tests' door."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from flask import Flask
+
+from survey_app.extensions import db
+from survey_app.operations import OperationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def transactional(command: F) -> F:
+    """Run a command in one transaction: commit on success; on OperationError roll back,
+    print the reason and exit 1, so a failed command leaves the database as it was."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = command(*args, **kwargs)
+            db.session.commit()
+            return result
+        except OperationError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapped  # type: ignore[return-value]
+
+
+def init_app(app: Flask) -> None:
+    from survey_app.cli import demo, questionnaire, rounds, users, villages
+
+    for group in (questionnaire.group, villages.group, rounds.group, users.group, demo.group):
+        app.cli.add_command(group)

@@ -1,0 +1,72 @@
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from survey_app.cli import transactional
+from survey_app.extensions import db
+from survey_app.models import Response, Round
+from survey_app.operations.rounds import close_round, create_round, get_round, open_round, parse_date
+
+group = click.Group("rounds", help="Create, open, close and list survey rounds.")
+
+
+@group.command("create")
+@click.argument("name")
+@click.option("--questionnaire", "ref", required=True, metavar="KEY@VERSION",
+              help="The questionnaire version, e.g. trust-safety@2.")
+@click.option("--opens", help="Opening date, YYYY-MM-DD.")
+@click.option("--closes", help="Closing date, YYYY-MM-DD.")
+@click.option("--villages", "scope", multiple=True, metavar="CODE-PREFIX",
+              help="Areas or villages in scope (repeatable); all villages when omitted.")
+@with_appcontext
+@transactional
+def create(name: str, ref: str, opens: str | None, closes: str | None, scope: tuple[str, ...]) -> None:
+    """Create a draft round on a questionnaire version."""
+    round_ = create_round(
+        name, ref, parse_date(opens, "--opens"), parse_date(closes, "--closes"), list(scope), actor="cli"
+    )
+    where = ", ".join(round_.scope_prefixes) or "all villages"
+    click.echo(f"Created round {round_.name!r} ({round_.questionnaire_ref}, {where}); it is a draft.")
+
+
+@group.command("open")
+@click.argument("name")
+@with_appcontext
+@transactional
+def open_(name: str) -> None:
+    """Open a draft round for answers."""
+    round_ = get_round(name)
+    open_round(round_, actor="cli")
+    click.echo(f"Round {round_.name!r} is open.")
+
+
+@group.command("close")
+@click.argument("name")
+@with_appcontext
+@transactional
+def close(name: str) -> None:
+    """Close an open round."""
+    round_ = get_round(name)
+    close_round(round_, actor="cli")
+    click.echo(f"Round {round_.name!r} is closed.")
+
+
+@group.command("list")
+@with_appcontext
+def list_() -> None:
+    """List rounds with status, dates, questionnaire version and response counts."""
+    counts = sa.select(Response.round_id, sa.func.count().label("n")).group_by(Response.round_id).subquery()
+    rows = db.session.execute(
+        sa.select(Round, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.round_id == Round.id)
+        .order_by(Round.created_at, Round.id)
+    ).all()
+    if not rows:
+        click.echo("No rounds yet. Create one with: flask --app wsgi rounds create NAME --questionnaire KEY@VERSION")
+        return
+    click.echo(f"{'name':30} {'status':7} {'questionnaire':18} {'opens':10} {'closes':10} {'responses':>9}")
+    for round_, n in rows:
+        click.echo(
+            f"{round_.name:30} {round_.status.value:7} {round_.questionnaire_ref:18} "
+            f"{round_.opens_on or '-'!s:10} {round_.closes_on or '-'!s:10} {n:>9}"
+        )

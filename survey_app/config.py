@@ -1,0 +1,72 @@
+"""Configuration read from the environment, with safe development defaults.
+
+``load_config`` is called by the factory; importing this module changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see check_config
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration would make the app unsafe or unusable."""
+
+
+def _default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "survey.sqlite")
+
+
+def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app config: environment first, then explicit overrides (tests, scripts)."""
+    env = os.environ
+    config: dict[str, Any] = {
+        "SURVEY_ENV": env.get("SURVEY_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or _default_database_url(instance_path),
+        "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires")),
+        "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "LANGUAGES": ("id", "en"),
+        "MIN_N": int(env.get("MIN_N", "30")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token; long paper-entry evenings
+    }
+    if overrides:
+        config.update(overrides)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if config["SURVEY_ENV"] == "production":
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+    check_config(config)
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Route plain ``postgresql://`` URLs to psycopg 3, the only driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Refuse to run production with the development secret or a guessable one."""
+    if config["SURVEY_ENV"] not in ("development", "testing", "production"):
+        raise ConfigError(f"SURVEY_ENV must be development, testing or production, not {config['SURVEY_ENV']!r}.")
+    if config["SURVEY_ENV"] == "production":
+        key = config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "Production needs a real SECRET_KEY of at least "
+                f"{MIN_SECRET_KEY_LENGTH} random characters in the environment "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )

@@ -1,0 +1,31 @@
+"""Error pages. A failed request rolls its session back so nothing half-written stays."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from survey_app.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(500, _server_error)
+
+
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    titles = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+    }
+    message = titles.get(error.code or 500, error.description)
+    return render_template("error.html", code=error.code, message=message), error.code
+
+
+def _server_error(_error: Exception):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    return render_template("error.html", code=500, message=_("Something went wrong on our side.")), 500

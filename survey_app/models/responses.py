@@ -1,0 +1,52 @@
+"""Stored answers: one row per completed questionnaire.
+
+Answers live in one JSON document per response keyed by stable question id, so a round is
+read with one query and turned into a table by pandas; no row per answer to join back.
+No name, phone number or IP address is ever stored here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models._types import JSONType, enum_column, utcnow
+from survey_app.models.geo import Village
+from survey_app.models.rounds import Round
+
+
+class Mode(enum.StrEnum):
+    """How the answers were collected; it can change how people answer."""
+
+    WEB = "web"
+    PAPER = "paper"
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Client-generated UUID; the unique constraint makes retries idempotent without a
+    # check-then-insert race.
+    submission_key: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"))
+    village_id: Mapped[int] = mapped_column(sa.ForeignKey("villages.id"))
+    questionnaire_key: Mapped[str] = mapped_column(sa.String(64))
+    questionnaire_version: Mapped[int]
+    mode: Mapped[Mode] = mapped_column(enum_column(Mode))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # sha256 of the canonical answers: tells a faithful retry from a conflicting one.
+    answers_digest: Mapped[str] = mapped_column(sa.String(64))
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    round: Mapped[Round] = relationship()
+    village: Mapped[Village] = relationship()
+
+    __table_args__ = (sa.Index("ix_responses_round_village", "round_id", "village_id"),)

@@ -1,0 +1,84 @@
+"""Survey rounds and the questionnaire versions they pin."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models._types import enum_column, utcnow
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionnaireVersion(db.Model):
+    """The content hash of a published questionnaire file, recorded on first use.
+
+    A published version never changes; this row is how the app notices if its file did.
+    """
+
+    __tablename__ = "questionnaire_versions"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    path: Mapped[str] = mapped_column(sa.String(255))
+    first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Round(db.Model):
+    """One wave of the survey over a set of villages, on one questionnaire version."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    questionnaire_key: Mapped[str] = mapped_column(sa.String(64))
+    questionnaire_version: Mapped[int]
+    opens_on: Mapped[date | None] = mapped_column(default=None)
+    closes_on: Mapped[date | None] = mapped_column(default=None)
+    status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus), default=RoundStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    scopes: Mapped[list[RoundScope]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundScope.code_prefix"
+    )
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["questionnaire_key", "questionnaire_version"],
+            ["questionnaire_versions.key", "questionnaire_versions.version"],
+        ),
+        sa.CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on", name="dates_ordered"),
+    )
+
+    @property
+    def questionnaire_ref(self) -> str:
+        return f"{self.questionnaire_key}@{self.questionnaire_version}"
+
+    @property
+    def scope_prefixes(self) -> list[str]:
+        """Area or village codes in scope; empty means every village."""
+        return [scope.code_prefix for scope in self.scopes]
+
+    def __repr__(self) -> str:
+        return f"<Round {self.name} {self.status}>"
+
+
+class RoundScope(db.Model):
+    """An area (or village) code whose villages are in a round."""
+
+    __tablename__ = "round_scopes"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    code_prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+
+    round: Mapped[Round] = relationship(back_populates="scopes")

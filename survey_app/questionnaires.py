@@ -1,0 +1,90 @@
+"""The app's view of the questionnaire catalog, guarded by the recorded content hashes.
+
+A published version never changes. The first round that uses a version records the file's
+hash; from then on a file whose bytes differ is refused, naming the file, with no silent
+fall-back to what was cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from survey_app.extensions import db
+from survey_app.models import QuestionnaireVersion
+from survey_app.operations import OperationError
+from survey_app.questionnaire import Catalog, Questionnaire, QuestionnaireError, parse_ref
+
+
+class QuestionnaireChanged(OperationError):
+    """A published questionnaire file no longer matches the hash recorded on first use."""
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["questionnaire_catalog"] = Catalog(Path(app.config["QUESTIONNAIRE_DIR"]))
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["questionnaire_catalog"]
+
+
+def questionnaire_dir() -> Path:
+    return Path(current_app.config["QUESTIONNAIRE_DIR"])
+
+
+def relative_path(path: Path) -> Path:
+    """A path under the questionnaire folder, as recorded (portable between machines)."""
+    try:
+        return path.resolve().relative_to(questionnaire_dir().resolve())
+    except ValueError:
+        return path
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def find(ref: str) -> Questionnaire:
+    """Load ``key@version`` or raise OperationError saying what is wrong with it."""
+    try:
+        key, version = parse_ref(ref)
+    except ValueError as exc:
+        raise OperationError(str(exc)) from None
+    return load(key, version)
+
+
+def load(key: str, version: int) -> Questionnaire:
+    """Load a version, checking the file against its recorded hash if it has one."""
+    cat = catalog()
+    if (key, version) not in set(cat.refs()):
+        known = ", ".join(f"{k}@{v}" for k, v in sorted(cat.refs())) or "none"
+        raise OperationError(f"No questionnaire {key}@{version}. Known versions: {known}.")
+    pinned = db.session.get(QuestionnaireVersion, (key, version))
+    try:
+        questionnaire = cat.get(key, version)
+    except QuestionnaireError as exc:
+        raise OperationError("\n".join(str(p) for p in exc.problems)) from None
+    if pinned is not None:
+        current = file_hash(Path(questionnaire.path))
+        if current != pinned.content_hash or questionnaire.content_hash != pinned.content_hash:
+            raise QuestionnaireChanged(
+                f"{questionnaire.path} has changed since {key}@{version} was first used "
+                f"(recorded {pinned.first_used_at:%Y-%m-%d}). Published versions never change: "
+                "restore the file from version control, or publish the change as a new version."
+            )
+    return questionnaire
+
+
+def pin(questionnaire: Questionnaire) -> None:
+    """Record the content hash of a version the first time a round uses it."""
+    key, version = questionnaire.key, questionnaire.version
+    if db.session.get(QuestionnaireVersion, (key, version)) is None:
+        db.session.add(
+            QuestionnaireVersion(
+                key=key, version=version, content_hash=questionnaire.content_hash,
+                path=str(relative_path(Path(questionnaire.path))),
+            )
+        )
+        db.session.flush()
