@@ -1,0 +1,76 @@
+"""Turn raw submitted answers into the values we store, question by question.
+
+Visibility is decided in file order from the *cleaned* answers of earlier questions,
+exactly as ``show_if`` reads them; a hidden question's answer is dropped and never
+stored, even when the browser sent one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from . import messages
+from .model import Question, Questionnaire
+from .types import QUESTION_TYPES, AnswerError
+
+
+@dataclass
+class CleanResult:
+    """Cleaned answers of visible, answered questions, and one error per rejected question."""
+
+    answers: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every visible question was accepted."""
+        return not self.errors
+
+
+def _is_empty(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, list | tuple):
+        return all(_is_empty(item) for item in raw)
+    return False
+
+
+def _walk(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Iterator[Question]:
+    """Yield visible questions; the caller fills ``answers`` as it goes (only visible ones)."""
+    for question in questionnaire.questions():
+        if question.show_if is None or question.show_if.evaluate(answers):
+            yield question
+
+
+def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> CleanResult:
+    """Validate and coerce ``raw`` (form or JSON values keyed by question id).
+
+    Pass lists for multiple-choice fields (``form.getlist``); one-item lists are fine
+    for every other type. Keys that are not question ids (a CSRF token) are ignored.
+    """
+    result = CleanResult()
+    for question in _walk(questionnaire, result.answers):
+        value = raw.get(question.id)
+        if _is_empty(value):
+            if question.required:
+                result.errors[question.id] = messages.REQUIRED
+            continue
+        try:
+            result.answers[question.id] = QUESTION_TYPES[question.type].clean_raw(question, value)
+        except AnswerError as exc:
+            result.errors[question.id] = exc.message
+    return result
+
+
+def visible_questions(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Question]:
+    """Questions shown given already-cleaned ``answers``; hidden ones' answers are ignored."""
+    seen: dict[str, object] = {}
+    visible: list[Question] = []
+    for question in _walk(questionnaire, seen):
+        visible.append(question)
+        if question.id in answers and answers[question.id] is not None:
+            seen[question.id] = answers[question.id]
+    return visible

@@ -1,0 +1,71 @@
+"""What changed between two adjacent versions, question by question, for the CLI and reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from .model import Question, Questionnaire
+
+DiffKind = Literal["same", "recoded", "not_comparable", "added", "removed"]
+KIND_ORDER: tuple[DiffKind, ...] = ("same", "recoded", "not_comparable", "added", "removed")
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """One question's fate between the two versions."""
+
+    question_id: str
+    kind: DiffKind
+    detail: str
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """Entries in the new file's order, then removed questions in the old file's order."""
+
+    old_ref: str
+    new_ref: str
+    entries: tuple[DiffEntry, ...]
+
+    def of_kind(self, kind: DiffKind) -> list[DiffEntry]:
+        """Entries of one kind, in diff order."""
+        return [entry for entry in self.entries if entry.kind == kind]
+
+    def format_text(self) -> str:
+        """Plain-text table for the command line."""
+        width = max((len(entry.question_id) for entry in self.entries), default=0)
+        lines = [f"{self.old_ref} -> {self.new_ref}"]
+        for entry in self.entries:
+            row = f"  {entry.kind:<15} {entry.question_id:<{width}}  {entry.detail}"
+            lines.append(row.rstrip())
+        counts = Counter(entry.kind for entry in self.entries)
+        summary = ", ".join(f"{counts[kind]} {kind.replace('_', ' ')}" for kind in KIND_ORDER if counts[kind])
+        lines.append(summary or "no questions")
+        return "\n".join(lines)
+
+
+def diff(old: Questionnaire, new: Questionnaire) -> VersionDiff:
+    """Compare version N-1 with version N of the same questionnaire, using N's ``compare:``."""
+    if old.key != new.key or new.version != old.version + 1:
+        raise ValueError(f"diff needs two adjacent versions of one questionnaire, got {old.ref} and {new.ref}")
+    entries = [_entry(old, question) for question in new.questions()]
+    entries += [
+        DiffEntry(q.id, "removed", f"not in v{new.version}") for q in old.questions() if not new.has_question(q.id)
+    ]
+    return VersionDiff(old.ref, new.ref, tuple(entries))
+
+
+def _entry(old: Questionnaire, question: Question) -> DiffEntry:
+    compare = question.compare
+    if compare.kind == "added":
+        return DiffEntry(question.id, "added", f"new {question.type} question")
+    before = old.question(question.id)
+    edited = dict(before.text) != dict(question.text)
+    if compare.kind == "recoded":
+        mapping = ", ".join(f"{a}->{b}" for a, b in compare.recode_map.items())
+        return DiffEntry(question.id, "recoded", mapping)
+    if compare.kind == "same":
+        return DiffEntry(question.id, "same", "wording edited" if edited else "")
+    return DiffEntry(question.id, "not_comparable", "trend breaks")

@@ -1,0 +1,15 @@
+"""English messages for rejected answers, kept as plain constants in one place.
+
+The web layer shows these to residents and volunteers; keeping them here as templates
+(``str.format`` placeholders) lets it translate them later without touching the engine.
+"""
+
+REQUIRED = "This answer is required."
+INVALID_OPTION = "'{code}' is not a valid option."
+ONE_ANSWER_ONLY = "Choose only one answer."
+SPECIAL_ALONE = "'{code}' cannot be combined with other answers."
+WHOLE_NUMBER = "Must be a whole number."
+AT_LEAST = "Must be at least {min}."
+AT_MOST = "Must be at most {max}."
+TOO_LONG = "Must be at most {max_length} characters."
+NOT_TEXT = "Must be text."

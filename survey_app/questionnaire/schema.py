@@ -1,0 +1,94 @@
+"""Pydantic schema of a questionnaire file: shapes and types only.
+
+The YAML reader hands over plain strings, so integer and boolean fields are converted
+here; ``extra="forbid"`` turns a misspelt field into an error instead of a silent
+default. Rules that need the whole file (ids, references, versions) live in ``build``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+
+from .comparability import NOT_COMPARABLE, SAME, Comparability
+
+TextsIn = dict[str, str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionIn(_Strict):
+    code: str
+    label: TextsIn
+    special: Literal["dont_know", "refused", "not_applicable"] | None = None
+
+
+class ScaleIn(_Strict):
+    options: Annotated[list[OptionIn], Field(min_length=1)]
+    favourable: list[str] | None = None
+
+
+class IndexIn(_Strict):
+    label: TextsIn
+    items: Annotated[list[str], Field(min_length=1)]
+
+
+_COMPARE_HELP = "must be 'same', 'not_comparable' or {recode: {old code: new code}}"
+
+
+def _parse_compare(value: object) -> Comparability | None:
+    """Read ``compare:``; a recode keeps the author's map, checked later against both versions."""
+    if value is None:
+        return None
+    if isinstance(value, Comparability):
+        return value
+    simple = {"same": SAME, "not_comparable": NOT_COMPARABLE}
+    if isinstance(value, str) and value in simple:
+        return simple[value]
+    if isinstance(value, dict) and set(value) == {"recode"}:
+        mapping = value["recode"]
+        if isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            return Comparability("recoded", dict(mapping))
+        raise ValueError("recode must map each old code to one new code, e.g. {'1': '1'}")
+    raise ValueError(_COMPARE_HELP)
+
+
+CompareIn = Annotated[Comparability | None, PlainValidator(_parse_compare)]
+
+
+class QuestionIn(_Strict):
+    id: str
+    type: Literal["single_choice", "multiple_choice", "yes_no", "integer", "short_text", "long_text"]
+    text: TextsIn
+    help: TextsIn | None = None
+    required: bool = True
+    scale: str | None = None
+    options: list[OptionIn] | None = None
+    favourable: list[str] | None = None
+    reverse: bool = False
+    min: int | None = None
+    max: int | None = None
+    max_length: Annotated[int, Field(ge=1)] | None = None
+    show_if: str | None = None
+    compare: CompareIn = None
+
+
+class SectionIn(_Strict):
+    id: str
+    title: TextsIn
+    questions: Annotated[list[QuestionIn], Field(min_length=1)]
+
+
+class QuestionnaireIn(_Strict):
+    key: str
+    version: Annotated[int, Field(ge=1)]
+    languages: Annotated[list[str], Field(min_length=1)]
+    default_language: str = "id"
+    title: TextsIn
+    description: TextsIn | None = None
+    scales: dict[str, ScaleIn] = Field(default_factory=dict)
+    indices: dict[str, IndexIn] = Field(default_factory=dict)
+    sections: Annotated[list[SectionIn], Field(min_length=1)]

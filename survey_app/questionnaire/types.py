@@ -1,0 +1,192 @@
+"""Registry of question types: what each accepts in the file and how it cleans an answer.
+
+Adding a type means adding one class and one line in ``QUESTION_TYPES``; the loader,
+the answer cleaner and the index checks all dispatch through this table.
+Raw answers come from HTML forms (``str`` or ``list[str]``) or JSON (also ``int``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from . import messages
+from .model import Option, Question
+
+
+class AnswerError(ValueError):
+    """A raw answer that cannot be stored; ``message`` is one of ``messages``."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def _as_text(raw: object) -> str:
+    if isinstance(raw, bool):  # JSON true/false must not pass as the code "True"
+        raise AnswerError(messages.NOT_TEXT)
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, int):
+        return str(raw)
+    raise AnswerError(messages.NOT_TEXT)
+
+
+class QuestionType:
+    """Base type: which optional fields a question may use and how to clean its answer."""
+
+    name: ClassVar[str]
+    fields: ClassVar[frozenset[str]] = frozenset()
+    has_options: ClassVar[bool] = False
+    # Whether items of this type can join a 0-100 index.
+    scorable: ClassVar[bool] = False
+    default_max_length: ClassVar[int | None] = None
+    # Scale codes the type insists on (yes_no must offer exactly yes and no).
+    required_codes: ClassVar[frozenset[str]] = frozenset()
+    # Whether an answer is a list; other types accept a one-item list (``getlist``).
+    accepts_many: ClassVar[bool] = False
+
+    def implicit_options(self) -> tuple[Option, ...]:
+        """Options a question gets when the file gives none."""
+        return ()
+
+    def score_codes(self, options: Sequence[Option]) -> tuple[str, ...] | None:
+        """Codes in scoring order; None = scale options as written, () = not scored."""
+        return ()
+
+    def default_favourable(self, reverse: bool) -> tuple[str, ...]:
+        """Favourable codes when neither the question nor its scale names any."""
+        return ()
+
+    def clean(self, question: Question, raw: object) -> object:
+        """Turn a non-empty single raw answer into the stored value or raise ``AnswerError``."""
+        raise NotImplementedError
+
+    def clean_raw(self, question: Question, raw: object) -> object:
+        """Like ``clean``, but first unwraps the one-item lists that form libraries produce."""
+        if isinstance(raw, list | tuple) and not self.accepts_many:
+            values = [v for v in raw if not (v is None or isinstance(v, str) and not v.strip())]
+            if len(values) != 1:
+                raise AnswerError(messages.ONE_ANSWER_ONLY)
+            raw = values[0]
+        return self.clean(question, raw)
+
+
+class SingleChoice(QuestionType):
+    name = "single_choice"
+    fields = frozenset({"scale", "options", "favourable", "reverse"})
+    has_options = True
+    scorable = True
+
+    def score_codes(self, options: Sequence[Option]) -> tuple[str, ...] | None:
+        return None
+
+    def clean(self, question: Question, raw: object) -> str:
+        code = _as_text(raw)
+        if question.option(code) is None:
+            raise AnswerError(messages.INVALID_OPTION.format(code=code))
+        return code
+
+
+_YES_NO_LABELS = {
+    "yes": {"id": "Ya", "en": "Yes"},
+    "no": {"id": "Tidak", "en": "No"},
+}
+
+
+class YesNo(SingleChoice):
+    name = "yes_no"
+    fields = frozenset({"options", "favourable", "reverse"})
+    required_codes = frozenset({"yes", "no"})
+
+    def implicit_options(self) -> tuple[Option, ...]:
+        return tuple(Option(code, dict(label)) for code, label in _YES_NO_LABELS.items())
+
+    def score_codes(self, options: Sequence[Option]) -> tuple[str, ...] | None:
+        # "Yes" is the high end whatever order the options are shown in.
+        return ("no", "yes")
+
+    def default_favourable(self, reverse: bool) -> tuple[str, ...]:
+        return ("no",) if reverse else ("yes",)
+
+
+class MultipleChoice(QuestionType):
+    name = "multiple_choice"
+    fields = frozenset({"scale", "options"})
+    has_options = True
+    accepts_many = True
+
+    def clean(self, question: Question, raw: object) -> list[str]:
+        items = raw if isinstance(raw, list | tuple) else [raw]
+        chosen = {code for code in (_as_text(item) for item in items) if code}
+        for code in sorted(chosen):
+            if question.option(code) is None:
+                raise AnswerError(messages.INVALID_OPTION.format(code=code))
+        if len(chosen) > 1:
+            for code in sorted(chosen):
+                if question.is_special(code):
+                    raise AnswerError(messages.SPECIAL_ALONE.format(code=code))
+        return [option.code for option in question.options if option.code in chosen]
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+
+
+class Integer(QuestionType):
+    name = "integer"
+    fields = frozenset({"min", "max"})
+
+    def clean(self, question: Question, raw: object) -> int:
+        value = self._to_int(raw)
+        if question.min is not None and value < question.min:
+            raise AnswerError(messages.AT_LEAST.format(min=question.min))
+        if question.max is not None and value > question.max:
+            raise AnswerError(messages.AT_MOST.format(max=question.max))
+        return value
+
+    @staticmethod
+    def _to_int(raw: object) -> int:
+        if isinstance(raw, bool):
+            raise AnswerError(messages.WHOLE_NUMBER)
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        if isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip()):
+            return int(raw.strip())
+        raise AnswerError(messages.WHOLE_NUMBER)
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    fields = frozenset({"max_length"})
+    default_max_length = 200
+
+    def clean(self, question: Question, raw: object) -> str:
+        if not isinstance(raw, str):
+            raise AnswerError(messages.NOT_TEXT)
+        text = self._normalise(raw)
+        limit = question.max_length or self.default_max_length
+        if limit is not None and len(text) > limit:
+            raise AnswerError(messages.TOO_LONG.format(max_length=limit))
+        return text
+
+    @staticmethod
+    def _normalise(raw: str) -> str:
+        return " ".join(raw.split())
+
+
+class LongText(ShortText):
+    name = "long_text"
+    default_max_length = 2000
+
+    @staticmethod
+    def _normalise(raw: str) -> str:
+        return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, ShortText, LongText)
+}
+"""Type name as written in YAML -> the object that knows how to handle it."""
