@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from survey_app.access import public
 from survey_app.extensions import babel
 
 
@@ -18,6 +19,7 @@ def select_locale() -> str:
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@public
 def set_language(code: str) -> Response:
     """Remember the chosen language and go back where the user was."""
     from flask import abort, current_app

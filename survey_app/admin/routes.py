@@ -5,7 +5,6 @@ from survey_app.access import ANY_ROLE, roles_required
 from survey_app.admin import bp
 from survey_app.admin.queries import round_overview
 
-
 STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
 
 

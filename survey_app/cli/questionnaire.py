@@ -98,4 +98,8 @@ def show(ref: str, lang: str) -> None:
 @transactional
 def diff(old_ref: str, new_ref: str) -> None:
     """Show which questions were added, removed, kept, recoded or made not comparable."""
-    click.echo(diff_versions(questionnaires.find(old_ref), questionnaires.find(new_ref)).format_text())
+    old, new = questionnaires.find(old_ref), questionnaires.find(new_ref)
+    try:
+        click.echo(diff_versions(old, new).format_text())
+    except ValueError as exc:  # not adjacent versions of one questionnaire
+        raise click.ClickException(str(exc)) from None

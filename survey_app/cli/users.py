@@ -9,7 +9,7 @@ from survey_app.operations.users import create_user, parse_role
 
 group = click.Group("users", help="Manage user accounts.")
 
-PASSWORD_ENV = "SURVEY_USER_PASSWORD"
+PASSWORD_ENV = "SURVEY_USER_PASSWORD"  # noqa: S105 - a variable name, not a password
 
 
 @group.command("create")

@@ -1,0 +1,36 @@
+"""Every route carries an explicit access decision, and the decisions hold."""
+
+import pytest
+
+from survey_app.access import PUBLIC
+from survey_app.models import Role
+from tests.factories import login, make_user
+
+# Flask's own static route serves public files.
+EXEMPT_ENDPOINTS = {"static"}
+
+
+def test_every_route_declares_who_may_use_it(app):
+    missing = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT_ENDPOINTS
+        and not hasattr(app.view_functions[rule.endpoint], "access")
+    ]
+    assert missing == [], f"routes without an access decision: {missing}"
+
+
+def test_public_routes_are_few_and_known(app):
+    public = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "access", None) == PUBLIC
+    )
+    assert public == ["/", "/auth/login", "/lang/<code>"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reaches_the_console(client, role):
+    user = make_user(role)
+    login(client, user.email)
+    assert client.get("/admin/").status_code == 200

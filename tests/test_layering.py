@@ -1,0 +1,37 @@
+"""The questionnaire and report engines stay pure Python: no Flask, no web layer."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINES = {
+    "survey_app/questionnaire": ("survey_app.questionnaire",),
+    "reports": ("reports", "survey_app.questionnaire"),
+}
+FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_wtf", "flask_login", "flask_babel", "werkzeug")
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", sorted(ENGINES))
+def test_engine_imports_no_web_framework(folder):
+    allowed_internal = ENGINES[folder]
+    offenders = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top in FORBIDDEN:
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+            if top in ("survey_app", "reports") and not name.startswith(allowed_internal):
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
