@@ -1,0 +1,126 @@
+"""Plausible synthetic answers for the demo, drawn question by question from a village's
+latent trust and safety levels and checked by the questionnaire engine like real ones."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from survey_app.models import Mode, Round, Village
+from survey_app.operations.responses import answers_digest
+from survey_app.questionnaire import Question, Questionnaire, clean_answers
+
+SPECIAL_SHARE = 0.04  # don't know / refused
+SKIP_OPTIONAL_SHARE = 0.15
+PAPER_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class VillageMood:
+    trust: float  # 0..1, the village's tendency to answer favourably on trust items
+    safety: float
+    small: bool = False
+
+
+def _scale_answer(question: Question, level: float, rng: random.Random) -> str:
+    specials = [o.code for o in question.options if o.special]
+    if specials and rng.random() < SPECIAL_SHARE:
+        return rng.choice(specials)
+    scale = [o.code for o in question.scale_options()]
+    if question.reverse:
+        level = 1 - level
+    position = rng.gauss(level * (len(scale) - 1), 0.9)
+    return scale[min(len(scale) - 1, max(0, round(position)))]
+
+
+def _single(question: Question, level: float, rng: random.Random) -> Any:
+    if question.scale or question.favourable:
+        return _scale_answer(question, level, rng)
+    return rng.choice([o.code for o in question.scale_options()])
+
+
+def _multiple(question: Question, _level: float, rng: random.Random) -> Any:
+    codes = [o.code for o in question.scale_options()]
+    picked = [code for code in codes if rng.random() < 0.3]
+    return picked or [rng.choice(codes)]
+
+
+def _yes_no(_question: Question, level: float, rng: random.Random) -> Any:
+    return "yes" if rng.random() < level else "no"
+
+
+def _integer(question: Question, _level: float, rng: random.Random) -> Any:
+    low, high = question.min or 0, question.max if question.max is not None else 20
+    return min(high, low + int(rng.expovariate(1 / max(1, (high - low) / 8))))
+
+
+def _text(_question: Question, _level: float, rng: random.Random) -> Any:
+    return rng.choice(["Ronda malam lebih sering.", "Lampu jalan di gang.", "Patroli dekat sekolah."])
+
+
+ANSWER_MAKERS: dict[str, Callable[[Question, float, random.Random], Any]] = {
+    "single_choice": _single,
+    "multiple_choice": _multiple,
+    "yes_no": _yes_no,
+    "integer": _integer,
+    "short_text": _text,
+    "long_text": _text,
+}
+
+
+def _one_respondent(questionnaire: Questionnaire, mood: VillageMood, rng: random.Random) -> dict[str, Any]:
+    safety_items = {item for index in questionnaire.indices if index.id == "safety" for item in index.items}
+    trust = min(1.0, max(0.0, rng.gauss(mood.trust, 0.15)))
+    safety = min(1.0, max(0.0, rng.gauss(mood.safety, 0.15)))
+    raw: dict[str, Any] = {}
+    for question in questionnaire.questions():
+        if question.show_if is not None and not question.show_if.evaluate(raw):
+            continue
+        if not question.required and rng.random() < SKIP_OPTIONAL_SHARE * (4 if "text" in question.type else 1):
+            continue
+        level = safety if question.id in safety_items else trust
+        raw[question.id] = ANSWER_MAKERS[question.type](question, level, rng)
+    result = clean_answers(questionnaire, raw)
+    if not result.ok:  # a generator bug, not bad data: fail loudly
+        raise ValueError(f"synthetic answers rejected: {result.errors}")
+    return result.answers
+
+
+def generate_responses(
+    questionnaire: Questionnaire,
+    round_: Round,
+    villages: list[Village],
+    moods: dict[int, VillageMood],
+    per_village: tuple[int, int],
+    seed: int,
+) -> list[dict[str, Any]]:
+    """Rows for a bulk insert into ``responses``."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    assert round_.opens_on and round_.closes_on  # noqa: S101 - demo rounds always have dates
+    span_days = max(1, (min(round_.closes_on, datetime.now(UTC).date()) - round_.opens_on).days)
+    start = datetime.combine(round_.opens_on, time(8), tzinfo=UTC)
+    rows = []
+    for village in villages:
+        mood = moods[village.id]
+        count = rng.randint(12, 24) if mood.small else rng.randint(*per_village)
+        for _ in range(count):
+            answers = _one_respondent(questionnaire, mood, rng)
+            submitted = start + timedelta(days=rng.randrange(span_days), minutes=rng.randrange(12 * 60))
+            rows.append({
+                "submission_key": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "round_id": round_.id,
+                "village_id": village.id,
+                "questionnaire_key": questionnaire.key,
+                "questionnaire_version": questionnaire.version,
+                "mode": Mode.PAPER if rng.random() < PAPER_SHARE else Mode.WEB,
+                "answers": answers,
+                "answers_digest": answers_digest(answers),
+                "started_at": submitted - timedelta(minutes=rng.randint(4, 20)),
+                "submitted_at": submitted,
+                "updated_at": submitted,
+            })
+    return rows
