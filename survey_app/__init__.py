@@ -15,7 +15,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app.auth import bp as auth_bp
     from survey_app.config import load_config
     from survey_app.database import configure_engine
-    from survey_app.extensions import csrf, db, limiter, migrate
+    from survey_app.extensions import compress, csrf, db, limiter, migrate
+    from survey_app.respond import bp as respond_bp
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, config))
@@ -26,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     questionnaires.init_app(app)
@@ -33,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(respond_bp, url_prefix="/s")
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
 
     cli.init_app(app)

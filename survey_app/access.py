@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from survey_app.models import Role, User
+from survey_app.models import Role, User, covers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,5 +53,4 @@ STAFF = (Role.ADMIN, Role.COORDINATOR)
 
 def user_covers(user: User, code: str) -> bool:
     """True when ``code`` (a village or area code) lies within the user's scope."""
-    prefixes = user.scope_prefixes
-    return not prefixes or any(code == p or code.startswith(p + ".") for p in prefixes)
+    return covers(user.scope_prefixes, code)

@@ -37,9 +37,15 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "BABEL_DEFAULT_LOCALE": "id",
         "LANGUAGES": ("id", "en"),
         "MIN_N": int(env.get("MIN_N", "30")),
+        # Public address residents reach, printed on posters and links.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RESPOND_RATE_LIMIT": env.get("RESPOND_RATE_LIMIT", "120 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token; long paper-entry evenings
+        "WTF_CSRF_TIME_LIMIT": None,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["gzip"],  # the session bounds the token; long paper-entry evenings
     }
     if overrides:
         config.update(overrides)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey_app.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)
 
@@ -24,6 +26,14 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     }
     message = titles.get(error.code or 500, error.description)
     return render_template("error.html", code=error.code, message=message), error.code
+
+
+def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    """JSON clients (the offline replay) learn to fetch a fresh token; people get a page."""
+    if request.is_json:
+        return jsonify(error="csrf", message=error.description), 400
+    message = _("This form has expired. Please go back, reload the page and try again.")
+    return render_template("error.html", code=400, message=message), 400
 
 
 def _server_error(_error: Exception):  # type: ignore[no-untyped-def]

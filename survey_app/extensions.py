@@ -4,6 +4,7 @@ Nothing here reads configuration: the factory calls each ``init_app``.
 """
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,5 +33,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Residents are on 2G/3G: gzip every text response.
+compress = Compress()
 # Counters only: the limiter keys on the client address but never stores it with answers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

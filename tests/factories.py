@@ -67,3 +67,37 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     token = csrf_token(client, "/auth/login")
     return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def complete_answers(questionnaire, overrides: dict | None = None) -> dict:  # type: ignore[no-untyped-def]
+    """A valid answer to every question shown, in form shape (strings and lists)."""
+    pickers = {
+        "single_choice": lambda q: q.scale_options()[-1].code,
+        "yes_no": lambda q: "yes",
+        "multiple_choice": lambda q: [q.scale_options()[0].code],
+        "integer": lambda q: str(q.min if q.min is not None else 1),
+        "short_text": lambda q: "Ronda malam",
+        "long_text": lambda q: "Lampu jalan di gang.",
+    }
+    overrides = overrides or {}
+    answers: dict = {}
+    for question in questionnaire.questions():
+        if question.show_if is not None and not question.show_if.evaluate(answers):
+            continue
+        answers[question.id] = overrides.get(question.id, pickers[question.type](question))
+    return answers
+
+
+def form_pages(client: FlaskClient, url: str, answers: dict):  # type: ignore[no-untyped-def]
+    """Walk the no-JS form page by page, posting every answer, as a browser without JS would."""
+    html = client.get(url).get_data(as_text=True)
+    fields = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)  # type: ignore[union-attr]
+              for name in ("csrf_token", "_key", "_started")}
+    page, response = "0", None
+    for _ in range(30):
+        data = {**fields, "_page": page, "_nav": "next", **answers}
+        response = client.post(url, data=data)
+        if response.status_code != 200:
+            return response
+        page = re.search(r'name="_page" value="(\d+)"', response.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    return response

@@ -26,7 +26,16 @@ def test_public_routes_are_few_and_known(app):
         for rule in app.url_map.iter_rules()
         if getattr(app.view_functions[rule.endpoint], "access", None) == PUBLIC
     )
-    assert public == ["/", "/auth/login", "/lang/<code>"]
+    assert public == [
+        "/",
+        "/auth/login",
+        "/lang/<code>",
+        "/s/<round_slug>/<village_code>",
+        "/s/<round_slug>/<village_code>/submit",
+        "/s/<round_slug>/<village_code>/terima-kasih",
+        "/s/csrf",
+        "/s/sw.js",
+    ]
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -1,11 +1,16 @@
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from survey_app.cli import transactional
 from survey_app.extensions import db
-from survey_app.models import Response, Round
+from survey_app.models import Response, Round, RoundStatus, Village
+from survey_app.operations import OperationError
 from survey_app.operations.rounds import close_round, create_round, get_round, open_round, parse_date
+from survey_app.posters import form_url, villages_of_round, write_posters
 
 group = click.Group("rounds", help="Create, open, close and list survey rounds.")
 
@@ -70,3 +75,45 @@ def list_() -> None:
             f"{round_.name:30} {round_.status.value:7} {round_.questionnaire_ref:18} "
             f"{round_.opens_on or '-'!s:10} {round_.closes_on or '-'!s:10} {n:>9}"
         )
+
+
+@group.command("links")
+@click.argument("name")
+@click.option("--village", "village_code", metavar="CODE", help="Only this village.")
+@with_appcontext
+@transactional
+def links(name: str, village_code: str | None) -> None:
+    """Print CODE, village name and form address (tab-separated) for each village of a round."""
+    round_ = get_round(name)
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    for village in _villages(round_, village_code):
+        # Tabs or line breaks inside a name would break the columns.
+        click.echo(f"{village.code}\t{' '.join(village.name.split())}\t{form_url(base_url, round_, village)}")
+
+
+@group.command("posters")
+@click.argument("name")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder to write into; the posters go in a subfolder named after the round.")
+@click.option("--village", "village_code", metavar="CODE", help="Only this village.")
+@with_appcontext
+@transactional
+def posters(name: str, out_dir: Path, village_code: str | None) -> None:
+    """Write a printable A4 QR poster per village of a round, and an index.html to print them all."""
+    round_ = get_round(name)
+    if round_.status is RoundStatus.CLOSED:
+        raise OperationError(f"Round {round_.name!r} is closed; posters would send residents to a closed form.")
+    villages = _villages(round_, village_code)
+    folder = write_posters(round_, villages, current_app.config["PUBLIC_BASE_URL"], out_dir)
+    click.echo(f"Wrote {len(villages)} poster(s) to {folder} (print them all from {folder / 'index.html'}).")
+    if round_.status is RoundStatus.DRAFT:
+        click.echo(f"Note: round {round_.name!r} is a draft and not open yet; its form takes answers only "
+                   f"once it is opened (flask --app wsgi rounds open {round_.slug}).")
+
+
+def _villages(round_: Round, village_code: str | None) -> list[Village]:
+    villages = villages_of_round(round_, village_code)
+    if not villages:
+        raise OperationError(f"Round {round_.name!r} has no villages yet; "
+                             "import them with: flask --app wsgi villages import PATH")
+    return villages

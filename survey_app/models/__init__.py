@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2.0 models. Import them from here."""
 
 from survey_app.models.audit import AuditEvent
-from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope
+from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope, covers
 from survey_app.models.responses import Mode, Response
 from survey_app.models.rounds import QuestionnaireVersion, Round, RoundScope, RoundStatus
 from survey_app.models.users import Role, User, UserScope
@@ -21,4 +21,5 @@ __all__ = [
     "UserScope",
     "Village",
     "code_in_scope",
+    "covers",
 ]

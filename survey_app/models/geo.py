@@ -56,7 +56,13 @@ class Village(db.Model):
         return f"<Village {self.code} {self.name}>"
 
 
-def code_in_scope(column: sa.ColumnElement[str], prefixes: list[str]) -> sa.ColumnElement[bool]:
+def covers(prefixes: list[str], code: str) -> bool:
+    """True when ``code`` equals one of the area codes or lies below it; no prefixes = all."""
+    return not prefixes or any(code == prefix or code.startswith(prefix + ".") for prefix in prefixes)
+
+
+def code_in_scope(column: sa.ColumnElement[str] | sa.orm.InstrumentedAttribute[str],
+                  prefixes: list[str]) -> sa.ColumnElement[bool]:
     """SQL condition: ``column`` equals one of the area codes or lies below it.
 
     Matching on whole segments keeps ``32.7`` from catching ``32.73``.

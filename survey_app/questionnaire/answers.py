@@ -21,6 +21,13 @@ class CleanResult:
 
     answers: dict[str, object] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # The same errors as (template from ``messages``, parameters), for translation.
+    error_templates: dict[str, tuple[str, dict[str, object]]] = field(default_factory=dict)
+
+    def reject(self, question_id: str, template: str, **params: object) -> None:
+        """Record why ``question_id``'s answer was refused."""
+        self.errors[question_id] = template.format(**params)
+        self.error_templates[question_id] = (template, params)
 
     @property
     def ok(self) -> bool:
@@ -56,12 +63,12 @@ def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> Cl
         value = raw.get(question.id)
         if _is_empty(value):
             if question.required:
-                result.errors[question.id] = messages.REQUIRED
+                result.reject(question.id, messages.REQUIRED)
             continue
         try:
             result.answers[question.id] = QUESTION_TYPES[question.type].clean_raw(question, value)
         except AnswerError as exc:
-            result.errors[question.id] = exc.message
+            result.reject(question.id, exc.template, **exc.params)
     return result
 
 

@@ -147,6 +147,10 @@ class Value(ABC):
     def resolve(self, answers: Answers) -> object: ...
 
     @abstractmethod
+    def to_json(self) -> dict[str, object]:
+        """Plain data for the browser's evaluator (``respond.js``), which mirrors this one."""
+
+    @abstractmethod
     def __str__(self) -> str: ...
 
 
@@ -158,6 +162,9 @@ class Name(Value):
     def resolve(self, answers: Answers) -> object:
         return answers.get(self.name)
 
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name}
+
     def __str__(self) -> str:
         return self.name
 
@@ -168,6 +175,9 @@ class Literal(Value):
 
     def resolve(self, answers: Answers) -> object:
         return self.value
+
+    def to_json(self) -> dict[str, object]:
+        return {"value": list(self.value) if isinstance(self.value, tuple) else self.value}
 
     def __str__(self) -> str:
         if isinstance(self.value, tuple):
@@ -198,6 +208,10 @@ class Expr(ABC):
         """Every comparison inside, so validation can check literals against option codes."""
 
     @abstractmethod
+    def to_json(self) -> dict[str, object]:
+        """Plain data for the browser's evaluator (``respond.js``), which mirrors this one."""
+
+    @abstractmethod
     def __str__(self) -> str: ...
 
 
@@ -220,6 +234,9 @@ class Comparison(Expr):
     def comparisons(self) -> Iterator[Comparison]:
         yield self
 
+    def to_json(self) -> dict[str, object]:
+        return {"op": self.op, "left": self.left.to_json(), "right": self.right.to_json()}
+
     def __str__(self) -> str:
         return f"{self.left} {self.op} {self.right}"
 
@@ -237,6 +254,9 @@ class Not(Expr):
 
     def comparisons(self) -> Iterator[Comparison]:
         return self.operand.comparisons()
+
+    def to_json(self) -> dict[str, object]:
+        return {"op": "not", "args": [self.operand.to_json()]}
 
     def __str__(self) -> str:
         return f"not ({self.operand})"
@@ -258,6 +278,9 @@ class BoolOp(Expr):
     def comparisons(self) -> Iterator[Comparison]:
         for operand in self.operands:
             yield from operand.comparisons()
+
+    def to_json(self) -> dict[str, object]:
+        return {"op": self.op, "args": [operand.to_json() for operand in self.operands]}
 
     def __str__(self) -> str:
         return f" {self.op} ".join(f"({operand})" for operand in self.operands)

@@ -16,11 +16,17 @@ from .model import Option, Question
 
 
 class AnswerError(ValueError):
-    """A raw answer that cannot be stored; ``message`` is one of ``messages``."""
+    """A raw answer that cannot be stored.
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    ``template`` is one of ``messages`` and ``params`` fill it, so the web layer can show
+    the message translated; ``message`` is the English text.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        self.message = template.format(**params)
+        super().__init__(self.message)
 
 
 def _as_text(raw: object) -> str:
@@ -85,7 +91,7 @@ class SingleChoice(QuestionType):
     def clean(self, question: Question, raw: object) -> str:
         code = _as_text(raw)
         if question.option(code) is None:
-            raise AnswerError(messages.INVALID_OPTION.format(code=code))
+            raise AnswerError(messages.INVALID_OPTION, code=code)
         return code
 
 
@@ -122,11 +128,11 @@ class MultipleChoice(QuestionType):
         chosen = {code for code in (_as_text(item) for item in items) if code}
         for code in sorted(chosen):
             if question.option(code) is None:
-                raise AnswerError(messages.INVALID_OPTION.format(code=code))
+                raise AnswerError(messages.INVALID_OPTION, code=code)
         if len(chosen) > 1:
             for code in sorted(chosen):
                 if question.is_special(code):
-                    raise AnswerError(messages.SPECIAL_ALONE.format(code=code))
+                    raise AnswerError(messages.SPECIAL_ALONE, code=code)
         return [option.code for option in question.options if option.code in chosen]
 
 
@@ -140,9 +146,9 @@ class Integer(QuestionType):
     def clean(self, question: Question, raw: object) -> int:
         value = self._to_int(raw)
         if question.min is not None and value < question.min:
-            raise AnswerError(messages.AT_LEAST.format(min=question.min))
+            raise AnswerError(messages.AT_LEAST, min=question.min)
         if question.max is not None and value > question.max:
-            raise AnswerError(messages.AT_MOST.format(max=question.max))
+            raise AnswerError(messages.AT_MOST, max=question.max)
         return value
 
     @staticmethod
@@ -169,7 +175,7 @@ class ShortText(QuestionType):
         text = self._normalise(raw)
         limit = question.max_length or self.default_max_length
         if limit is not None and len(text) > limit:
-            raise AnswerError(messages.TOO_LONG.format(max_length=limit))
+            raise AnswerError(messages.TOO_LONG, max_length=limit)
         return text
 
     @staticmethod

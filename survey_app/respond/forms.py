@@ -1,0 +1,82 @@
+"""WTForms classes built at run time from a questionnaire, through a registry of types.
+
+Inputs are named by question id and option values are the option codes, so the HTML is
+honest for any client. Validation is the questionnaire engine's (``clean_answers``);
+WTForms renders and keeps the resident's input, Flask-WTF checks CSRF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey_app.questionnaire import QUESTION_TYPES, Question, Questionnaire, text_in
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(question: Question, lang: str, default: str) -> list[SelectChoice]:
+    return [SelectChoice(o.code, text_in(o.label, lang, default)) for o in question.options]
+
+
+def _radio(question: Question, lang: str, default: str) -> Field:
+    return RadioField(choices=_choices(question, lang, default), validate_choice=False)
+
+
+def _checkboxes(question: Question, lang: str, default: str) -> Field:
+    return CheckboxesField(choices=_choices(question, lang, default), validate_choice=False)
+
+
+def _integer(question: Question, lang: str, default: str) -> Field:
+    # Text with a numeric keyboard: type=number mangles input on some cheap phones.
+    attrs = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
+    return StringField(render_kw=attrs)
+
+
+def _short_text(question: Question, lang: str, default: str) -> Field:
+    return StringField(render_kw={"maxlength": question.max_length or 200, "autocomplete": "off"})
+
+
+def _long_text(question: Question, lang: str, default: str) -> Field:
+    return TextAreaField(render_kw={"maxlength": question.max_length or 2000, "rows": 4})
+
+
+FIELD_BUILDERS: dict[str, Callable[[Question, str, str], Field]] = {
+    "single_choice": _radio,
+    "yes_no": _radio,
+    "multiple_choice": _checkboxes,
+    "integer": _integer,
+    "short_text": _short_text,
+    "long_text": _long_text,
+}
+
+
+_FORM_CLASSES: dict[tuple[str, str, str], type[FlaskForm]] = {}
+
+
+def form_class(questionnaire: Questionnaire, lang: str) -> type[FlaskForm]:
+    """One form class per questionnaire content and language, built once."""
+    cache_key = (questionnaire.ref, questionnaire.content_hash, lang)
+    if cache_key not in _FORM_CLASSES:
+        fields = {
+            q.id: FIELD_BUILDERS[q.type](q, lang, questionnaire.default_language) for q in questionnaire.questions()
+        }
+        name = f"Form_{questionnaire.key}_{questionnaire.version}_{lang}"
+        _FORM_CLASSES[cache_key] = type(name, (FlaskForm,), fields)
+    return _FORM_CLASSES[cache_key]
+
+
+def raw_answers(questionnaire: Questionnaire, formdata: MultiDict) -> dict[str, object]:
+    """The submitted values by question id, lists for multiple choice."""
+    return {
+        q.id: formdata.getlist(q.id) if QUESTION_TYPES[q.type].accepts_many else formdata.get(q.id)
+        for q in questionnaire.questions()
+    }

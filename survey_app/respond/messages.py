@@ -1,0 +1,27 @@
+"""Translations of the questionnaire engine's answer messages (``questionnaire.messages``)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from survey_app.questionnaire import messages as m
+
+ANSWER_MESSAGES = {
+    m.REQUIRED: _l("This answer is required."),
+    m.INVALID_OPTION: _l("'{code}' is not a valid option."),
+    m.ONE_ANSWER_ONLY: _l("Choose only one answer."),
+    m.SPECIAL_ALONE: _l("'{code}' cannot be combined with other answers."),
+    m.WHOLE_NUMBER: _l("Must be a whole number."),
+    m.AT_LEAST: _l("Must be at least {min}."),
+    m.AT_MOST: _l("Must be at most {max}."),
+    m.TOO_LONG: _l("Must be at most {max_length} characters."),
+    m.NOT_TEXT: _l("Must be text."),
+}
+
+
+def translate_errors(error_templates: dict[str, tuple[str, dict[str, object]]]) -> dict[str, str]:
+    """The engine's errors in the interface language."""
+    return {
+        question_id: str(ANSWER_MESSAGES.get(template, template)).format(**params)
+        for question_id, (template, params) in error_templates.items()
+    }

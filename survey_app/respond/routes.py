@@ -1,0 +1,221 @@
+"""Public form pages. Thin views: load the round and village, clean with the engine, store."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, refresh
+from flask_wtf.csrf import generate_csrf
+
+from survey_app import questionnaires
+from survey_app.access import public
+from survey_app.extensions import db, limiter
+from survey_app.models import Mode, Round, Village
+from survey_app.operations import OperationError
+from survey_app.operations.responses import StoreOutcome, parse_submission_key, store_response
+from survey_app.questionnaire import Questionnaire, clean_answers, text_in
+from survey_app.respond import bp, flow
+from survey_app.respond.availability import Availability, availability
+from survey_app.respond.forms import form_class, raw_answers
+from survey_app.respond.messages import translate_errors
+
+HONEYPOT = "_website"
+MAX_FORM_AGE = timedelta(days=2)
+
+UNAVAILABLE_STATUS = {Availability.NOT_YET: 403, Availability.CLOSED: 410, Availability.NOT_IN_ROUND: 404}
+
+
+def _rate_limit() -> str:
+    return current_app.config["RESPOND_RATE_LIMIT"]
+
+
+@dataclass(frozen=True)
+class Target:
+    round: Round
+    village: Village
+    questionnaire: Questionnaire
+
+
+def _find(round_slug: str, village_code: str) -> Target | Response:
+    """The open round and village, or the friendly page that says why not (nothing stored)."""
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == round_slug))
+    village = db.session.scalar(sa.select(Village).where(Village.code == village_code))
+    if round_ is None or village is None:
+        return _unavailable("unknown", 404)
+    state = availability(round_, village, datetime.now(UTC).date())
+    if state is not Availability.OPEN:
+        return _unavailable(state.value, UNAVAILABLE_STATUS[state], round_, village)
+    try:
+        questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    except OperationError:
+        current_app.logger.exception("questionnaire of round %s cannot be used", round_.slug)
+        return _unavailable("maintenance", 503, round_, village)
+    return Target(round_, village, questionnaire)
+
+
+def _unavailable(reason: str, status: int, round_: Round | None = None, village: Village | None = None) -> Response:
+    if _wants_json():
+        return Response(f'{{"error": "{reason}"}}', status, mimetype="application/json")
+    html = render_template("respond/unavailable.html", reason=reason, round=round_, village=village)
+    return Response(html, status)
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.path.endswith("/submit")
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _started_at(text: str | None) -> datetime | None:
+    """When the resident opened the form, if the client's value is plausible."""
+    try:
+        started = datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    return started if now - MAX_FORM_AGE <= started <= now + timedelta(minutes=5) else None
+
+
+@bp.route("/<round_slug>/<village_code>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+@public
+def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+    target = _find(round_slug, village_code)
+    if isinstance(target, Response):
+        return target
+    q = target.questionnaire
+    if request.method == "GET":
+        return _render_page(target, answers={}, page=flow.visible_sections(q, {})[0], errors={},
+                            key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
+    if request.form.get(HONEYPOT):
+        return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
+
+    result = clean_answers(q, raw_answers(q, request.form))
+    errors = translate_errors(result.error_templates)
+    page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
+    nav = request.form.get("_nav", "next")
+    state = {"key": request.form.get("_key", ""), "started": request.form.get("_started", "")}
+
+    if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
+        session["lang"] = nav[5:]
+        refresh()  # Flask-Babel caches the locale per request
+        return _render_page(target, result.answers, page, {}, **state)
+    if nav == "back":
+        return _render_page(target, result.answers, flow.previous_section(q, result.answers, page), {}, **state)
+    page_errors = {q_.id: errors[q_.id] for q_ in q.sections[page].questions if q_.id in errors}
+    if page_errors:
+        return _render_page(target, result.answers, page, page_errors, status=422, **state)
+    following = flow.next_section(q, result.answers, page)
+    if following is not None and nav != "submit":
+        return _render_page(target, result.answers, following, {}, **state)
+    if errors:
+        first = flow.first_section_with_errors(q, errors) or 0
+        return _render_page(target, result.answers, first, errors, status=422, **state)
+    try:
+        key = parse_submission_key(state["key"])
+    except OperationError:
+        key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
+    outcome, _response = store_response(target.round, target.village, q, result.answers, key, Mode.WEB,
+                                        _started_at(state["started"]))
+    db.session.commit()
+    if outcome is StoreOutcome.CONFLICT:
+        return render_template("respond/conflict.html", round=target.round, village=target.village), 409
+    return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
+
+
+def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
+                 started: str, status: int = 200):  # type: ignore[no-untyped-def]
+    q = target.questionnaire
+    lang = _lang()
+    form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
+    shown = flow.visible_sections(q, answers)
+    html = render_template(
+        "respond/form.html",
+        target=target,
+        q=q,
+        t=lambda texts: text_in(texts, lang, q.default_language),
+        form=form,
+        page=page,
+        shown=shown,
+        position=shown.index(page) + 1 if page in shown else 1,
+        is_last=flow.next_section(q, answers, page) is None,
+        views=[flow.page_questions(section, answers) for section in q.sections],
+        errors=errors,
+        key=key,
+        started=started,
+        honeypot=HONEYPOT,
+    )
+    return html, status
+
+
+@bp.route("/<round_slug>/<village_code>/submit", methods=["POST"])
+@limiter.limit(_rate_limit)
+@public
+def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+    """JSON door for the enhanced form and for offline replays from the phone's outbox."""
+    target = _find(round_slug, village_code)
+    if isinstance(target, Response):
+        return target
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return jsonify(error="bad_request"), 400
+    if payload.get(HONEYPOT):
+        return jsonify(status="created"), 201
+    try:
+        key = parse_submission_key(payload.get("submission_key"))
+    except OperationError as exc:
+        return jsonify(error="bad_key", message=str(exc)), 400
+    result = clean_answers(target.questionnaire, payload["answers"])
+    if not result.ok:
+        return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
+    outcome, _response = store_response(target.round, target.village, target.questionnaire, result.answers,
+                                        key, Mode.WEB, _started_at(payload.get("started_at")))
+    db.session.commit()
+    if outcome is StoreOutcome.CONFLICT:
+        return jsonify(error="conflict"), 409
+    thanks = url_for(".thanks", round_slug=round_slug, village_code=village_code)
+    return jsonify(status=outcome.value, thanks_url=thanks), 201 if outcome is StoreOutcome.CREATED else 200
+
+
+@bp.route("/<round_slug>/<village_code>/terima-kasih")
+@public
+def thanks(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+    round_ = db.first_or_404(sa.select(Round).where(Round.slug == round_slug))
+    village = db.first_or_404(sa.select(Village).where(Village.code == village_code))
+    return render_template("respond/thanks.html", round=round_, village=village)
+
+
+@bp.route("/csrf")
+@public
+def csrf():  # type: ignore[no-untyped-def]
+    """A fresh CSRF token for a replay whose page (and token) came from the phone's cache."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():  # type: ignore[no-untyped-def]
+    """Served under /s/ so that it may control the form pages."""
+    script = Path(current_app.static_folder or "static", "respond-sw.js").read_text(encoding="utf-8")
+    headers = {"Service-Worker-Allowed": "/s/", "Cache-Control": "no-cache"}
+    return Response(script, mimetype="text/javascript", headers=headers)

@@ -1,0 +1,25 @@
+/* Service worker for the resident form: keeps the pages a resident opened, and the
+   form's CSS and JS, so the form still opens and completes with no connection. */
+var CACHE = "respond-v1";
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("fetch", function (event) {
+  var request = event.request, url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname === "/s/csrf") return;  // always live
+  if (url.pathname.indexOf("/static/respond") === 0) {
+    event.respondWith(caches.open(CACHE).then(function (cache) {
+      return fetch(request).then(function (response) {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      }).catch(function () { return cache.match(request); });
+    }));
+  } else if (request.mode === "navigate" && url.pathname.indexOf("/s/") === 0) {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok) caches.open(CACHE).then(function (cache) { cache.put(request, response.clone()); });
+      return response;
+    }).catch(function () {
+      return caches.open(CACHE).then(function (cache) { return cache.match(request); });
+    }));
+  }
+});

@@ -1,0 +1,224 @@
+/* Progressive enhancement of the resident form: skip logic on the page, client-side
+   pages, and an offline outbox (IndexedDB) replayed until the server acknowledges.
+   The server stays the judge: it cleans every answer again. */
+(function () {
+  "use strict";
+  var doc = document, form = doc.getElementById("survey"), statusEl = doc.getElementById("status");
+  doc.documentElement.className += " js";
+  var DB = "survey-outbox", STORE = "outbox";
+
+  function say(text) { if (statusEl) statusEl.textContent = text || ""; }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) h.push((b[i] + 256).toString(16).slice(1));
+    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") + "-" +
+      h.slice(8, 10).join("") + "-" + h.slice(10).join("");
+  }
+
+  /* ---- outbox ---- */
+  function withStore(mode, fn) {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) return reject(new Error("no indexedDB"));
+      var open = indexedDB.open(DB, 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore(STORE, { keyPath: "key" }); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var tx = open.result.transaction(STORE, mode), req = fn(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(req && req.result); open.result.close(); };
+        tx.onerror = function () { reject(tx.error); };
+      };
+    });
+  }
+  function keep(item) { return withStore("readwrite", function (s) { return s.put(item); }); }
+  function drop(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
+  function pending() { return withStore("readonly", function (s) { return s.getAll(); }); }
+
+  function token(item, fresh) {
+    if (!fresh && item.csrf) return Promise.resolve(item.csrf);
+    return fetch(item.csrfUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (d) { item.csrf = d.csrf_token; return keep(item).then(function () { return item.csrf; }); });
+  }
+
+  /* Send one saved form. Resolves to the server's verdict; network trouble rejects. */
+  function send(item, retried) {
+    return token(item, retried).then(function (csrf) {
+      return fetch(item.url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify(item.payload)
+      });
+    }).then(function (r) {
+      if (r.status === 400 && !retried) {  // an expired token or session: fetch a fresh one, once
+        return r.json().then(function (d) { return d.error === "csrf" ? send(item, true) : { status: 400, body: d }; });
+      }
+      if (r.status === 429 || r.status >= 500) throw new Error("retry later");
+      return r.json().then(function (d) { return { status: r.status, body: d }; });
+    });
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing) return Promise.resolve();
+    flushing = true;
+    return pending().then(function (items) {
+      return items.reduce(function (chain, item) {
+        return chain.then(function () {
+          return send(item).then(function (res) {
+            return drop(item.key).then(function () {
+              if (!form || !statusEl) return;
+              if (res.status === 422 && item.key === currentKey()) showErrors(res.body.errors || {});
+              else if (res.status === 409) say(form.dataset.conflict);
+              else if (res.status === 403 || res.status === 410) say(form.dataset.closed);
+              else if (item.key === currentKey() && res.body.thanks_url) location.assign(res.body.thanks_url);
+              else say(form.dataset.sent);
+            });
+          }, function () { /* still offline: keep it for the next try */ });
+        });
+      }, Promise.resolve());
+    }).catch(function () {}).then(function () { flushing = false; });
+  }
+  window.addEventListener("online", flush);
+  setInterval(flush, 30000);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
+  flush();
+  if (!form) return;
+
+  /* ---- the form ---- */
+  function currentKey() { return form.elements._key.value; }
+  form.elements._key.value = uuid();  // a page from the phone's cache must not reuse a key
+  var blocks = [].slice.call(form.querySelectorAll(".q")), pages = [].slice.call(form.querySelectorAll(".page"));
+  var page = +form.elements._page.value;
+
+  function valueOf(block) {
+    var inputs = [].slice.call(block.querySelectorAll("input,textarea")), type = block.dataset.type;
+    if (type === "multiple_choice") {
+      var list = inputs.filter(function (i) { return i.checked; }).map(function (i) { return i.value; });
+      return list.length ? list : null;
+    }
+    if (inputs[0] && (inputs[0].type === "radio")) {
+      var on = inputs.filter(function (i) { return i.checked; })[0];
+      return on ? on.value : null;
+    }
+    var text = inputs[0] ? inputs[0].value.trim() : "";
+    return text === "" ? null : text;
+  }
+  function num(v) {
+    if (typeof v === "number") return v;
+    return typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? parseFloat(v) : null;
+  }
+  function equal(a, b) {
+    if (typeof a === "string" && typeof b === "string") return a === b;
+    var x = num(a), y = num(b);
+    return x !== null && y !== null && x === y;
+  }
+  function contains(a, b) {
+    if (!Array.isArray(b)) return false;
+    var items = Array.isArray(a) ? a : [a];
+    return items.some(function (i) { return b.some(function (c) { return equal(i, c); }); });
+  }
+  var CMP = {
+    "==": equal, "!=": function (a, b) { return !equal(a, b); }, "in": contains,
+    "not in": function (a, b) { return !contains(a, b); },
+    "<": function (a, b) { return num(a) !== null && num(b) !== null && num(a) < num(b); },
+    "<=": function (a, b) { return num(a) !== null && num(b) !== null && num(a) <= num(b); },
+    ">": function (a, b) { return num(a) !== null && num(b) !== null && num(a) > num(b); },
+    ">=": function (a, b) { return num(a) !== null && num(b) !== null && num(a) >= num(b); }
+  };
+  function operand(node, answers) { return "name" in node ? answers[node.name] : node.value; }
+  function evaluate(node, answers) {  // mirrors questionnaire/expressions.py
+    if (node.op === "and") return node.args.every(function (n) { return evaluate(n, answers); });
+    if (node.op === "or") return node.args.some(function (n) { return evaluate(n, answers); });
+    if (node.op === "not") return !evaluate(node.args[0], answers);
+    var a = operand(node.left, answers), b = operand(node.right, answers);
+    if (a === null || a === undefined || b === null || b === undefined) return node.op === "!=" || node.op === "not in";
+    return CMP[node.op](a, b);
+  }
+
+  /* Walk questions in file order, as the server does: hidden answers do not count. */
+  function refresh() {
+    var answers = {};
+    blocks.forEach(function (block) {
+      var rule = block.dataset.showIf, shown = !rule || evaluate(JSON.parse(rule), answers);
+      block.hidden = !shown;
+      [].forEach.call(block.querySelectorAll("input,textarea"), function (i) { i.disabled = !shown; });
+      var v = shown ? valueOf(block) : null;
+      if (v !== null) answers[block.dataset.q] = v;
+    });
+    return answers;
+  }
+  function visiblePages() {
+    return pages.filter(function (p) { return p.querySelector(".q:not([hidden])"); })
+      .map(function (p) { return +p.dataset.index; });
+  }
+  function show(index) {
+    page = index;
+    pages.forEach(function (p) { p.hidden = +p.dataset.index !== index; });
+    var shown = visiblePages(), pos = shown.indexOf(index);
+    doc.getElementById("progress").textContent =
+      form.dataset.progress.replace("{n}", pos + 1).replace("{total}", shown.length);
+    var next = doc.getElementById("next"), back = doc.getElementById("back");
+    next.textContent = pos === shown.length - 1 ? form.dataset.send : form.dataset.next;
+    if (back) back.hidden = pos <= 0;
+    form.elements._page.value = index;
+  }
+  function markError(block, message) {
+    var old = block.querySelector(".error"); if (old) old.parentNode.removeChild(old);
+    block.classList.toggle("invalid", !!message);
+    if (!message) return;
+    var p = doc.createElement("p"); p.className = "error"; p.id = "e-" + block.dataset.q; p.textContent = message;
+    var anchor = block.querySelector("fieldset") || block;
+    anchor.insertBefore(p, anchor.querySelector(".choice,input,textarea"));
+  }
+  function checkPage(index) {
+    var ok = true;
+    pages[index].querySelectorAll(".q").forEach(function (block) {
+      var missing = !block.hidden && "required" in block.dataset && valueOf(block) === null;
+      markError(block, missing ? form.dataset.required : "");
+      if (missing && ok) { ok = false; (block.querySelector("input,textarea") || block).focus(); }
+    });
+    return ok;
+  }
+  function showErrors(errors) {
+    var first = null;
+    blocks.forEach(function (block) {
+      markError(block, errors[block.dataset.q] || "");
+      if (errors[block.dataset.q] && first === null) first = block;
+    });
+    if (first) { show(+first.closest(".page").dataset.index); say(form.dataset.fix); first.scrollIntoView(); }
+  }
+
+  form.addEventListener("change", refresh);
+  form.addEventListener("input", refresh);
+  refresh();
+  show(page);
+
+  form.addEventListener("submit", function (event) {
+    var nav = event.submitter ? event.submitter.value : "next";
+    if (nav.indexOf("lang-") === 0) return;  // the server re-renders in the other language
+    event.preventDefault();
+    var answers = refresh(), shown = visiblePages(), pos = shown.indexOf(page);
+    if (nav === "back") { if (pos > 0) show(shown[pos - 1]); window.scrollTo(0, 0); return; }
+    if (!checkPage(page)) return;
+    if (pos < shown.length - 1) { show(shown[pos + 1]); window.scrollTo(0, 0); return; }
+    var item = {
+      key: currentKey(), url: form.dataset.submit, csrfUrl: form.dataset.csrf,
+      csrf: form.elements.csrf_token.value,
+      payload: { submission_key: currentKey(), started_at: form.elements._started.value, answers: answers,
+                 _website: form.elements._website.value }
+    };
+    keep(item).then(function () {
+      return flush().then(pending).then(function (items) {
+        if (items.some(function (i) { return i.key === item.key; })) say(form.dataset.queued);
+      });
+    }, function () {
+      // No IndexedDB (private mode): send directly; the server still dedupes by key.
+      return send(item).then(function (res) {
+        if (res.body.thanks_url) location.assign(res.body.thanks_url);
+        else if (res.status === 422) showErrors(res.body.errors || {});
+      }, function () { say(form.dataset.queued); });
+    });
+  });
+})();

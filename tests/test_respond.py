@@ -1,0 +1,267 @@
+"""The resident form through the doors a phone uses: the no-JS pages and the JSON submit."""
+
+import html
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from survey_app.extensions import db
+from survey_app.models import Mode, Response, RoundStatus
+from survey_app.questionnaires import load
+from tests.factories import complete_answers, csrf_token, form_pages, make_round, make_villages
+
+URL = "/s/round-1/32.73.01.1001"
+
+
+@pytest.fixture
+def open_round(app):
+    make_villages()
+    return make_round("Round 1", "trust-safety@2", opened=True, scope=["32.73.01"])
+
+
+@pytest.fixture
+def questionnaire(open_round):
+    return load("trust-safety", 2)
+
+
+def _responses() -> list[Response]:
+    return list(db.session.scalars(sa.select(Response)))
+
+
+def _json_submit(client, answers, key=None, token=None, url=URL):
+    token = token if token is not None else csrf_token(client, url)
+    payload = {"submission_key": key or str(uuid.uuid4()), "answers": answers}
+    return client.post(url + "/submit", json=payload, headers={"X-CSRFToken": token})
+
+
+def test_a_full_submission_page_by_page_is_stored_once(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    response = form_pages(client, URL, answers)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/s/round-1/32.73.01.1001/terima-kasih")
+    [stored] = _responses()
+    assert stored.mode is Mode.WEB
+    assert stored.village.code == "32.73.01.1001"
+    assert (stored.questionnaire_key, stored.questionnaire_version) == ("trust-safety", 2)
+    assert stored.answers["trust_police"] == answers["trust_police"]
+    assert stored.answers["local_problems"] == answers["local_problems"]
+    assert stored.started_at is not None
+    thanks = client.get(response.headers["Location"])
+    assert "Terima kasih" in thanks.get_data(as_text=True)
+
+
+def test_progress_indicator_and_one_section_per_page(client, questionnaire):
+    page = client.get(URL).get_data(as_text=True)
+    total = len(questionnaire.sections)
+    assert f"Bagian 1 dari {total}" in page
+    visible = re.findall(r'<section class="page" data-index="(\d+)">', page)
+    assert visible == ["0"]
+    assert page.count('<section class="page"') == total
+
+
+def test_skip_logic_hides_questions_and_stores_nothing_for_them(client, questionnaire):
+    answers = complete_answers(questionnaire, {"contact_12m": "no", "know_fkpm": "no"})
+    # A browser could still send a value for a hidden question: it must not be stored.
+    answers["contact_how"] = "4"
+    answers["fkpm_meetings_12m"] = "3"
+    assert form_pages(client, URL, answers).status_code == 303
+    [stored] = _responses()
+    assert "contact_how" not in stored.answers
+    assert "fkpm_meetings_12m" not in stored.answers
+    assert stored.answers["contact_12m"] == "no"
+
+
+def test_sections_whose_questions_are_all_hidden_are_skipped(client, questionnaire):
+    from survey_app.respond.flow import visible_sections
+
+    answers = complete_answers(questionnaire)
+    assert visible_sections(questionnaire, answers) == list(range(len(questionnaire.sections)))
+
+
+def test_missing_required_answer_reshows_the_page_with_answers_kept(client, questionnaire):
+    token = csrf_token(client, URL)
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "next", "trust_police": "3"}
+    response = client.post(URL, data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-trust_help">Jawaban ini wajib diisi.', page)
+    assert re.search(r'<input checked id="trust_police-\d" name="trust_police" type="radio" value="3">', page)
+    assert "Bagian 1 dari" in page
+    assert _responses() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("trust_police", "7", "'7' bukan pilihan yang sah."),
+        ("fkpm_meetings_12m", "99", "Paling banyak 50."),
+        ("fkpm_meetings_12m", "dua", "Harus berupa bilangan bulat."),
+    ],
+)
+def test_invalid_codes_and_ranges_are_refused(client, questionnaire, question, value, message):
+    answers = complete_answers(questionnaire, {"know_fkpm": "yes", question: value})
+    response = form_pages(client, URL, answers)
+    assert response.status_code == 422
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert _responses() == []
+
+
+def test_back_keeps_answers_and_goes_to_the_previous_section(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    token = csrf_token(client, URL)
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "1", "_nav": "back", **answers}
+    page = client.post(URL, data=data).get_data(as_text=True)
+    assert '<section class="page" data-index="0">' in page
+    assert "Bagian 1 dari" in page
+
+
+def test_language_switch_keeps_the_answers(client, questionnaire):
+    token = csrf_token(client, URL)
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "lang-en", "trust_police": "2"}
+    page = client.post(URL, data=data).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Section 1 of" in page and "Next" in page
+    assert re.search(r'value="2"[^>]*checked|checked[^>]*value="2"', page)
+    assert "Seberapa besar" not in page
+
+
+def test_language_link_on_a_get_page(client, questionnaire):
+    client.get("/lang/en?next=" + URL)
+    assert '<html lang="en">' in client.get(URL).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("setup", "url", "status", "text"),
+    [
+        ("closed", URL, 410, "Survei ini sudah ditutup"),
+        ("draft", URL, 403, "Survei ini belum dibuka"),
+        ("future", URL, 403, "Survei ini belum dibuka"),
+        ("past", URL, 410, "Survei ini sudah ditutup"),
+        ("open", "/s/nope/32.73.01.1001", 404, "Survei tidak ditemukan"),
+        ("open", "/s/round-1/99.99.99.9999", 404, "Survei tidak ditemukan"),
+        ("open", "/s/round-1/32.73.02.1001", 404, "Survei tidak ditemukan"),  # outside the round's scope
+    ],
+)
+def test_unavailable_forms_say_why_and_store_nothing(client, app, setup, url, status, text):
+    make_villages()
+    round_ = make_round("Round 1", "trust-safety@2", opened=setup != "draft", scope=["32.73.01"])
+    if setup == "closed":
+        round_.status = RoundStatus.CLOSED
+    if setup == "future":
+        round_.opens_on = date.today() + timedelta(days=3)
+    if setup == "past":
+        round_.opens_on, round_.closes_on = date.today() - timedelta(days=30), date.today() - timedelta(days=1)
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == status
+    assert text in response.get_data(as_text=True)
+    posted = client.post(url + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": {}})
+    assert posted.status_code in (400, status)  # no CSRF token, or refused first
+    assert _responses() == []
+
+
+def test_retry_with_the_same_key_and_answers_stores_nothing_new(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    key = str(uuid.uuid4())
+    first = _json_submit(client, answers, key)
+    assert first.status_code == 201 and first.json["status"] == "created"
+    again = _json_submit(client, answers, key)
+    assert again.status_code == 200 and again.json["status"] == "replayed"
+    assert again.json["thanks_url"] == first.json["thanks_url"]
+    assert len(_responses()) == 1
+
+
+def test_same_key_with_other_answers_is_refused_and_the_first_kept(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    key = str(uuid.uuid4())
+    assert _json_submit(client, answers, key).status_code == 201
+    changed = {**answers, "trust_police": "1"}
+    conflict = _json_submit(client, changed, key)
+    assert conflict.status_code == 409 and conflict.json["error"] == "conflict"
+    [stored] = _responses()
+    assert stored.answers["trust_police"] == answers["trust_police"]
+
+
+def test_pressing_back_and_sending_the_last_page_again_does_not_double_count(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    assert form_pages(client, URL, answers).status_code == 303
+    # The browser's back button shows the last page again, with the same hidden key.
+    key = _responses()[0].submission_key
+    token = csrf_token(client, URL)
+    last = str(len(questionnaire.sections) - 1)
+    again = client.post(URL, data={"csrf_token": token, "_key": key, "_page": last, "_nav": "submit", **answers})
+    assert again.status_code == 303
+    assert len(_responses()) == 1
+
+
+def test_json_submit_reports_invalid_answers_by_question(client, questionnaire):
+    answers = complete_answers(questionnaire, {"trust_police": "7"})
+    del answers["trust_help"]
+    response = _json_submit(client, answers)
+    assert response.status_code == 422
+    assert response.json["errors"]["trust_police"] == "'7' bukan pilihan yang sah."
+    assert response.json["errors"]["trust_help"] == "Jawaban ini wajib diisi."
+    assert _responses() == []
+
+
+def test_json_submit_rejects_a_malformed_key_or_body(client, questionnaire):
+    token = csrf_token(client, URL)
+    bad_key = client.post(URL + "/submit", json={"submission_key": "abc", "answers": {}},
+                          headers={"X-CSRFToken": token})
+    assert bad_key.status_code == 400 and bad_key.json["error"] == "bad_key"
+    no_body = client.post(URL + "/submit", json=["x"], headers={"X-CSRFToken": token})
+    assert no_body.status_code == 400
+
+
+def test_csrf_is_required_on_both_doors(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    page = client.post(URL, data={"_page": "0", "_nav": "next", **answers})
+    assert page.status_code == 400
+    json_post = client.post(URL + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": answers})
+    assert json_post.status_code == 400 and json_post.json["error"] == "csrf"
+    fresh = client.get("/s/csrf")
+    assert fresh.headers["Cache-Control"] == "no-store"
+    assert _json_submit(client, answers, token=fresh.json["csrf_token"]).status_code == 201
+
+
+def test_honeypot_submissions_look_accepted_but_store_nothing(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    token = csrf_token(client, URL)
+    response = client.post(URL, data={"csrf_token": token, "_website": "http://spam", "_nav": "next", **answers})
+    assert response.status_code == 303
+    posted = client.post(URL + "/submit", headers={"X-CSRFToken": token},
+                         json={"submission_key": str(uuid.uuid4()), "answers": answers, "_website": "x"})
+    assert posted.status_code == 201
+    assert _responses() == []
+
+
+def test_submissions_are_rate_limited_per_client(client, app, questionnaire):
+    app.config["RESPOND_RATE_LIMIT"] = "3 per minute"
+    answers = complete_answers(questionnaire)
+    token = csrf_token(client, URL)
+    codes = [_json_submit(client, answers, token=token).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+
+
+def test_no_address_or_identity_is_stored_with_answers(client, questionnaire):
+    answers = complete_answers(questionnaire)
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
+    assert _json_submit(client, answers).status_code == 201
+    row = db.session.execute(sa.select(Response.__table__)).one()
+    assert "203.0.113.77" not in repr(tuple(row))
+    assert not {"ip", "ip_address", "remote_addr", "phone", "name"} & set(Response.__table__.columns.keys())
+
+
+def test_pages_are_gzip_compressed_for_slow_connections(client, questionnaire):
+    response = client.get(URL, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_service_worker_is_served_for_the_form_scope(client):
+    response = client.get("/s/sw.js")
+    assert response.status_code == 200
+    assert response.headers["Service-Worker-Allowed"] == "/s/"
+    assert "caches" in response.get_data(as_text=True)
