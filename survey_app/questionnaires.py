@@ -42,8 +42,19 @@ def relative_path(path: Path) -> Path:
         return path
 
 
+_hash_cache: dict[Path, tuple[int, int, str]] = {}
+
+
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """sha256 of the file, recomputed only when its size or modification time changed
+    (the resident form checks the hash on every request)."""
+    stat = path.stat()
+    cached = _hash_cache.get(path)
+    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+        return cached[2]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    _hash_cache[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    return digest
 
 
 def find(ref: str) -> Questionnaire:
