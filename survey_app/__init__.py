@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app.respond import bp as respond_bp
 
     app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)  # home of the default SQLite database
     app.config.from_mapping(load_config(app.instance_path, config))
 
     db.init_app(app)
