@@ -32,7 +32,7 @@ test: $(STAMP) translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy survey_app/questionnaire reports
+	$(BIN)/mypy --follow-imports=silent survey_app/questionnaire reports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -16,7 +16,7 @@ def select_locale() -> str:
 
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return str(chosen) if chosen in languages else str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 @public

@@ -265,3 +265,13 @@ def test_service_worker_is_served_for_the_form_scope(client):
     assert response.status_code == 200
     assert response.headers["Service-Worker-Allowed"] == "/s/"
     assert "caches" in response.get_data(as_text=True)
+
+
+def test_printed_links_open_the_form(client, runner, open_round):
+    result = runner.invoke(args=["rounds", "links", "Round 1"])
+    assert result.exit_code == 0, result.output
+    urls = [line.split("\t")[2] for line in result.output.splitlines() if line.count("\t") == 2]
+    assert len(urls) == 3
+    for url in urls:
+        path = url.split("://", 1)[1].split("/", 1)[1]
+        assert client.get("/" + path).status_code == 200

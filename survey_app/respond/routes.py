@@ -112,29 +112,29 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
     errors = translate_errors(result.error_templates)
     page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
     nav = request.form.get("_nav", "next")
-    state = {"key": request.form.get("_key", ""), "started": request.form.get("_started", "")}
+    key, started = request.form.get("_key", ""), request.form.get("_started", "")
 
     if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
         session["lang"] = nav[5:]
         refresh()  # Flask-Babel caches the locale per request
-        return _render_page(target, result.answers, page, {}, **state)
+        return _render_page(target, result.answers, page, {}, key=key, started=started)
     if nav == "back":
-        return _render_page(target, result.answers, flow.previous_section(q, result.answers, page), {}, **state)
+        return _render_page(target, result.answers, flow.previous_section(q, result.answers, page), {}, key=key, started=started)
     page_errors = {q_.id: errors[q_.id] for q_ in q.sections[page].questions if q_.id in errors}
     if page_errors:
-        return _render_page(target, result.answers, page, page_errors, status=422, **state)
+        return _render_page(target, result.answers, page, page_errors, status=422, key=key, started=started)
     following = flow.next_section(q, result.answers, page)
     if following is not None and nav != "submit":
-        return _render_page(target, result.answers, following, {}, **state)
+        return _render_page(target, result.answers, following, {}, key=key, started=started)
     if errors:
         first = flow.first_section_with_errors(q, errors) or 0
-        return _render_page(target, result.answers, first, errors, status=422, **state)
+        return _render_page(target, result.answers, first, errors, status=422, key=key, started=started)
     try:
-        key = parse_submission_key(state["key"])
+        key = parse_submission_key(key)
     except OperationError:
         key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
     outcome, _response = store_response(target.round, target.village, q, result.answers, key, Mode.WEB,
-                                        _started_at(state["started"]))
+                                        _started_at(started))
     db.session.commit()
     if outcome is StoreOutcome.CONFLICT:
         return render_template("respond/conflict.html", round=target.round, village=target.village), 409
