@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app, so the pure engines under
+    from flask import Flask  # survey_app.questionnaire can be imported without it.
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
+    from flask import Flask
+
     from survey_app import auth, cli, errors, i18n, questionnaires
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp

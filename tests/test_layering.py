@@ -35,3 +35,13 @@ def test_engine_imports_no_web_framework(folder):
             if top in ("survey_app", "reports") and not name.startswith(allowed_internal):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_engines_run_without_loading_flask():
+    """Import-statement checks miss transitive imports: load the engines in a clean process."""
+    import subprocess
+    import sys
+
+    code = "import sys, reports.tables, reports.workbook, survey_app.questionnaire; print('flask' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"

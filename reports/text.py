@@ -1,0 +1,270 @@
+"""Every fixed text of a village report, in Bahasa Indonesia and English.
+
+The report language is a parameter: one code path looks up ``MESSAGES[key][lang]``. Texts
+are written for FKPM members, not statisticians: short sentences, no jargon without an
+explanation beside it.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # sheet names (at most 31 characters)
+    "sheet_summary": {"id": "Ringkasan", "en": "Summary"},
+    "sheet_trend": {"id": "Tren", "en": "Trend"},
+    "sheet_comparison": {"id": "Perbandingan", "en": "Comparison"},
+    "sheet_method": {"id": "Metode", "en": "Method"},
+    "sheet_free_text": {"id": "Jawaban terbuka", "en": "Free text"},
+    # summary
+    "report_title": {"id": "Laporan desa/kelurahan: {village}", "en": "Village report: {village}"},
+    "village": {"id": "Desa/kelurahan", "en": "Village"},
+    "district": {"id": "Kecamatan", "en": "District"},
+    "regency": {"id": "Kabupaten/kota", "en": "Regency/city"},
+    "province": {"id": "Provinsi", "en": "Province"},
+    "code": {"id": "Kode", "en": "Code"},
+    "rounds_heading": {"id": "Putaran survei dalam laporan ini", "en": "Survey rounds in this report"},
+    "round": {"id": "Putaran", "en": "Round"},
+    "opens_on": {"id": "Dibuka", "en": "Opened"},
+    "closes_on": {"id": "Ditutup", "en": "Closed"},
+    "questionnaire": {"id": "Kuesioner", "en": "Questionnaire"},
+    "responses": {"id": "Jumlah jawaban", "en": "Responses"},
+    "mode_web": {"id": "Lewat HP/web", "en": "Web"},
+    "mode_paper": {"id": "Kertas", "en": "Paper"},
+    "headline_heading": {"id": "Hasil utama", "en": "Main results"},
+    "measure": {"id": "Ukuran", "en": "Measure"},
+    "counted_as": {"id": "Dihitung sebagai", "en": "Counted as"},
+    "value": {"id": "Nilai", "en": "Value"},
+    "ci": {"id": "Rentang 95%", "en": "95% range"},
+    "n": {"id": "n", "en": "n"},
+    "flag": {"id": "Catatan", "en": "Note"},
+    "last_change": {"id": "Perubahan terakhir", "en": "Latest change"},
+    "change": {"id": "Perubahan", "en": "Change"},
+    "direction": {"id": "Arah", "en": "Direction"},
+    "indices_heading": {"id": "Indeks (0–100)", "en": "Indices (0–100)"},
+    "items_heading": {
+        "id": "Butir pertanyaan: % jawaban positif (dua pilihan teratas)",
+        "en": "Questions: % favourable answers (top two choices)",
+    },
+    "index_scale": {"id": "Skor rata-rata 0–100", "en": "Average score 0–100"},
+    "up": {"id": "▲ naik", "en": "▲ up"},
+    "down": {"id": "▼ turun", "en": "▼ down"},
+    "none": {"id": "● tidak ada perubahan jelas", "en": "● no clear change"},
+    "change_suppressed": {"id": "n<{min_n}: tidak dihitung", "en": "n<{min_n}: not computed"},
+    "change_not_comparable": {"id": "tidak dapat dibandingkan", "en": "not comparable"},
+    "change_first": {"id": "belum ada pembanding", "en": "nothing to compare with yet"},
+    "change_not_asked": {"id": "tidak ditanyakan", "en": "not asked"},
+    "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
+    "caution": {"id": "hati-hati", "en": "caution"},
+    "not_asked": {"id": "–", "en": "–"},
+    "notes_heading": {"id": "Catatan perbandingan antarputaran", "en": "Notes on comparing rounds"},
+    "summary_reading": {
+        "id": "Cara membaca: 'Rentang 95%' menunjukkan ketidakpastian karena hanya sebagian warga yang menjawab. "
+        "Perubahan disebut naik atau turun hanya kalau rentangnya tidak mencakup nol. "
+        "'hati-hati': jumlah jawaban {min_n}–{caution_top}, baca dengan hati-hati.",
+        "en": "How to read: the '95% range' shows the uncertainty that comes from asking only some residents. "
+        "A change is called up or down only when its range does not include zero. "
+        "'caution': {min_n}–{caution_top} answers, interpret with caution.",
+    },
+    # trend
+    "trend_title": {"id": "Tren dari putaran ke putaran", "en": "Trend from round to round"},
+    "trend_blank_cells": {
+        "id": "Sel kosong: tidak ditanyakan, jumlah jawaban terlalu sedikit, atau tidak dapat dibandingkan "
+        "(garis terputus).",
+        "en": "Blank cells: not asked, too few answers, or not comparable (the line breaks).",
+    },
+    "trend_chart_indices": {"id": "Indeks (0–100)", "en": "Indices (0–100)"},
+    "trend_chart_items": {"id": "{section}: % jawaban positif", "en": "{section}: % favourable"},
+    "segment_until": {"id": "{label} (sampai {round})", "en": "{label} (until {round})"},
+    # sections
+    "option": {"id": "Pilihan jawaban", "en": "Answer"},
+    "count": {"id": "Jumlah", "en": "Count"},
+    "percent": {"id": "%", "en": "%"},
+    "missing_row": {"id": "Tidak dijawab / tidak ditanyakan", "en": "Not answered / not asked"},
+    "total_row": {"id": "Jumlah responden", "en": "Respondents"},
+    "valid_row": {"id": "Jawaban sah (n)", "en": "Valid answers (n)"},
+    "top2_row": {"id": "% jawaban positif", "en": "% favourable"},
+    "mean_row": {"id": "Rata-rata skor (1–{k})", "en": "Mean score (1–{k})"},
+    "number_mean_row": {"id": "Rata-rata", "en": "Mean"},
+    "change_row": {"id": "Perubahan (poin persen)", "en": "Change (percentage points)"},
+    "special_suffix": {"id": "(tidak dihitung)", "en": "(not counted)"},
+    "block_versions": {"id": "Kuesioner {versions}", "en": "Questionnaire {versions}"},
+    "section_chart": {
+        "id": "% jawaban positif: {latest} dibanding {previous}",
+        "en": "% favourable: {latest} against {previous}",
+    },
+    "section_chart_single": {"id": "% jawaban positif: {latest}", "en": "% favourable: {latest}"},
+    "section_chart_multiple": {
+        "id": "% responden yang memilih: {latest} dibanding {previous}",
+        "en": "% of respondents choosing: {latest} against {previous}",
+    },
+    "multiple_note": {
+        "id": "Boleh memilih lebih dari satu; persentase dari seluruh responden.",
+        "en": "More than one answer allowed; percentages of all respondents.",
+    },
+    # comparison
+    "comparison_title": {
+        "id": "Desa/kelurahan dibanding kecamatan dan kabupaten/kota: {round}",
+        "en": "Village against district and regency/city: {round}",
+    },
+    "comparison_note": {
+        "id": "Angka kecamatan dan kabupaten/kota mencakup semua jawaban di wilayah itu, termasuk desa ini.",
+        "en": "District and regency/city figures include every answer in that area, this village included.",
+    },
+    "comparison_missing": {
+        "id": "Angka wilayah tidak tersedia untuk laporan ini.",
+        "en": "Area figures are not available for this report.",
+    },
+    # method
+    "method_title": {"id": "Cara angka-angka ini dihitung", "en": "How these figures are computed"},
+    "method_term": {"id": "Istilah", "en": "Term"},
+    "method_explanation": {"id": "Penjelasan", "en": "Explanation"},
+    "m_top2": {
+        "id": "Bagian warga yang memilih dua jawaban paling positif (misalnya 'Setuju' dan 'Sangat setuju'). "
+        "Untuk pertanyaan tentang rasa khawatir, jawaban positif adalah 'Tidak setuju' dan 'Sangat tidak setuju'. "
+        "Jawaban 'Tidak tahu', 'Tidak mau menjawab' dan pertanyaan yang tidak dijawab tidak dihitung.",
+        "en": "The share of residents choosing the two most favourable answers (for example 'Agree' and "
+        "'Strongly agree'). For questions about worry, the favourable answers are 'Disagree' and "
+        "'Strongly disagree'. 'Don't know', 'Refused' and unanswered questions are not counted.",
+    },
+    "m_ci": {
+        "id": "Rentang 95% (metode skor Wilson): kalau survei diulang dengan warga lain dari desa yang sama, "
+        "nilai sebenarnya kemungkinan besar ada di rentang ini.",
+        "en": "95% range (Wilson score method): if the survey were repeated with other residents of the same "
+        "village, the true value would very likely lie in this range.",
+    },
+    "m_mean": {
+        "id": "Rata-rata posisi jawaban pada skala (1 = pilihan pertama), dengan rentang 95% (distribusi t).",
+        "en": "Average position of the answers on the scale (1 = first choice), with a 95% range (t distribution).",
+    },
+    "m_index": {
+        "id": "Indeks 0–100: setiap jawaban diubah ke 0–100 (pertanyaan tentang rasa khawatir dibalik), lalu "
+        "dirata-rata per warga. Warga dihitung kalau menjawab setidaknya separuh pertanyaan indeks. "
+        "Ditampilkan rata-rata semua warga dengan rentang 95%.",
+        "en": "Index 0–100: each answer is rescaled to 0–100 (questions about worry are reversed) and averaged "
+        "per resident. A resident counts when they answered at least half of the index's questions. "
+        "The report shows the average over residents with a 95% range.",
+    },
+    "m_alpha": {
+        "id": "Alfa Cronbach: seberapa kompak pertanyaan dalam satu indeks. 0,70 atau lebih berarti cukup baik. "
+        "Dihitung per putaran dari semua desa, dan untuk desa ini kalau n ≥ {min_n}.",
+        "en": "Cronbach's alpha: how well the questions of an index hang together. 0.70 or more is acceptable. "
+        "Computed per round over all villages, and for this village when n ≥ {min_n}.",
+    },
+    "m_change": {
+        "id": "Perubahan = putaran ini dikurangi putaran sebelumnya yang dapat dibandingkan. Untuk persentase "
+        "dalam poin persen dengan rentang 95% Newcombe (skor hibrida); untuk indeks dalam poin indeks dengan "
+        "rentang 95% Welch. Disebut naik atau turun hanya kalau rentangnya tidak mencakup nol. "
+        "Dengan sekitar 100 jawaban per putaran, hanya perubahan sekitar 14 poin yang dapat dibedakan dari "
+        "kebetulan; dengan 30 jawaban, sekitar 25 poin.",
+        "en": "Change = this round minus the previous comparable round. For percentages in percentage points "
+        "with Newcombe's hybrid score 95% range; for indices in index points with Welch's 95% range. "
+        "A change is called up or down only when its range does not include zero. With about 100 answers "
+        "per round only changes of about 14 points can be told from chance; with 30 answers, about 25 points.",
+    },
+    "m_min_n": {
+        "id": "Jumlah minimum: angka dengan kurang dari {min_n} jawaban tidak ditampilkan ('n<{min_n}'). "
+        "Angka dengan {min_n}–{caution_top} jawaban ditandai 'hati-hati'.",
+        "en": "Minimum base: figures on fewer than {min_n} answers are not shown ('n<{min_n}'). "
+        "Figures on {min_n}–{caution_top} answers are marked 'caution'.",
+    },
+    "m_distribution": {
+        "id": "Sebaran jawaban: jumlah dan persentase setiap pilihan, termasuk 'Tidak tahu' dan "
+        "'Tidak mau menjawab', dari seluruh responden putaran itu.",
+        "en": "Distribution: count and percentage of every answer, 'Don't know' and 'Refused' included, "
+        "out of all respondents of the round.",
+    },
+    "m_many_villages": {
+        "id": "Laporan ini menguji satu desa. Kalau banyak desa diuji sekaligus, sekitar 1 dari 20 akan tampak "
+        "berubah hanya karena kebetulan; laporan ini tidak mengoreksi hal itu (lihat tabel ikhtisar wilayah).",
+        "en": "This report tests one village. When many villages are tested at once, about 1 in 20 appears "
+        "to change by chance alone; this report does not correct for that (see the area overview).",
+    },
+    "m_mode": {
+        "id": "Cara pengisian (HP/web atau kertas) dicatat karena dapat memengaruhi jawaban.",
+        "en": "The way answers were collected (web or paper) is recorded because it can change how people answer.",
+    },
+    "m_privacy": {
+        "id": "Jawaban bersifat anonim. Jawaban terbuka tidak dimuat dalam laporan desa kecuali diminta admin.",
+        "en": "Answers are anonymous. Free-text answers are left out of village reports unless an admin asks.",
+    },
+    "m_comparability": {
+        "id": "Tren hanya menyambung putaran yang pertanyaannya sama atau dinyatakan dapat dibandingkan; "
+        "kode jawaban lama dikodekan ulang ke skala baru sebelum dibandingkan.",
+        "en": "A trend only joins rounds where the question is the same or declared comparable; old answer "
+        "codes are recoded onto the new scale before comparing.",
+    },
+    "term_top2": {"id": "% jawaban positif", "en": "% favourable"},
+    "term_ci": {"id": "Rentang 95%", "en": "95% range"},
+    "term_mean": {"id": "Rata-rata skor", "en": "Mean score"},
+    "term_index": {"id": "Indeks", "en": "Index"},
+    "term_alpha": {"id": "Alfa Cronbach", "en": "Cronbach's alpha"},
+    "term_change": {"id": "Perubahan", "en": "Change"},
+    "term_min_n": {"id": "Jumlah minimum", "en": "Minimum base"},
+    "term_distribution": {"id": "Sebaran jawaban", "en": "Distribution"},
+    "term_many_villages": {"id": "Banyak desa", "en": "Many villages"},
+    "term_mode": {"id": "Cara pengisian", "en": "Collection mode"},
+    "term_privacy": {"id": "Privasi", "en": "Privacy"},
+    "term_comparability": {"id": "Perbandingan antarversi", "en": "Comparing versions"},
+    "versions_heading": {"id": "Versi kuesioner", "en": "Questionnaire versions"},
+    "alpha_heading": {"id": "Alfa Cronbach per putaran", "en": "Cronbach's alpha per round"},
+    "alpha_all": {"id": "Semua desa", "en": "All villages"},
+    "alpha_village": {"id": "Desa ini", "en": "This village"},
+    "generated_at": {"id": "Dibuat pada", "en": "Generated on"},
+    "data_cutoff": {"id": "Jawaban terakhir yang dimuat", "en": "Latest answer included"},
+    "no_notes": {
+        "id": "Tidak ada perubahan kuesioner yang memutus tren.",
+        "en": "No questionnaire change breaks a trend.",
+    },
+    # comparability notes
+    "note_recoded": {
+        "id": "'{label}': skala jawaban berubah antara {before} dan {after}; jawaban {before} dikodekan ulang "
+        "ke skala baru sebelum dibandingkan.",
+        "en": "'{label}': the answer scale changed between {before} and {after}; the answers of {before} were "
+        "recoded onto the new scale before comparing.",
+    },
+    "note_changed": {
+        "id": "'{label}': pertanyaan diubah pada kuesioner v{version} sehingga {after} tidak dapat dibandingkan "
+        "dengan {before}; garis tren terputus.",
+        "en": "'{label}': the question changed in questionnaire v{version}, so {after} cannot be compared with "
+        "{before}; the trend line breaks.",
+    },
+    "note_not_asked_in": {
+        "id": "'{label}': tidak ditanyakan pada kuesioner v{version}; garis tren terputus antara {before} dan {after}.",
+        "en": "'{label}': not asked in questionnaire v{version}; the trend line breaks between {before} and {after}.",
+    },
+    "note_readded": {
+        "id": "'{label}': ditanyakan lagi mulai kuesioner v{version} dan tidak dibandingkan dengan {before}.",
+        "en": "'{label}': asked again from questionnaire v{version} and not compared with {before}.",
+    },
+    "note_other_questionnaire": {
+        "id": "'{label}': {after} memakai kuesioner lain dari {before}; tidak dibandingkan.",
+        "en": "'{label}': {after} used a different questionnaire from {before}; not compared.",
+    },
+    "note_index_items_changed": {
+        "id": "'{label}': isi indeks berubah pada kuesioner v{version}; {after} tidak dibandingkan dengan {before}.",
+        "en": "'{label}': the index's questions changed in questionnaire v{version}; {after} is not compared "
+        "with {before}.",
+    },
+    "note_index_item_not_comparable": {
+        "id": "'{label}': salah satu pertanyaan indeks diubah pada kuesioner v{version}; {after} tidak "
+        "dibandingkan dengan {before}.",
+        "en": "'{label}': one of the index's questions changed in questionnaire v{version}; {after} is not "
+        "compared with {before}.",
+    },
+    "note_added": {
+        "id": "'{label}': pertanyaan baru, ditanyakan mulai {round}.",
+        "en": "'{label}': a new question, asked from {round}.",
+    },
+    "note_dropped": {
+        "id": "'{label}': tidak ditanyakan lagi mulai {round}; tren berhenti.",
+        "en": "'{label}': no longer asked from {round}; the trend stops.",
+    },
+}
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in; KeyError for an unknown key."""
+    texts = MESSAGES[key]
+    return texts.get(lang, texts[DEFAULT_LANGUAGE]).format(**params)

@@ -1,0 +1,51 @@
+"""Village workbook: statistics tables in, ``.xlsx`` bytes out (openpyxl, native charts).
+
+Sheets: Summary, Trend, one per questionnaire section, Comparison, Method, and Free text
+only when ``options.include_free_text``. Sheet names and every fixed text follow
+``options.lang``; text from answers or YAML is written through ``reports.safety``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from reports.safety import safe_sheet_title
+from reports.tables import ReportOptions, VillageTables
+from reports.text import t
+from reports.workbook.comparison import write_comparison
+from reports.workbook.free_text import write_free_text
+from reports.workbook.method import write_method
+from reports.workbook.sections import write_section
+from reports.workbook.summary import write_summary
+from reports.workbook.trend import write_trend
+
+__all__ = ["build_village_workbook", "village_workbook"]
+
+
+def village_workbook(tables: VillageTables, options: ReportOptions | None = None) -> Workbook:
+    """The report as an openpyxl ``Workbook`` (for callers that add to it before saving)."""
+    if options is not None and options != tables.options:
+        raise ValueError("build the tables with the same options as the workbook")
+    lang = tables.options.lang
+    workbook = Workbook()
+    taken: set[str] = set()
+    summary = workbook.active
+    summary.title = safe_sheet_title(t("sheet_summary", lang), taken)
+    write_summary(summary, tables)
+    write_trend(workbook.create_sheet(safe_sheet_title(t("sheet_trend", lang), taken)), tables)
+    for section in tables.sections:
+        write_section(workbook.create_sheet(safe_sheet_title(section.title, taken)), tables, section)
+    write_comparison(workbook.create_sheet(safe_sheet_title(t("sheet_comparison", lang), taken)), tables)
+    write_method(workbook.create_sheet(safe_sheet_title(t("sheet_method", lang), taken)), tables)
+    if tables.options.include_free_text:
+        write_free_text(workbook.create_sheet(safe_sheet_title(t("sheet_free_text", lang), taken)), tables)
+    return workbook
+
+
+def build_village_workbook(tables: VillageTables, options: ReportOptions | None = None) -> bytes:
+    """The village report as ``.xlsx`` bytes; ``options`` defaults to the tables' own."""
+    buffer = io.BytesIO()
+    village_workbook(tables, options).save(buffer)
+    return buffer.getvalue()

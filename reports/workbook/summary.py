@@ -1,0 +1,120 @@
+"""Ringkasan / Summary: where the village is, which rounds, how many answered, and the
+headline indices and key items side by side with the latest change."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.tables import Trend, VillageTables
+from reports.workbook import styles
+from reports.workbook.cells import FigureKind, SheetWriter, direction_formatting
+
+PER_ROUND = 4  # value, interval, n, caution
+
+
+def write_summary(ws: Worksheet, tables: VillageTables) -> None:
+    """Fill the Summary sheet."""
+    w = SheetWriter(ws, tables.options)
+    village = tables.village
+    w.text(1, 1, w.msg("report_title", village=village.name), styles.TITLE)
+    row = 3
+    for key, name, code in (
+        ("village", village.name, village.code),
+        ("district", village.district.name, village.district.code),
+        ("regency", village.regency.name, village.regency.code),
+        ("province", village.province.name, village.province.code),
+    ):
+        w.text(row, 1, w.msg(key), styles.BOLD)
+        w.text(row, 2, name)
+        w.text(row, 3, code)
+        row += 1
+    row = _rounds_table(w, tables, row + 1)
+    row = _headline_table(w, tables, row + 1)
+    _notes(w, tables, row + 1)
+    last_col = 3 + PER_ROUND * len(tables.rounds) + 3
+    styles.widths(ws, {"A": 46, "B": 22})
+    for col in range(3, last_col + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 11
+    ws.column_dimensions[get_column_letter(last_col)].width = 22
+    ws.freeze_panes = "B2"
+    styles.print_setup(ws, "1:1")
+
+
+def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
+    w.text(row, 1, w.msg("rounds_heading"), styles.HEADING)
+    row += 1
+    for col, key in enumerate(("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web",
+                               "mode_paper"), start=1):
+        w.header(row, col, w.msg(key))
+    for summary in tables.rounds:
+        row += 1
+        info = summary.info
+        w.text(row, 1, info.name)
+        w.number(row, 2, info.opens_on, styles.DATE)
+        w.number(row, 3, info.closes_on, styles.DATE)
+        w.text(row, 4, f"{info.questionnaire.key} v{info.questionnaire.version}")
+        w.number(row, 5, summary.responses, styles.COUNT)
+        w.number(row, 6, summary.by_mode.get("web", 0), styles.COUNT)
+        w.number(row, 7, summary.by_mode.get("paper", 0), styles.COUNT)
+    return row + 1
+
+
+def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
+    w.text(row, 1, w.msg("headline_heading"), styles.HEADING)
+    row += 1
+    change_col = 3 + PER_ROUND * len(tables.rounds)
+    ws = w.ws
+    for number, summary in enumerate(tables.rounds):
+        col = 3 + PER_ROUND * number
+        w.header(row, col, summary.info.name)
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + PER_ROUND - 1)
+    w.header(row, change_col, w.msg("last_change"))
+    ws.merge_cells(start_row=row, start_column=change_col, end_row=row, end_column=change_col + 2)
+    row += 1
+    w.header(row, 1, w.msg("measure"))
+    w.header(row, 2, w.msg("counted_as"))
+    for number in range(len(tables.rounds)):
+        col = 3 + PER_ROUND * number
+        for offset, key in enumerate(("value", "ci", "n", "flag")):
+            w.header(row, col + offset, w.msg(key))
+    for offset, key in enumerate(("change", "ci", "direction")):
+        w.header(row, change_col + offset, w.msg(key))
+    first = row + 1
+    row = _trend_rows(w, tables, tables.indices, row + 1, "indices_heading", "index")
+    key_items = [tables.item(key) for key in tables.key_items]
+    row = _trend_rows(w, tables, key_items, row, "items_heading", "share")
+    direction_formatting(ws, change_col + 2, first, row - 1)
+    w.text(row, 1, w.msg("summary_reading", min_n=tables.options.min_n,
+                         caution_top=tables.options.caution_below - 1), styles.NOTE, align=styles.WRAP)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=change_col + 2)
+    ws.row_dimensions[row].height = 42
+    return row + 1
+
+
+def _trend_rows(w: SheetWriter, tables: VillageTables, trends: list[Trend] | tuple[Trend, ...], row: int,
+                heading: str, kind: FigureKind) -> int:
+    if not trends:
+        return row
+    w.text(row, 1, w.msg(heading), styles.BOLD, styles.SUBHEADER_FILL)
+    row += 1
+    latest = tables.latest.id
+    change_col = 3 + PER_ROUND * len(tables.rounds)
+    for trend in trends:
+        w.text(row, 1, trend.label, align=styles.WRAP)
+        w.text(row, 2, trend.counted_as if trend.kind == "item" else w.msg("index_scale"), styles.NOTE,
+               align=styles.WRAP)
+        for number, summary in enumerate(tables.rounds):
+            w.estimate(row, 3 + PER_ROUND * number, trend.values.get(summary.info.id), kind)
+        w.change(row, change_col, trend.last_change(latest), kind)
+        row += 1
+    return row
+
+
+def _notes(w: SheetWriter, tables: VillageTables, row: int) -> None:
+    shown = {trend.key for trend in tables.indices} | set(tables.key_items)
+    notes = [note for trend in (*tables.indices, *tables.items) if trend.key in shown for note in trend.notes]
+    w.text(row, 1, w.msg("notes_heading"), styles.HEADING)
+    for note in notes or [w.msg("no_notes")]:
+        row += 1
+        w.text(row, 1, note, styles.NOTE)

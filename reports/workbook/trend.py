@@ -1,0 +1,97 @@
+"""Tren / Trend: indices and key items over rounds as native Excel line charts.
+
+A line joins rounds only within a comparable segment: each segment is its own series, and
+blank cells (not asked, suppressed, other segment) are shown as gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openpyxl.chart import LineChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.safety import safe_text
+from reports.tables import Trend, VillageTables
+from reports.workbook import styles
+from reports.workbook.cells import SheetWriter
+
+LEGEND_CHARS = 60
+CHART_ROWS = 16  # rows a chart covers, so the next one does not overlap it
+
+
+def short_label(label: str, limit: int = LEGEND_CHARS) -> str:
+    """A legend-sized label; the full wording is on the Summary and section sheets."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def write_trend(ws: Worksheet, tables: VillageTables) -> None:
+    """Fill the Trend sheet: one data block and one chart per group of figures."""
+    w = SheetWriter(ws, tables.options)
+    w.text(1, 1, w.msg("trend_title"), styles.TITLE)
+    w.text(2, 1, w.msg("trend_blank_cells"), styles.NOTE)
+    header_row = 4
+    w.header(header_row, 1, w.msg("measure"))
+    for number, summary in enumerate(tables.rounds, start=2):
+        w.header(header_row, number, summary.info.name)
+    groups: list[tuple[str, Sequence[Trend], bool]] = [(w.msg("trend_chart_indices"), tables.indices, False)]
+    key_items = [tables.item(key) for key in tables.key_items]
+    titles = {section.id: section.title for section in tables.sections}
+    for section_id, title in titles.items():
+        members = [trend for trend in key_items if trend.section_id == section_id]
+        if members:
+            groups.append((w.msg("trend_chart_items", section=title), members, True))
+    row = header_row + 1
+    blocks = []
+    for title, trends, is_share in groups:
+        if not trends:
+            continue
+        first = row
+        row = _series_rows(w, tables, trends, row, is_share)
+        blocks.append((title, first, row - 1, is_share))
+    chart_row = row + 2
+    for title, first, last, is_share in blocks:
+        ws.add_chart(_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share), f"A{chart_row}")
+        chart_row += CHART_ROWS
+    styles.widths(ws, {"A": 62})
+    ws.freeze_panes = f"B{header_row + 1}"
+    styles.print_setup(ws, f"{header_row}:{header_row}")
+
+
+def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Trend], row: int, is_share: bool) -> int:
+    fmt = styles.PERCENT if is_share else styles.INDEX
+    round_ids = [summary.info.id for summary in tables.rounds]
+    names = {summary.info.id: summary.info.name for summary in tables.rounds}
+    for trend in trends:
+        for number, segment in enumerate(trend.segments):
+            label = short_label(trend.label)
+            if number < len(trend.segments) - 1:
+                label = w.msg("segment_until", label=label, round=names[segment[-1]])
+            w.text(row, 1, label)
+            for col, round_id in enumerate(round_ids, start=2):
+                estimate = trend.values.get(round_id)
+                shown = round_id in segment and estimate is not None and estimate.shown
+                w.number(row, col, estimate.value if shown and estimate else None, fmt)
+            row += 1
+    return row
+
+
+def _line_chart(ws: Worksheet, title: str, header_row: int, first: int, last: int, rounds: int,
+                is_share: bool) -> LineChart:
+    chart = LineChart()
+    chart.title = safe_text(title)
+    chart.display_blanks = "gap"
+    chart.height, chart.width = 7.5, 24
+    data = Reference(ws, min_col=1, max_col=1 + rounds, min_row=first, max_row=last)
+    chart.add_data(data, from_rows=True, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, max_col=1 + rounds, min_row=header_row, max_row=header_row))
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1 if is_share else 100
+    chart.y_axis.number_format = styles.PERCENT if is_share else styles.INDEX
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    for series in chart.series:
+        series.marker.symbol = "circle"
+        series.smooth = False
+    return chart

@@ -1,0 +1,211 @@
+"""The village workbook read back with openpyxl and pandas: numbers against independent
+computations, both languages through one code path, charts, print setup and hostile text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.chart import BarChart, LineChart
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from reports.data import Place, VillageInfo
+from reports.tables import Population, ReportOptions, VillageTables, build_village_tables
+from reports.workbook import build_village_workbook
+from survey_app.questionnaire import Questionnaire
+from tests.reports.conftest import Demo, make_frame, make_round
+
+GENERATED = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
+
+
+def _tables(demo: Demo, position: int, rounds: int = 2, **options: object) -> VillageTables:
+    return build_village_tables(
+        demo.village(position), demo.through(rounds), demo.responses, ReportOptions(**options),  # type: ignore[arg-type]
+        population=Population(demo.responses), generated_at=GENERATED,
+    )
+
+
+def _open(tables: VillageTables) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(build_village_workbook(tables)))
+
+
+def _row_of(ws, label: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == label:
+            return row[0].row
+    raise AssertionError(f"no row labelled {label!r}")
+
+
+def _signed(value: float) -> str:
+    places = 1 if value != 0 and round(value) == 0 else 0
+    return f"{value:+.{places}f}".replace("-", "−").replace(".", ",")
+
+
+def test_summary_numbers_agree_with_statsmodels(demo: Demo):
+    tables = _tables(demo, 0)
+    first, second = demo.through(2)
+    village = demo.village(0)
+    ws = _open(tables)["Ringkasan"]
+    question = second.questionnaire.question("trust_help")
+    row = _row_of(ws, question.text["id"])
+    counts = []
+    for round_ in (first, second):
+        rows = demo.responses[(demo.responses.round_id == round_.id) & (demo.responses.village_id == village.id)]
+        codes = rows.trust_help.dropna().astype(str)
+        n = int(codes.isin(["1", "2", "3", "4", "5"]).sum())
+        x = int(codes.isin(["4", "5"]).sum())
+        counts.append((x, n))
+    header = _row_of(ws, "Ukuran")
+    columns = {ws.cell(row=header, column=c).value for c in range(1, 16)}
+    assert {"Nilai", "Rentang 95%", "n", "Catatan", "Perubahan", "Arah"} <= columns
+    for number, (x, n) in enumerate(counts):
+        col = 3 + 4 * number
+        low, high = proportion_confint(x, n, method="wilson")
+        assert ws.cell(row=row, column=col).value == pytest.approx(x / n)
+        assert ws.cell(row=row, column=col).number_format == "0%"
+        assert ws.cell(row=row, column=col + 1).value == f"{low * 100:.0f}–{high * 100:.0f}%"
+        assert ws.cell(row=row, column=col + 2).value == n
+        assert ws.cell(row=row, column=col + 3).value == ("hati-hati" if n < 60 else None)
+    (x1, n1), (x2, n2) = counts
+    low, high = confint_proportions_2indep(x2, n2, x1, n1, method="newcomb", compare="diff")
+    assert ws.cell(row=row, column=11).value == pytest.approx((x2 / n2 - x1 / n1) * 100)
+    assert ws.cell(row=row, column=12).value == f"{_signed(low * 100)} – {_signed(high * 100)}"
+    word = "▲ naik" if low > 0 else "▼ turun" if high < 0 else "● tidak ada perubahan jelas"
+    assert ws.cell(row=row, column=13).value == word
+    # The marker column has fills by conditional formatting, but the word is always there.
+    assert any("LEFT(" in rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules)
+
+
+def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
+    tables = _tables(demo, 0)
+    sheets = pd.read_excel(io.BytesIO(build_village_workbook(tables)), sheet_name=None, header=None)
+    titles = [section.title for section in tables.sections]
+    assert list(sheets) == ["Ringkasan", "Tren", *titles, "Perbandingan", "Metode"]
+    summary = sheets["Ringkasan"]
+    assert (summary[0] == "Indeks kepercayaan").any()
+    method = sheets["Metode"].astype(str).to_string()
+    assert "trust-safety v1" in method and "trust-safety v2" in method and "n<30" in method
+    safety = sheets["Rasa aman"].astype(str).to_string()
+    assert "Kuesioner v1" in safety and "Kuesioner v2" in safety  # safe_walk_dark's two scales
+
+
+def test_english_is_the_same_workbook_in_other_words(demo: Demo):
+    indonesian = _open(_tables(demo, 0))
+    english = _open(_tables(demo, 0, lang="en"))
+    assert english.sheetnames[:2] == ["Summary", "Trend"] and english.sheetnames[-2:] == ["Comparison", "Method"]
+    assert "Trust in the police" in english.sheetnames
+    for id_sheet, en_sheet in zip(indonesian.worksheets, english.worksheets, strict=True):
+        numbers = [[c.value for c in row if isinstance(c.value, int | float)] for row in id_sheet.iter_rows()]
+        assert numbers == [[c.value for c in row if isinstance(c.value, int | float)] for row in en_sheet.iter_rows()]
+    words = {c.value for row in english["Summary"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert words & {"▲ up", "▼ down", "● no clear change"}
+    assert not words & {"▲ naik", "● tidak ada perubahan jelas"}
+
+
+def test_trend_charts_break_where_comparability_breaks(demo: Demo):
+    tables = _tables(demo, 0)
+    workbook = _open(tables)
+    ws = workbook["Tren"]
+    charts = ws._charts
+    sections_with_key_items = {tables.item(key).section_id for key in tables.key_items}
+    assert len(charts) == 1 + len(sections_with_key_items)
+    assert all(isinstance(chart, LineChart) and chart.display_blanks == "gap" for chart in charts)
+    label = tables.item("access_easy_contact").label[:30]
+    rows = [row for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, str) and row[0].value.startswith(label)]
+    assert len(rows) == 2  # one series per comparable segment
+    assert rows[0][1].value is not None and rows[0][2].value is None
+    assert rows[1][1].value is None and rows[1][2].value is not None
+    for section in tables.sections:
+        assert [type(chart) for chart in workbook[section.title]._charts] == [BarChart]
+
+
+def test_every_sheet_is_set_up_for_printing(demo: Demo):
+    workbook = _open(_tables(demo, 0, include_free_text=True))
+    assert "Jawaban terbuka" in workbook.sheetnames
+    for ws in workbook.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert int(ws.page_setup.fitToWidth) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows, ws.title
+        assert ws.freeze_panes, ws.title
+    assert workbook["Ringkasan"].column_dimensions["A"].width > 30
+
+
+def test_small_bases_show_words_instead_of_numbers(demo: Demo):
+    tables = _tables(demo, len(demo.villages) - 1)
+    ws = _open(tables)["Ringkasan"]
+    row = _row_of(ws, "Indeks kepercayaan")
+    for col in (3, 7):
+        assert ws.cell(row=row, column=col).value == "n<30: terlalu sedikit"
+        assert ws.cell(row=row, column=col + 1).value is None
+        assert ws.cell(row=row, column=col + 2).value < 30
+    assert ws.cell(row=row, column=11).value == "n<30: tidak dihitung"
+    # The open third round of the demo is small everywhere: the report still builds.
+    latest = _open(_tables(demo, 0, rounds=3))["Ringkasan"]
+    assert latest.cell(row=_row_of(latest, "Indeks kepercayaan"), column=15).value == "n<30: tidak dihitung"
+
+
+def test_method_sheet_dates_the_report(demo: Demo):
+    tables = _tables(demo, 0)
+    ws = _open(tables)["Metode"]
+    row = _row_of(ws, "Dibuat pada")
+    assert ws.cell(row=row, column=2).value == GENERATED.replace(tzinfo=None)
+    assert ws.cell(row=row + 1, column=2).value == tables.data_cutoff.replace(tzinfo=None)  # type: ignore[union-attr]
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"klik\")", "+1+2", "-3+4", "@SUM(A1:A9)", "\t=1", "=cmd|' /C calc'!A0"]
+
+
+def _hostile(questionnaire: Questionnaire) -> Questionnaire:
+    """The real questionnaire with formula-like labels, as a careless YAML edit could make it."""
+    sections = []
+    for number, section in enumerate(questionnaire.sections):
+        questions = tuple(
+            replace(
+                question,
+                text={"id": HOSTILE[0] + "\x07", "en": HOSTILE[0]} if question.id == "trust_police" else question.text,
+                options=tuple(replace(option, label={"id": HOSTILE[3], "en": HOSTILE[3]}) if option.code == "4"
+                              else option for option in question.options),
+            )
+            for question in section.questions
+        )
+        title = {"id": HOSTILE[5], "en": HOSTILE[5]} if number == 0 else section.title
+        sections.append(replace(section, title=title, questions=questions))
+    indices = tuple(replace(index, label={"id": HOSTILE[1], "en": HOSTILE[1]}) for index in questionnaire.indices)
+    return replace(questionnaire, sections=tuple(sections), indices=indices)
+
+
+def test_hostile_text_is_written_as_text(catalog):
+    questionnaire = _hostile(catalog.get("trust-safety", 2))
+    village = VillageInfo(7, "32.73.01.1001", HOSTILE[2], Place("32.73.01", HOSTILE[4]),
+                          Place("32.73", "Kota"), Place("32", "Prov"))
+    answers = [{"trust_police": "4", "work_together": text} for text in [*HOSTILE, "bel\x07l", "tab\x0bx"]]
+    frame = make_frame([(1, a) for a in answers * 5], village=village)
+    tables = build_village_tables(village, [make_round(1, questionnaire)], frame,
+                                  ReportOptions(include_free_text=True, min_n=5))
+    data = build_village_workbook(tables)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert b"<f>" not in archive.read(name), name
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    texts = set()
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.add(cell.value)
+                    assert cell.data_type == "s"
+                    assert "\x07" not in cell.value and "\x0b" not in cell.value
+                    if cell.value.startswith(("=", "+", "-", "@", "\t")):
+                        assert cell.quotePrefix, (ws.title, cell.coordinate, cell.value)
+    assert {HOSTILE[0], HOSTILE[1], HOSTILE[3], "bell", "tabx"} <= texts
+    assert set(HOSTILE) <= texts  # the free-text answers, literally
+    assert "Laporan desa/kelurahan: -3+4" in texts
+    assert any(name.startswith("=cmd") for name in workbook.sheetnames)
