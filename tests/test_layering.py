@@ -43,5 +43,5 @@ def test_engines_run_without_loading_flask():
     import sys
 
     code = "import sys, reports.tables, reports.workbook, survey_app.questionnaire; print('flask' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)  # noqa: S603
     assert result.stdout.strip() == "False"
