@@ -119,7 +119,8 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         refresh()  # Flask-Babel caches the locale per request
         return _render_page(target, result.answers, page, {}, key=key, started=started)
     if nav == "back":
-        return _render_page(target, result.answers, flow.previous_section(q, result.answers, page), {}, key=key, started=started)
+        previous = flow.previous_section(q, result.answers, page)
+        return _render_page(target, result.answers, previous, {}, key=key, started=started)
     page_errors = {q_.id: errors[q_.id] for q_ in q.sections[page].questions if q_.id in errors}
     if page_errors:
         return _render_page(target, result.answers, page, page_errors, status=422, key=key, started=started)
