@@ -275,3 +275,13 @@ def test_printed_links_open_the_form(client, runner, open_round):
     for url in urls:
         path = url.split("://", 1)[1].split("/", 1)[1]
         assert client.get("/" + path).status_code == 200
+
+
+def test_static_files_are_gzip_compressed_too(client):
+    for name in ("respond.css", "respond.js"):
+        response = client.get(f"/static/{name}", headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip", name
+        import gzip
+
+        assert b"{" in gzip.decompress(response.data)
+        response.close()

@@ -16,7 +16,12 @@ self.addEventListener("fetch", function (event) {
     }));
   } else if (request.mode === "navigate" && url.pathname.indexOf("/s/") === 0) {
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok) caches.open(CACHE).then(function (cache) { cache.put(request, response.clone()); });
+      // Clone now, before the page starts reading the body: a clone made after the cache
+      // opens fails with "body already used", and the page would never be kept.
+      if (response.ok) {
+        var copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(request, copy); }));
+      }
       return response;
     }).catch(function () {
       return caches.open(CACHE).then(function (cache) { return cache.match(request); });

@@ -31,9 +31,21 @@
       };
     });
   }
-  function keep(item) { return withStore("readwrite", function (s) { return s.put(item); }); }
-  function drop(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
-  function pending() { return withStore("readonly", function (s) { return s.getAll(); }); }
+  // Without IndexedDB (some private modes) the outbox lives in memory: it is still retried
+  // while the page stays open.
+  var memory = {};
+  function keep(item) {
+    return withStore("readwrite", function (s) { return s.put(item); }).catch(function () { memory[item.key] = item; });
+  }
+  function drop(key) {
+    delete memory[key];
+    return withStore("readwrite", function (s) { return s.delete(key); }).catch(function () {});
+  }
+  function pending() {
+    var inMemory = Object.keys(memory).map(function (k) { return memory[k]; });
+    return withStore("readonly", function (s) { return s.getAll(); })
+      .then(function (items) { return items.concat(inMemory); }, function () { return inMemory; });
+  }
 
   function token(item, fresh) {
     if (!fresh && item.csrf) return Promise.resolve(item.csrf);
@@ -59,11 +71,11 @@
     });
   }
 
-  var flushing = false;
+  // One replay at a time; a form saved during a replay gets its own pass right after it.
+  var running = null, again = false;
   function flush() {
-    if (flushing) return Promise.resolve();
-    flushing = true;
-    return pending().then(function (items) {
+    if (running) { again = true; return running; }
+    running = pending().then(function (items) {
       return items.reduce(function (chain, item) {
         return chain.then(function () {
           return send(item).then(function (res) {
@@ -78,7 +90,11 @@
           }, function () { /* still offline: keep it for the next try */ });
         });
       }, Promise.resolve());
-    }).catch(function () {}).then(function () { flushing = false; });
+    }).catch(function () {}).then(function () {
+      running = null;
+      if (again) { again = false; return flush(); }
+    });
+    return running;
   }
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
@@ -159,9 +175,10 @@
     var shown = visiblePages(), pos = shown.indexOf(index);
     doc.getElementById("progress").textContent =
       form.dataset.progress.replace("{n}", pos + 1).replace("{total}", shown.length);
-    var next = doc.getElementById("next"), back = doc.getElementById("back");
+    var next = doc.getElementById("next"), back = doc.getElementById("back"), intro = doc.getElementById("intro");
     next.textContent = pos === shown.length - 1 ? form.dataset.send : form.dataset.next;
     if (back) back.hidden = pos <= 0;
+    if (intro) intro.hidden = pos > 0;  // the survey's introduction belongs to its first page
     form.elements._page.value = index;
   }
   function markError(block, message) {
@@ -194,15 +211,26 @@
   form.addEventListener("input", refresh);
   refresh();
   show(page);
+  // Each section is a history entry, so the phone's back button goes back one section
+  // instead of leaving the form (and the answers typed so far).
+  if (window.history && history.replaceState) history.replaceState({ page: page }, "");
+  window.addEventListener("popstate", function (event) {
+    if (event.state && typeof event.state.page === "number") { refresh(); show(event.state.page); }
+  });
+  function go(index) {
+    show(index);
+    if (window.history && history.pushState) history.pushState({ page: index }, "");
+    window.scrollTo(0, 0);
+  }
 
   form.addEventListener("submit", function (event) {
     var nav = event.submitter ? event.submitter.value : "next";
     if (nav.indexOf("lang-") === 0) return;  // the server re-renders in the other language
     event.preventDefault();
     var answers = refresh(), shown = visiblePages(), pos = shown.indexOf(page);
-    if (nav === "back") { if (pos > 0) show(shown[pos - 1]); window.scrollTo(0, 0); return; }
+    if (nav === "back") { if (pos > 0) history.back(); return; }
     if (!checkPage(page)) return;
-    if (pos < shown.length - 1) { show(shown[pos + 1]); window.scrollTo(0, 0); return; }
+    if (pos < shown.length - 1) { go(shown[pos + 1]); return; }
     var item = {
       key: currentKey(), url: form.dataset.submit, csrfUrl: form.dataset.csrf,
       csrf: form.elements.csrf_token.value,
@@ -211,14 +239,11 @@
     };
     keep(item).then(function () {
       return flush().then(pending).then(function (items) {
-        if (items.some(function (i) { return i.key === item.key; })) say(form.dataset.queued);
+        if (items.some(function (i) { return i.key === item.key; })) {
+          say(form.dataset.queued);
+          statusEl.scrollIntoView();  // the resident tapped "Send" at the bottom: show them it is kept
+        }
       });
-    }, function () {
-      // No IndexedDB (private mode): send directly; the server still dedupes by key.
-      return send(item).then(function (res) {
-        if (res.body.thanks_url) location.assign(res.body.thanks_url);
-        else if (res.status === 422) showErrors(res.body.errors || {});
-      }, function () { say(form.dataset.queued); });
     });
   });
 })();
