@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from survey_app.extensions import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.operations import OperationError
-from survey_app.questionnaire import Catalog, Questionnaire, QuestionnaireError, parse_ref
+from survey_app.questionnaire import Catalog, Questionnaire, QuestionnaireError, QuestionnaireNotFound, parse_ref
 
 
 class QuestionnaireChanged(OperationError):
@@ -69,23 +69,35 @@ def find(ref: str) -> Questionnaire:
 def load(key: str, version: int) -> Questionnaire:
     """Load a version, checking the file against its recorded hash if it has one."""
     cat = catalog()
-    if (key, version) not in set(cat.refs()):
-        known = ", ".join(f"{k}@{v}" for k, v in sorted(cat.refs())) or "none"
-        raise OperationError(f"No questionnaire {key}@{version}. Known versions: {known}.")
-    pinned = db.session.get(QuestionnaireVersion, (key, version))
     try:
         questionnaire = cat.get(key, version)
+    except QuestionnaireNotFound:
+        known = ", ".join(f"{k}@{v}" for k, v in sorted(cat.refs())) or "none"
+        raise OperationError(f"No questionnaire {key}@{version}. Known versions: {known}.") from None
     except QuestionnaireError as exc:
         raise OperationError("\n".join(str(p) for p in exc.problems)) from None
+    pinned = _pinned_hash(key, version)
     if pinned is not None:
-        current = file_hash(Path(questionnaire.path))
-        if current != pinned.content_hash or questionnaire.content_hash != pinned.content_hash:
+        recorded, first_used = pinned
+        if file_hash(Path(questionnaire.path)) != recorded or questionnaire.content_hash != recorded:
             raise QuestionnaireChanged(
                 f"{questionnaire.path} has changed since {key}@{version} was first used "
-                f"(recorded {pinned.first_used_at:%Y-%m-%d}). Published versions never change: "
+                f"(recorded {first_used}). Published versions never change: "
                 "restore the file from version control, or publish the change as a new version."
             )
     return questionnaire
+
+
+def _pinned_hash(key: str, version: int) -> tuple[str, str] | None:
+    """The recorded hash and first-use date; remembered per process once found, because a
+    pin never changes after it is written (the resident form asks on every request)."""
+    pins: dict[tuple[str, int], tuple[str, str]] = current_app.extensions.setdefault("questionnaire_pins", {})
+    if (key, version) not in pins:
+        row = db.session.get(QuestionnaireVersion, (key, version))
+        if row is None:
+            return None
+        pins[(key, version)] = (row.content_hash, f"{row.first_used_at:%Y-%m-%d}")
+    return pins[(key, version)]
 
 
 def pin(questionnaire: Questionnaire) -> None:

@@ -20,9 +20,11 @@ from flask import (
 )
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import selectinload
 
 from survey_app import questionnaires
 from survey_app.access import public
+from survey_app.database import read_only
 from survey_app.extensions import db, limiter
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
@@ -51,11 +53,25 @@ class Target:
 
 
 def _find(round_slug: str, village_code: str) -> Target | Response:
-    """The open round and village, or the friendly page that says why not (nothing stored)."""
-    round_ = db.session.scalar(sa.select(Round).where(Round.slug == round_slug))
-    village = db.session.scalar(sa.select(Village).where(Village.code == village_code))
-    if round_ is None or village is None:
-        return _unavailable("unknown", 404)
+    """The open round and village, or the friendly page that says why not (nothing stored).
+
+    The lookups run in a shared (deferred) SQLite transaction that ends here, so a later
+    write holds the database's write lock only for the insert itself. The loaded round and
+    village stay usable, detached.
+    """
+    with read_only():
+        found = db.session.execute(
+            sa.select(Round, Village)
+            .join_from(Round, Village, sa.true())
+            .options(selectinload(Round.scopes))
+            .where(Round.slug == round_slug, Village.code == village_code)
+        ).first()
+        result = _check(*found) if found is not None else _unavailable("unknown", 404)
+        db.session.close()
+    return result
+
+
+def _check(round_: Round, village: Village) -> Target | Response:
     state = availability(round_, village, datetime.now(UTC).date())
     if state is not Availability.OPEN:
         return _unavailable(state.value, UNAVAILABLE_STATUS[state], round_, village)
