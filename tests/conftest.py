@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.engine import make_url
 
@@ -99,6 +99,10 @@ def app_config() -> dict[str, object]:
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, object]) -> Iterator[Flask]:
     app = create_app(_app_config(database_url, **app_config))
+    # Test-client requests reuse the app context this fixture keeps open, so ``g``
+    # (Flask-Login's user, Flask-WTF's token, Flask-Babel's locale and translations) would
+    # leak from one request to the next: give each request an empty ``g``, as in production.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with app.app_context():
         yield app
         db.session.remove()

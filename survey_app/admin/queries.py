@@ -29,6 +29,7 @@ def round_overview() -> list[RoundRow]:
             sa.func.count().filter(Response.mode == Mode.WEB).label("web"),
             sa.func.count().filter(Response.mode == Mode.PAPER).label("paper"),
         )
+        .where(Response.deleted_at.is_(None))
         .group_by(Response.round_id)
         .subquery()
     )

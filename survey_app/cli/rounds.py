@@ -60,7 +60,12 @@ def close(name: str) -> None:
 @with_appcontext
 def list_() -> None:
     """List rounds with status, dates, questionnaire version and response counts."""
-    counts = sa.select(Response.round_id, sa.func.count().label("n")).group_by(Response.round_id).subquery()
+    counts = (
+        sa.select(Response.round_id, sa.func.count().label("n"))
+        .where(Response.deleted_at.is_(None))
+        .group_by(Response.round_id)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(Round, sa.func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.round_id == Round.id)

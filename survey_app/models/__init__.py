@@ -2,16 +2,35 @@
 
 from survey_app.models.audit import AuditEvent
 from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope, covers
+from survey_app.models.paper import (
+    FINAL_STATUSES,
+    Correction,
+    DecisionSource,
+    EntrySource,
+    FormStatus,
+    PaperEntry,
+    PaperForm,
+    ReconciliationDecision,
+)
 from survey_app.models.responses import Mode, Response
-from survey_app.models.rounds import QuestionnaireVersion, Round, RoundScope, RoundStatus
+from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus
 from survey_app.models.users import Role, User, UserScope
 
 __all__ = [
+    "FINAL_STATUSES",
     "Area",
     "AreaLevel",
     "AuditEvent",
+    "Correction",
+    "DecisionSource",
+    "DoubleEntry",
+    "EntrySource",
+    "FormStatus",
     "Mode",
+    "PaperEntry",
+    "PaperForm",
     "QuestionnaireVersion",
+    "ReconciliationDecision",
     "Response",
     "Role",
     "Round",

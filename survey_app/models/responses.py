@@ -45,6 +45,10 @@ class Response(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Soft delete by an admin: the row leaves the reports but stays for the audit trail.
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
+    delete_reason: Mapped[str | None] = mapped_column(sa.String(500), default=None)
 
     round: Mapped[Round] = relationship()
     village: Mapped[Village] = relationship()

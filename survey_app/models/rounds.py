@@ -18,6 +18,14 @@ class RoundStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class DoubleEntry(enum.StrEnum):
+    """Which paper forms a second volunteer must key blind before they count."""
+
+    OFF = "off"
+    ALL = "all"
+    SAMPLE = "sample"  # a random share, drawn when the first entry is saved
+
+
 class QuestionnaireVersion(db.Model):
     """The content hash of a published questionnaire file, recorded on first use.
 
@@ -47,6 +55,11 @@ class Round(db.Model):
     closes_on: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus), default=RoundStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    double_entry: Mapped[DoubleEntry] = mapped_column(
+        enum_column(DoubleEntry), default=DoubleEntry.OFF, server_default=DoubleEntry.OFF.value
+    )
+    # Percent of paper forms drawn for a second entry when double_entry is "sample".
+    double_entry_share: Mapped[int] = mapped_column(default=0, server_default="0")
 
     scopes: Mapped[list[RoundScope]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundScope.code_prefix"
@@ -58,6 +71,7 @@ class Round(db.Model):
             ["questionnaire_versions.key", "questionnaire_versions.version"],
         ),
         sa.CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on", name="dates_ordered"),
+        sa.CheckConstraint("double_entry_share BETWEEN 0 AND 100", name="double_entry_share_percent"),
     )
 
     @property

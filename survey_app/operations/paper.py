@@ -1,0 +1,381 @@
+"""Paper forms keyed by volunteers: first and second entries, comparison, finalising.
+
+A form becomes a ``Response`` (mode paper) only when final, so reports read verified
+data only: a single entry when the round does not ask a second entry of this form; two
+matching entries; or a coordinator's reconciliation (``operations.reconcile``).
+Writes flush and audit; callers commit. Problems raise ``EntryInvalid`` (field ->
+message, nothing written) or ``EntryForbidden`` (the server refuses, whatever the UI showed).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context
+from sqlalchemy.exc import IntegrityError
+
+from survey_app import audit
+from survey_app.extensions import db
+from survey_app.models import (
+    DoubleEntry,
+    EntrySource,
+    FormStatus,
+    Mode,
+    PaperEntry,
+    PaperForm,
+    Round,
+    RoundStatus,
+    User,
+    Village,
+    code_in_scope,
+    covers,
+)
+from survey_app.operations import OperationError
+from survey_app.operations.keying import BLANK, KEY_REQUIRED, KeyedResult, key_answers
+from survey_app.operations.responses import StoreOutcome, store_response
+from survey_app.operations.texts import _
+from survey_app.questionnaire import Questionnaire
+from survey_app.respond.messages import translate_errors
+
+# Header fields: names that can never be question ids (those start with a letter).
+VILLAGE, SERIAL, DATE, INTERVIEWER = "_village", "_serial", "_date", "_interviewer"
+HEADER_FIELDS = (VILLAGE, SERIAL, DATE, INTERVIEWER)
+# Header fields the two entries must agree on (village and serial identify the form).
+COMPARED_HEADER = (DATE, INTERVIEWER)
+
+SERIAL_RE = re.compile(r"[A-Z0-9][A-Z0-9./_-]{0,31}")
+INTERVIEWER_RE = re.compile(r"[A-Za-z0-9./_-]{1,32}")
+# Response.submission_key of a paper form: derived from the form, so finalising twice
+# can never store two responses.
+PAPER_NAMESPACE = uuid.UUID("6f0b7d3e-2a51-4c1e-9a7e-5d3c1b2a9f10")
+_draw = random.SystemRandom()
+
+
+class EntryInvalid(OperationError):
+    """Keyed values that cannot be saved; ``errors`` maps a field name to its message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{name}: {message}" for name, message in self.errors.items()))
+
+
+class EntryForbidden(OperationError):
+    """The user may not do this to this form (scope, or keying both entries)."""
+
+
+# ---------------------------------------------------------------------------
+# Who may key what
+
+
+def may_key(user: User | None, round_: Round, village: Village) -> bool:
+    """True when the village is in the round and in the user's scope (no user: the CLI)."""
+    in_round = covers(round_.scope_prefixes, village.code)
+    return in_round and (user is None or covers(user.scope_prefixes, village.code))
+
+
+def entry_villages(user: User | None, round_: Round) -> list[Village]:
+    """Villages of the round that the user may key, by code."""
+    query = sa.select(Village).where(code_in_scope(Village.code, round_.scope_prefixes))
+    if user is not None:
+        query = query.where(code_in_scope(Village.code, user.scope_prefixes))
+    return list(db.session.scalars(query.order_by(Village.code)))
+
+
+def entry_rounds(user: User) -> list[Round]:
+    """Open rounds with at least one village the user may key."""
+    rounds = db.session.scalars(
+        sa.select(Round).where(Round.status == RoundStatus.OPEN).order_by(Round.created_at, Round.id)
+    )
+    return [round_ for round_ in rounds if entry_villages(user, round_)]
+
+
+def scoped_forms(user: User, round_: Round) -> sa.Select[tuple[PaperForm]]:
+    """The round's paper forms in villages within the user's scope."""
+    return (
+        sa.select(PaperForm).join(Village, PaperForm.village_id == Village.id)
+        .where(PaperForm.round_id == round_.id, code_in_scope(Village.code, user.scope_prefixes))
+    )
+
+
+# ---------------------------------------------------------------------------
+# The header
+
+
+@dataclass(frozen=True)
+class Header:
+    """The block at the top of a paper form, as checked."""
+
+    village: Village
+    serial: str
+    interview_date: date | None
+    interviewer_code: str | None
+
+
+def normalise_serial(text: str) -> str:
+    """Serials are compared without surrounding space and case: 'a-12 ' is 'A-12'."""
+    return text.strip().upper()
+
+
+def parse_date_text(text: str) -> date | None:
+    """An interview date written YYYY-MM-DD; empty is allowed; raises ValueError."""
+    text = text.strip()
+    return date.fromisoformat(text) if text else None
+
+
+def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
+                 villages: Mapping[str, Village] | None = None) -> tuple[Header | None, dict[str, str]]:
+    """The checked header, or the problems by field name. Scope is checked here, on the server."""
+    errors: dict[str, str] = {}
+    code = str(typed.get(VILLAGE) or "").strip()
+    village = (villages.get(code) if villages is not None
+               else db.session.scalar(sa.select(Village).where(Village.code == code)))
+    if not code:
+        errors[VILLAGE] = _("Choose the village.")
+    elif village is None or not may_key(user, round_, village):
+        errors[VILLAGE] = _("Village %(code)s is not one of your villages in this round.", code=code)
+    serial = normalise_serial(str(typed.get(SERIAL) or ""))
+    if not serial:
+        errors[SERIAL] = _("Type the serial number written on the paper form.")
+    elif not SERIAL_RE.fullmatch(serial):
+        errors[SERIAL] = _("A serial has at most 32 letters, digits and . / _ - characters.")
+    interview_date = None
+    try:
+        interview_date = parse_date_text(str(typed.get(DATE) or ""))
+    except ValueError:
+        errors[DATE] = _("Write the interview date as YYYY-MM-DD.")
+    if interview_date and interview_date > datetime.now(UTC).date() + timedelta(days=1):
+        errors[DATE] = _("The interview date is in the future.")
+    interviewer = str(typed.get(INTERVIEWER) or "").strip() or None
+    if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
+        errors[INTERVIEWER] = _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
+    if errors or village is None:
+        return None, errors
+    return Header(village, serial, interview_date, interviewer), {}
+
+
+def answer_errors(result: KeyedResult) -> dict[str, str]:
+    """The keying errors in the interface language."""
+    errors: dict[str, str] = {}
+    for question_id, (template, params) in result.errors.items():
+        if template == KEY_REQUIRED:
+            errors[question_id] = _("Type the code from the paper, or %(blank)s if it was left blank.", blank=BLANK)
+        elif has_request_context():
+            errors.update(translate_errors({question_id: (template, params)}))
+        else:  # the command line speaks English
+            errors[question_id] = template.format(**params)
+    return errors
+
+
+# ---------------------------------------------------------------------------
+# Saving an entry
+
+
+class SaveOutcome:
+    """What saving an entry did, for the volunteer's confirmation line."""
+
+    FIRST = "first"  # awaiting a second entry
+    SINGLE = "single"  # final at once: counted
+    VERIFIED = "verified"  # second entry matched: counted
+    RECONCILIATION = "reconciliation"  # second entry differed: a coordinator decides
+
+
+@dataclass(frozen=True)
+class Saved:
+    form: PaperForm
+    entry: PaperEntry
+    outcome: str
+
+
+def find_form(round_: Round, serial: str) -> PaperForm | None:
+    return db.session.scalar(
+        sa.select(PaperForm).where(PaperForm.round_id == round_.id, PaperForm.serial == normalise_serial(serial))
+    )
+
+
+def needs_second_entry(round_: Round) -> bool:
+    """Decide, once per form, whether a second entry is needed; "sample" draws at random."""
+    if round_.double_entry is DoubleEntry.ALL:
+        return True
+    if round_.double_entry is DoubleEntry.SAMPLE:
+        return _draw.random() * 100 < round_.double_entry_share
+    return False
+
+
+def _actor(user: User | None, label: str | None) -> str:
+    return user.email if user is not None else (label or audit.SYSTEM_ACTOR)
+
+
+def _new_entry(form: PaperForm, number: int, user: User | None, label: str | None, header: Header,
+               result: KeyedResult, source: EntrySource) -> PaperEntry:
+    return PaperEntry(
+        form=form, number=number, user_id=user.id if user else None, keyed_by=_actor(user, label),
+        source=source, interview_date=header.interview_date, interviewer_code=header.interviewer_code,
+        answers=dict(result.answers), blank_fields=list(result.blank), keyed_fields=result.keyed_fields,
+    )
+
+
+def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typed: Mapping[str, Any],
+             source: EntrySource = EntrySource.SCREEN, actor_label: str | None = None) -> Saved:
+    """Save a volunteer's keying of one paper form as its first or second entry.
+
+    The serial decides: a new serial is a first entry; one awaiting a second entry gets
+    it, from someone else than the first keyer, compared field by field.
+    """
+    if round_.status is not RoundStatus.OPEN:
+        raise EntryForbidden(_("Round %(name)s is not open for paper entry.", name=round_.name))
+    code = str(typed.get(VILLAGE) or "").strip()
+    village = db.session.scalar(sa.select(Village).where(Village.code == code)) if code else None
+    if village is not None and not may_key(user, round_, village):
+        raise EntryForbidden(_("Village %(code)s is not one of your villages in this round.", code=code))
+    header, errors = check_header(user, round_, typed)
+    result = key_answers(questionnaire, typed)
+    errors.update(answer_errors(result))
+    if header is not None and not errors:
+        form = find_form(round_, header.serial)
+        if form is not None:
+            _check_second_entry(user, form, header)
+    if errors or header is None:
+        raise EntryInvalid(errors)
+    form = find_form(round_, header.serial)
+    if form is None:
+        return save_first_entry(user, round_, questionnaire, header, result, source, actor_label)
+    return _second_entry(user, form, questionnaire, header, result, source, actor_label)
+
+
+def _check_second_entry(user: User | None, form: PaperForm, header: Header) -> None:
+    if form.village_id != header.village.id:
+        raise EntryInvalid({SERIAL: _("Serial %(serial)s is already used for another village in this round. "
+                                      "Check the serial on the paper.", serial=form.serial)})
+    if form.status is not FormStatus.AWAITING_SECOND:
+        raise EntryInvalid({SERIAL: _("Form %(serial)s has already been keyed and needs no more entries. "
+                                      "Check the serial on the paper; if it is right, put the form aside.",
+                                      serial=form.serial)})
+    first = form.entry(1)
+    if user is not None and first is not None and first.user_id == user.id:
+        raise EntryForbidden(_("You keyed the first entry of form %(serial)s; a different volunteer must key "
+                               "the second entry.", serial=form.serial))
+
+
+def save_first_entry(user: User | None, round_: Round, questionnaire: Questionnaire, header: Header,
+                 result: KeyedResult, source: EntrySource, label: str | None) -> Saved:
+    """Create the form with its first entry (header and answers already checked)."""
+    needs_second = needs_second_entry(round_)
+    form = PaperForm(
+        round_id=round_.id, village_id=header.village.id, serial=header.serial,
+        interview_date=header.interview_date, interviewer_code=header.interviewer_code,
+        status=FormStatus.AWAITING_SECOND if needs_second else FormStatus.SINGLE, needs_second=needs_second,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(form)
+            entry = _new_entry(form, 1, user, label, header, result, source)
+            db.session.add(entry)
+    except IntegrityError:  # the same serial saved a moment ago by someone else
+        raise EntryInvalid({SERIAL: _("Serial %(serial)s was saved by someone else just now. Save again to key "
+                                      "it as the second entry.", serial=header.serial)}) from None
+    audit.record("paper.entry_saved", actor=user or label, object_type="paper_form", object_id=form.id,
+                 round=round_.id, serial=form.serial, number=1, source=source.value,
+                 needs_second=needs_second, keyed_fields=entry.keyed_fields)
+    if needs_second:
+        return Saved(form, entry, SaveOutcome.FIRST)
+    finalise(form, questionnaire, result.answers, user or label)
+    return Saved(form, entry, SaveOutcome.SINGLE)
+
+
+def _second_entry(user: User | None, form: PaperForm, questionnaire: Questionnaire, header: Header,
+                  result: KeyedResult, source: EntrySource, label: str | None) -> Saved:
+    try:
+        with db.session.begin_nested():
+            entry = _new_entry(form, 2, user, label, header, result, source)
+            db.session.add(entry)
+    except IntegrityError:
+        raise EntryInvalid({SERIAL: _("Form %(serial)s got its second entry from someone else just now.",
+                                      serial=form.serial)}) from None
+    first = form.entry(1)
+    assert first is not None  # noqa: S101 - a form is created with its first entry
+    differing, compared = compare_entries(first, entry)
+    form.compared_fields, form.discrepancies = len(compared), len(differing)
+    audit.record("paper.entry_saved", actor=user or label, object_type="paper_form", object_id=form.id,
+                 round=form.round_id, serial=form.serial, number=2, source=source.value,
+                 keyed_fields=entry.keyed_fields, discrepancies=len(differing))
+    if differing:
+        form.status = FormStatus.RECONCILIATION
+        audit.record("paper.discrepancies", actor=user or label, object_type="paper_form", object_id=form.id,
+                     fields=differing)
+        return Saved(form, entry, SaveOutcome.RECONCILIATION)
+    form.status = FormStatus.VERIFIED
+    finalise(form, questionnaire, first.answers, user or label)
+    return Saved(form, entry, SaveOutcome.VERIFIED)
+
+
+# ---------------------------------------------------------------------------
+# Comparing entries
+
+
+def field_value(entry: PaperEntry, name: str) -> object:
+    """A field of an entry as compared: the answer, ``BLANK``, or None when not asked."""
+    if name == DATE:
+        return entry.interview_date.isoformat() if entry.interview_date else None
+    if name == INTERVIEWER:
+        return entry.interviewer_code
+    if name in entry.answers:
+        return entry.answers[name]
+    return BLANK if name in entry.blank_fields else None
+
+
+def entry_fields(questionnaire: Questionnaire | None, *entries: PaperEntry) -> list[str]:
+    """Header fields, then every question either entry carries, in questionnaire order."""
+    present = {name for e in entries for name in (*e.answers, *e.blank_fields)}
+    if questionnaire is not None:
+        ordered = [q.id for q in questionnaire.questions() if q.id in present]
+    else:
+        ordered = sorted(present)
+    return [*COMPARED_HEADER, *ordered]
+
+
+def compare_entries(first: PaperEntry, second: PaperEntry) -> tuple[list[str], list[str]]:
+    """(fields that differ, fields compared). Lists compare as sets of codes."""
+    names = entry_fields(None, first, second)
+    differing = [n for n in names if _comparable(field_value(first, n)) != _comparable(field_value(second, n))]
+    return differing, names
+
+
+def _comparable(value: object) -> object:
+    return tuple(sorted(map(str, value))) if isinstance(value, list) else value
+
+
+# ---------------------------------------------------------------------------
+# Final forms become responses
+
+
+def finalise(form: PaperForm, questionnaire: Questionnaire, answers: Mapping[str, object],
+             actor: User | str | None) -> None:
+    """Store the form's agreed answers as a paper response, once."""
+    key = str(uuid.uuid5(PAPER_NAMESPACE, f"paper-form:{form.id}"))
+    outcome, response = store_response(form.round, form.village, questionnaire, answers, key, Mode.PAPER)
+    if outcome is StoreOutcome.CONFLICT:  # pragma: no cover - the key is this form's alone
+        raise OperationError(f"Paper form {form.serial} already has a different response.")
+    form.response = response
+    db.session.flush()
+    audit.record("paper.finalised", actor=actor, object_type="paper_form", object_id=form.id,
+                 serial=form.serial, status=form.status.value, response=response.id)
+
+
+def set_double_entry(round_: Round, mode: DoubleEntry, share: int | None, actor: User | str | None) -> None:
+    """Set a round's double-entry rule; it applies to forms whose first entry comes later."""
+    share = 0 if share is None else share
+    if mode is DoubleEntry.SAMPLE and not 1 <= share <= 100:
+        raise OperationError(_("For a random share, give a percentage between 1 and 100."))
+    if mode is not DoubleEntry.SAMPLE:
+        share = 100 if mode is DoubleEntry.ALL else 0
+    old = (round_.double_entry.value, round_.double_entry_share)
+    round_.double_entry, round_.double_entry_share = mode, share
+    audit.record("round.double_entry_set", actor=actor, object_type="round", object_id=round_.id,
+                 old={"mode": old[0], "share": old[1]}, new={"mode": mode.value, "share": share})

@@ -1,0 +1,415 @@
+"""Bulk upload of paper forms keyed offline: the Excel template, and importing it (or a CSV).
+
+The template has one row per paper form and one column per question id (the id on the
+first row, the question on the second), dropdowns with the valid codes, a ``codes``
+sheet, the villages the volunteer may key and an ``about`` sheet naming the round and
+questionnaire version. Importing is all or nothing: every row is checked with the entry
+screen's rules (``operations.paper``) plus the spreadsheet's own (no formulas, no text a
+spreadsheet would run), every problem is reported by row, column and reason, and only a
+clean file is stored, each row as a first entry. Serials already stored with the same
+values are skipped, so uploading a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from survey_app import audit
+from survey_app.models import EntrySource, PaperEntry, Round, RoundStatus, User, Village
+from survey_app.operations import OperationError
+from survey_app.operations.keying import BLANK, key_answers
+from survey_app.operations.paper import (
+    DATE,
+    HEADER_FIELDS,
+    INTERVIEWER,
+    SERIAL,
+    VILLAGE,
+    EntryForbidden,
+    Header,
+    answer_errors,
+    check_header,
+    entry_villages,
+    find_form,
+    normalise_serial,
+    save_first_entry,
+)
+from survey_app.operations.texts import _
+from survey_app.questionnaire import Question, Questionnaire, text_in
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # an xlsx is a zip: refuse a small file that unpacks huge
+MAX_ROWS = 5000
+MAX_PROBLEMS = 200  # enough to fix a file; more would bury the first ones
+TEMPLATE_ROWS = 1000
+FORMS_SHEET, CODES_SHEET, VILLAGES_SHEET, ABOUT_SHEET = "forms", "codes", "villages", "about"
+# Spreadsheet programs run a cell starting with these as a formula (CSV injection).
+RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-\d+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused; row and column as the volunteer sees them."""
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("row %(n)s", n=self.row))
+        if self.column:
+            where.append(_("column %(name)s", name=self.column))
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+
+class ImportRejected(OperationError):
+    """The file was refused; nothing was stored."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems[:MAX_PROBLEMS]
+        self.more = max(0, len(problems) - MAX_PROBLEMS)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Table:
+    """Rows read from a file: header keys, (row number, cells), and the template's metadata."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[object]]]
+    about: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# The template
+
+
+def header_labels(questionnaire: Questionnaire, lang: str) -> list[tuple[str, str]]:
+    """(column key, label) for the header fields and then every question."""
+    fixed = [
+        (VILLAGE, _("Village code")),
+        (SERIAL, _("Serial number on the paper")),
+        (DATE, _("Interview date (YYYY-MM-DD)")),
+        (INTERVIEWER, _("Interviewer code (optional)")),
+    ]
+    questions = [(q.id, text_in(q.text, lang, questionnaire.default_language)) for q in questionnaire.questions()]
+    return fixed + questions
+
+
+def neutral(text: str) -> str:
+    """Text written to a sheet never starts like a formula (Indico's habit)."""
+    return "'" + text if text.startswith(RISKY_START) and text != BLANK else text
+
+
+def build_template(round_: Round, questionnaire: Questionnaire, villages: list[Village], lang: str) -> bytes:
+    """The round's Excel template, for the given villages."""
+    wb = openpyxl.Workbook()
+    forms = wb.active
+    forms.title = FORMS_SHEET
+    codes = wb.create_sheet(CODES_SHEET)
+    village_sheet = wb.create_sheet(VILLAGES_SHEET)
+    about = wb.create_sheet(ABOUT_SHEET)
+
+    columns = header_labels(questionnaire, lang)
+    bold, shade = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
+    for index, (key, label) in enumerate(columns, start=1):
+        forms.cell(row=1, column=index, value=key).font = bold
+        forms.cell(row=2, column=index, value=neutral(label)).fill = shade
+        forms.column_dimensions[get_column_letter(index)].width = max(12, min(len(key) + 2, 30))
+    forms.freeze_panes = "C3"
+
+    codes.append([_("question"), _("code"), _("label")])
+    codes.append(["*", BLANK, _("left blank on paper")])
+    ranges: dict[str, str] = {}
+    for question in questionnaire.questions():
+        start = codes.max_row + 1
+        for option in question.options:
+            label = text_in(option.label, lang, questionnaire.default_language)
+            codes.append([question.id, option.code, neutral(label)])
+        if question.options:
+            codes.append([question.id, BLANK, _("left blank on paper")])
+            ranges[question.id] = f"{CODES_SHEET}!$B${start}:$B${codes.max_row}"
+
+    village_sheet.append([_("code"), _("name"), _("district")])
+    for village in villages:
+        village_sheet.append([village.code, neutral(village.name), village.district_code])
+
+    about.append(["round", round_.slug])
+    about.append(["round_name", neutral(round_.name)])
+    about.append(["questionnaire", questionnaire.ref])
+    about.append(["blank_code", BLANK])
+    about.append(["note", _("Keep rows 1 and 2; type one paper form per row from row 3. Type %(blank)s for a "
+                            "question left blank on paper; separate several codes with spaces.", blank=BLANK)])
+
+    last = TEMPLATE_ROWS + 2
+    for index, (key, _label) in enumerate(columns, start=1):
+        cells = f"{get_column_letter(index)}3:{get_column_letter(index)}{last}"
+        validation = _validation(key, questionnaire, ranges, len(villages))
+        if validation is not None:
+            forms.add_data_validation(validation)
+            validation.add(cells)
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _validation(key: str, questionnaire: Questionnaire, ranges: Mapping[str, str],
+                n_villages: int) -> DataValidation | None:
+    if key == VILLAGE:
+        return DataValidation(type="list", formula1=f"{VILLAGES_SHEET}!$A$2:$A${n_villages + 1}", allow_blank=True,
+                              showErrorMessage=True, error=_("Choose one of your villages."))
+    if not questionnaire.has_question(key):
+        return None
+    question = questionnaire.question(key)
+    builder = VALIDATIONS.get(question.type)
+    return builder(question, ranges.get(key, "")) if builder else None
+
+
+def _one_code_validation(question: Question, cells: str) -> DataValidation:
+    return DataValidation(type="list", formula1=cells, allow_blank=True, showErrorMessage=True,
+                          error=_("Choose a code from the list (or %(blank)s).", blank=BLANK))
+
+
+def _many_codes_validation(question: Question, cells: str) -> DataValidation:
+    codes = " ".join(option.code for option in question.options)
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question.id[:32],
+                          prompt=_("Codes separated by spaces: %(codes)s", codes=codes)[:255])
+
+
+def _number_validation(question: Question, cells: str) -> DataValidation:
+    low = "" if question.min is None else str(question.min)
+    high = "" if question.max is None else str(question.max)
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question.id[:32],
+                          prompt=_("A whole number %(low)s..%(high)s, or %(blank)s", low=low, high=high, blank=BLANK))
+
+
+VALIDATIONS = {
+    "single_choice": _one_code_validation,
+    "yes_no": _one_code_validation,
+    "multiple_choice": _many_codes_validation,
+    "integer": _number_validation,
+}
+"""Question type -> the cell validation its template column gets (text types get none)."""
+
+
+# ---------------------------------------------------------------------------
+# Reading a file
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Rows of an uploaded .xlsx or .csv; anything else is refused with a reason."""
+    name = (filename or "").lower()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportRejected([Problem(None, None, _("The file is larger than %(mb)s MB.",
+                                                    mb=MAX_UPLOAD_BYTES // (1024 * 1024)))])
+    if not data.strip():
+        raise ImportRejected([Problem(None, None, _("The file is empty."))])
+    if name.endswith(".xlsx") and data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if name.endswith(".csv") and b"\x00" not in data:
+        return _read_csv(data)
+    raise ImportRejected([Problem(None, None, _("This is not a spreadsheet we can read: upload the Excel template "
+                                                "(.xlsx) or a CSV file (.csv)."))])
+
+
+def _not_readable() -> ImportRejected:
+    return ImportRejected([Problem(None, None, _("The file could not be read as an Excel workbook (.xlsx)."))])
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise ImportRejected([Problem(None, None, _("The workbook unpacks to more than %(mb)s MB.",
+                                                            mb=MAX_UNZIPPED_BYTES // (1024 * 1024)))])
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except ImportRejected:
+        raise
+    except Exception:  # openpyxl raises many kinds on a damaged or disguised file
+        raise _not_readable() from None
+    try:
+        sheet = workbook[FORMS_SHEET] if FORMS_SHEET in workbook.sheetnames else workbook.worksheets[0]
+        about: dict[str, str] = {}
+        if ABOUT_SHEET in workbook.sheetnames:
+            for key, value, *_rest in workbook[ABOUT_SHEET].iter_rows(values_only=True, max_col=2):
+                if key is not None:
+                    about[str(key)] = "" if value is None else str(value)
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS + 2:
+                raise ImportRejected([Problem(None, None, _("The file has more than %(n)s rows; split it.",
+                                                            n=MAX_ROWS))])
+            rows.append((number, list(values)))
+    finally:
+        workbook.close()
+    if not rows:
+        raise ImportRejected([Problem(None, None, _("The file is empty."))])
+    headers = [_text(v) for v in rows[0][1]]
+    body = rows[2:] if about else rows[1:]  # the template's second row holds the labels
+    return Table(headers, body, about)
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem(None, None, _("The CSV file must be saved as UTF-8 text."))]) from None
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportRejected([Problem(None, None, _("The file has more than %(n)s rows; split it.", n=MAX_ROWS))])
+    if not rows:
+        raise ImportRejected([Problem(None, None, _("The file is empty."))])
+    return Table([c.strip() for c in rows[0][1]], rows[1:])
+
+
+def _text(value: object) -> str:
+    """A cell as the text a volunteer would have typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def risky(text: str) -> str | None:
+    """Why a cell's text is refused, or None: formulas and text a spreadsheet would run."""
+    if text.startswith("="):
+        return _("Formulas are not accepted; type the value itself.")
+    if text == BLANK or _NEGATIVE_NUMBER.fullmatch(text):
+        return None
+    if text.startswith(RISKY_START):
+        return _("Text may not start with =, +, - or @ (a spreadsheet could run it as a formula).")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Checking and storing
+
+
+def _check_columns(table: Table, round_: Round, questionnaire: Questionnaire) -> list[Problem]:
+    problems = []
+    if table.about:
+        if table.about.get("round") != round_.slug:
+            problems.append(Problem(None, None, _("This file is the template of round %(other)s, not of round "
+                                                  "%(round)s.", other=table.about.get("round") or "?",
+                                                  round=round_.slug)))
+        if table.about.get("questionnaire") != questionnaire.ref:
+            problems.append(Problem(None, None, _("This file is for questionnaire %(other)s; round %(round)s uses "
+                                                  "%(ref)s.", other=table.about.get("questionnaire") or "?",
+                                                  round=round_.slug, ref=questionnaire.ref)))
+    known = set(HEADER_FIELDS) | {q.id for q in questionnaire.questions()}
+    seen: set[str] = set()
+    for key in table.headers:
+        if not key:
+            continue
+        if key in seen:
+            problems.append(Problem(1, key, _("This column appears twice.")))
+        elif key not in known:
+            problems.append(Problem(1, key, _("Not a column of questionnaire %(ref)s; is the file for another "
+                                              "round or version?", ref=questionnaire.ref)))
+        seen.add(key)
+    for key in (VILLAGE, SERIAL, *(q.id for q in questionnaire.questions())):
+        if key not in seen:
+            problems.append(Problem(1, key, _("This column is missing; start from the round's template.")))
+    return problems
+
+
+def _typed_row(table: Table, number: int, cells: list[object], problems: list[Problem]) -> dict[str, str]:
+    typed: dict[str, str] = {}
+    for key, value in zip(table.headers, cells, strict=False):
+        if not key:
+            continue
+        text = _text(value)
+        reason = risky(text)
+        if reason:
+            problems.append(Problem(number, key, reason))
+            continue
+        typed[key] = text
+    return typed
+
+
+def _same_entry(entry: PaperEntry | None, header: Header, answers: Mapping[str, object], blank: Iterable[str]) -> bool:
+    return (
+        entry is not None
+        and entry.form.village_id == header.village.id
+        and entry.answers == dict(answers)
+        and sorted(entry.blank_fields) == sorted(blank)
+        and entry.interview_date == header.interview_date
+        and entry.interviewer_code == header.interviewer_code
+    )
+
+
+def import_table(user: User | None, round_: Round, questionnaire: Questionnaire, table: Table,
+                 actor_label: str | None = None, filename: str = "") -> ImportReport:
+    """Check every row, then store all as first entries, or raise ``ImportRejected`` with
+    every problem and store nothing."""
+    if round_.status is not RoundStatus.OPEN:
+        raise EntryForbidden(_("Round %(name)s is not open for paper entry.", name=round_.name))
+    problems = _check_columns(table, round_, questionnaire)
+    if problems:
+        raise ImportRejected(problems)
+    villages = {v.code: v for v in entry_villages(user, round_)}
+    pending, report, serials = [], ImportReport(), {}
+    for number, cells in table.rows:
+        if all(_text(c) == "" for c in cells):
+            continue
+        row_problems: list[Problem] = []
+        typed = _typed_row(table, number, cells, row_problems)
+        header, header_errors = check_header(user, round_, typed, villages)
+        result = key_answers(questionnaire, typed)
+        row_problems += [Problem(number, key, reason) for key, reason in {**header_errors,
+                                                                          **answer_errors(result)}.items()]
+        serial = normalise_serial(typed.get(SERIAL, ""))
+        if serial and serial in serials:
+            row_problems.append(Problem(number, SERIAL, _("Serial %(serial)s is also on row %(row)s.",
+                                                          serial=serial, row=serials[serial])))
+        serials.setdefault(serial, number)
+        if row_problems or header is None:
+            problems += row_problems
+            continue
+        existing = find_form(round_, header.serial)
+        if existing is None:
+            pending.append((header, result))
+        elif _same_entry(existing.entry(1), header, result.answers, result.blank):
+            report.unchanged.append(header.serial)
+        else:
+            problems.append(Problem(number, SERIAL, _("Serial %(serial)s is already keyed in this round with other "
+                                                      "values; check the serial on the paper.", serial=header.serial)))
+    if problems:
+        raise ImportRejected(problems)
+    for header, result in pending:
+        save_first_entry(user, round_, questionnaire, header, result, EntrySource.UPLOAD, actor_label)
+        report.created.append(header.serial)
+    audit.record("paper.imported", actor=user or actor_label, object_type="round", object_id=round_.id,
+                 filename=filename[:200], created=len(report.created), unchanged=len(report.unchanged))
+    return report

@@ -1,0 +1,127 @@
+"""Reconciling two differing entries of a paper form against the paper.
+
+A coordinator sees every field side by side and, where the entries differ, chooses the
+first, the second, or types the value on the paper. The choices are re-validated with
+the same keying rules (a choice can change which questions ``show_if`` shows), each
+decision is recorded, and the form becomes a response. Callers commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from survey_app import audit
+from survey_app.access import user_covers
+from survey_app.extensions import db
+from survey_app.models import DecisionSource, FormStatus, PaperEntry, PaperForm, ReconciliationDecision, User
+from survey_app.operations import OperationError
+from survey_app.operations.keying import BLANK, key_answers, typed_text
+from survey_app.operations.paper import (
+    COMPARED_HEADER,
+    DATE,
+    INTERVIEWER,
+    INTERVIEWER_RE,
+    EntryForbidden,
+    EntryInvalid,
+    answer_errors,
+    field_value,
+    finalise,
+    parse_date_text,
+)
+from survey_app.operations.texts import _
+from survey_app.questionnaire import Questionnaire
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One line of the side-by-side view."""
+
+    name: str
+    first: object
+    second: object
+
+    @property
+    def differs(self) -> bool:
+        def norm(value: object) -> object:
+            return tuple(sorted(map(str, value))) if isinstance(value, list) else value
+
+        return norm(self.first) != norm(self.second)
+
+
+def side_by_side(form: PaperForm, questionnaire: Questionnaire) -> list[FieldRow]:
+    """Header fields, then every question, with both entries' values."""
+    first, second = _entries(form)
+    names = [*COMPARED_HEADER, *(q.id for q in questionnaire.questions())]
+    return [FieldRow(name, field_value(first, name), field_value(second, name)) for name in names]
+
+
+def _entries(form: PaperForm) -> tuple[PaperEntry, PaperEntry]:
+    first, second = form.entry(1), form.entry(2)
+    if first is None or second is None:
+        raise OperationError(_("Form %(serial)s does not have two entries.", serial=form.serial))
+    return first, second
+
+
+def reconcile(user: User, form: PaperForm, questionnaire: Questionnaire,
+              picks: Mapping[str, str], typed: Mapping[str, str]) -> list[ReconciliationDecision]:
+    """Apply a coordinator's choices: ``picks`` maps a field to first/second/typed, ``typed``
+    holds values typed from the paper. Every differing field needs a pick."""
+    if not user_covers(user, form.village.code):
+        raise EntryForbidden(_("Form %(serial)s is outside your area.", serial=form.serial))
+    if form.status is not FormStatus.RECONCILIATION:
+        raise OperationError(_("Form %(serial)s is not waiting for reconciliation.", serial=form.serial))
+    rows = side_by_side(form, questionnaire)
+    errors: dict[str, str] = {}
+    chosen: dict[str, tuple[DecisionSource | None, str]] = {}
+    for row in rows:
+        pick = picks.get(row.name) or ""
+        try:
+            source = DecisionSource(pick) if pick else None
+        except ValueError:
+            source = None
+        if source is None and row.differs:
+            errors[row.name] = _("The entries differ: choose the right value, or type it from the paper.")
+            continue
+        if source is DecisionSource.TYPED:
+            chosen[row.name] = (source, (typed.get(row.name) or "").strip())
+        else:
+            value = row.second if source is DecisionSource.SECOND else row.first
+            chosen[row.name] = (source, typed_text(value))
+    if errors:
+        raise EntryInvalid(errors)
+
+    merged = {name: text for name, (_source, text) in chosen.items()}
+    result = key_answers(questionnaire, merged)
+    errors = answer_errors(result)
+    interview_date = None
+    try:
+        interview_date = parse_date_text(merged.get(DATE, ""))
+    except ValueError:
+        errors[DATE] = _("Write the interview date as YYYY-MM-DD.")
+    interviewer = merged.get(INTERVIEWER, "") or None
+    if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
+        errors[INTERVIEWER] = _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
+    if errors:
+        raise EntryInvalid(errors)
+
+    final = {DATE: interview_date.isoformat() if interview_date else None, INTERVIEWER: interviewer}
+    decisions = []
+    for row in rows:
+        source, _text = chosen[row.name]
+        if not (row.differs or source is DecisionSource.TYPED):
+            continue
+        if row.name in final:
+            value = final[row.name]
+        else:
+            value = result.answers.get(row.name, BLANK if row.name in result.blank else None)
+        decision = ReconciliationDecision(form=form, field=row.name, source=source or DecisionSource.FIRST,
+                                          value=value, decided_by_id=user.id)
+        decisions.append(decision)
+    db.session.add_all(decisions)
+    form.interview_date, form.interviewer_code = interview_date, interviewer
+    form.status = FormStatus.RESOLVED
+    audit.record("paper.reconciled", actor=user, object_type="paper_form", object_id=form.id, serial=form.serial,
+                 decisions=[{"field": d.field, "source": d.source.value, "value": d.value} for d in decisions])
+    finalise(form, questionnaire, result.answers, user)
+    return decisions

@@ -1,0 +1,249 @@
+/* Heads-down paper entry: codes checked as they are typed, skip logic, keyboard only.
+   The server checks everything again with the questionnaire engine (operations/keying.py);
+   this script only saves keystrokes and catches typing errors early. Without it the page is
+   a plain form. */
+(function () {
+  "use strict";
+  var form = document.getElementById("entry-form");
+  var dataEl = document.getElementById("entry-data");
+  if (!form || !dataEl) return;
+  var data = JSON.parse(dataEl.textContent), BLANK = data.blank, M = data.messages;
+  var questions = data.questions;
+  var byId = {};
+  questions.forEach(function (q) {
+    q.input = document.getElementById("k-" + q.id);
+    q.block = document.getElementById("eq-" + q.id);
+    q.echo = q.block.querySelector(".echo");
+    byId[q.id] = q;
+  });
+  var village = document.getElementById("f-village"), serial = document.getElementById("f-serial");
+  var date = document.getElementById("f-date"), interviewer = document.getElementById("f-interviewer");
+  var save = document.getElementById("save"), serialNote = document.getElementById("serial-note");
+
+  function fmt(text, params) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return k in params ? params[k] : m; });
+  }
+  function fold(s) { return s.toLowerCase(); }
+
+  /* ---- typed text -> value, as operations/keying.py does ---- */
+  function expand(q, token) {
+    var codes = q.codes.map(function (c) { return c.code; });
+    if (codes.indexOf(token) >= 0) return token;
+    var same = codes.filter(function (c) { return fold(c) === fold(token); });
+    if (same.length === 1) return same[0];
+    var starts = codes.filter(function (c) { return fold(c).indexOf(fold(token)) === 0; });
+    return starts.length === 1 ? starts[0] : token;
+  }
+  function label(q, code) {
+    for (var i = 0; i < q.codes.length; i++) if (q.codes[i].code === code) return q.codes[i].label;
+    return null;
+  }
+  function oneCode(q, text) {
+    var code = expand(q, text);
+    if (label(q, code) === null) return { error: fmt(M.invalid, { code: text }) };
+    var others = q.codes.filter(function (c) { return c.code !== code && fold(c.code).indexOf(fold(text)) === 0; });
+    return { value: code, echo: label(q, code), complete: others.length === 0, canonical: code };
+  }
+  function manyCodes(q, text) {
+    var tokens = text.split(/[\s,;]+/).filter(Boolean), chosen = [];
+    for (var i = 0; i < tokens.length; i++) {
+      var code = expand(q, tokens[i]);
+      if (label(q, code) === null) return { error: fmt(M.invalid, { code: tokens[i] }) };
+      if (chosen.indexOf(code) < 0) chosen.push(code);
+    }
+    if (chosen.length > 1) {
+      var special = chosen.filter(function (c) { return isSpecial(q, c); });
+      if (special.length) return { error: fmt(M.specialAlone, { code: special[0] }) };
+    }
+    var ordered = q.codes.map(function (c) { return c.code; }).filter(function (c) { return chosen.indexOf(c) >= 0; });
+    return { value: ordered, echo: ordered.map(function (c) { return label(q, c); }).join(" · "), complete: false };
+  }
+  function isSpecial(q, code) { return (q.special || []).indexOf(code) >= 0; }
+  function integer(q, text) {
+    if (!/^[+-]?\d+$/.test(text)) return { error: M.number };
+    var n = parseInt(text, 10);
+    if (q.min !== null && n < q.min) return { error: fmt(M.atLeast, { min: q.min }) };
+    if (q.max !== null && n > q.max) return { error: fmt(M.atMost, { max: q.max }) };
+    var digits = q.max !== null && q.max >= 0 ? String(q.max).length : 99;
+    return { value: n, echo: "", complete: text.replace(/^[+-]/, "").length >= digits };
+  }
+  function freeText(q, text) {
+    var limit = q.maxLength || (q.type === "long_text" ? 2000 : 200);
+    if (text.length > limit) return { error: fmt(M.tooLong, { max_length: limit }) };
+    return { value: text, echo: "", complete: false };
+  }
+  var PARSERS = {
+    single_choice: oneCode, yes_no: oneCode, multiple_choice: manyCodes,
+    integer: integer, short_text: freeText, long_text: freeText
+  };
+  var TEXT_TYPES = { short_text: true, long_text: true };
+
+  function parse(q) {
+    var text = q.input.value.trim();
+    if (text === "") return { empty: true, value: null };
+    if (text === BLANK) return { blank: true, value: null, echo: M.blank, complete: !TEXT_TYPES[q.type] };
+    return PARSERS[q.type](q, text);
+  }
+
+  /* ---- show_if, mirroring questionnaire/expressions.py (as respond.js does) ---- */
+  function num(v) {
+    if (typeof v === "number") return v;
+    return typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? parseFloat(v) : null;
+  }
+  function equal(a, b) {
+    if (typeof a === "string" && typeof b === "string") return a === b;
+    var x = num(a), y = num(b);
+    return x !== null && y !== null && x === y;
+  }
+  function contains(a, b) {
+    if (!Array.isArray(b)) return false;
+    var items = Array.isArray(a) ? a : [a];
+    return items.some(function (i) { return b.some(function (c) { return equal(i, c); }); });
+  }
+  var CMP = {
+    "==": equal, "!=": function (a, b) { return !equal(a, b); }, "in": contains,
+    "not in": function (a, b) { return !contains(a, b); },
+    "<": function (a, b) { return num(a) !== null && num(b) !== null && num(a) < num(b); },
+    "<=": function (a, b) { return num(a) !== null && num(b) !== null && num(a) <= num(b); },
+    ">": function (a, b) { return num(a) !== null && num(b) !== null && num(a) > num(b); },
+    ">=": function (a, b) { return num(a) !== null && num(b) !== null && num(a) >= num(b); }
+  };
+  function operand(node, answers) { return "name" in node ? answers[node.name] : node.value; }
+  function evaluate(node, answers) {
+    if (node.op === "and") return node.args.every(function (n) { return evaluate(n, answers); });
+    if (node.op === "or") return node.args.some(function (n) { return evaluate(n, answers); });
+    if (node.op === "not") return !evaluate(node.args[0], answers);
+    var a = operand(node.left, answers), b = operand(node.right, answers);
+    if (a === null || a === undefined || b === null || b === undefined) return node.op === "!=" || node.op === "not in";
+    return CMP[node.op](a, b);
+  }
+
+  /* Walk in file order, as the server does: hidden questions are skipped and not sent. */
+  function refresh() {
+    var answers = {};
+    questions.forEach(function (q) {
+      var shown = !q.showIf || evaluate(q.showIf, answers);
+      q.block.hidden = !shown;
+      q.block.classList.remove("skipped");
+      q.input.disabled = !shown;
+      if (!shown) return;
+      var r = parse(q);
+      if (!r.error && r.value !== null && r.value !== undefined) answers[q.id] = r.value;
+    });
+  }
+
+  function show(q, r, strict) {
+    var error = r.error || (strict && r.empty && q.required ? M.required : "");
+    var old = q.block.querySelector(".error");
+    if (old) old.remove();
+    q.block.classList.toggle("invalid", !!error);
+    q.input.setAttribute("aria-invalid", error ? "true" : "false");
+    q.echo.textContent = error ? "" : (r.echo || "");
+    if (error) {
+      var p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      p.textContent = error;
+      q.block.appendChild(p);
+    }
+    return !error;
+  }
+
+  /* ---- moving through the form ---- */
+  function stops() {
+    var list = [];
+    if (village && village.options.length > 1) list.push(village);
+    list.push(serial, date, interviewer);
+    questions.forEach(function (q) { if (!q.input.disabled) list.push(q.input); });
+    list.push(save);
+    return list;
+  }
+  function next(el) {
+    var list = stops(), i = list.indexOf(el);
+    var target = list[Math.min(i + 1, list.length - 1)];
+    // Date and interviewer are kept from the last form (CSPro's persistent fields):
+    // Enter on the serial goes straight to the answers; Tab still reaches them.
+    if (el === serial && /^\d{4}-\d{2}-\d{2}$/.test(date.value.trim())) target = list[i + 3];
+    target.focus();
+    if (target.select) target.select();
+  }
+  function questionOf(el) { return el && el.id && el.id.indexOf("k-") === 0 ? byId[el.id.slice(2)] : null; }
+
+  function checkAll() {
+    refresh();
+    var first = null;
+    questions.forEach(function (q) {
+      if (q.input.disabled) return;
+      if (!show(q, parse(q), true) && !first) first = q.input;
+    });
+    if (!village.value && !first) first = village;
+    if (!serial.value.trim() && !first) first = serial;
+    return first;
+  }
+  function trySave() {
+    var bad = checkAll();
+    if (bad) { bad.focus(); return false; }
+    form.submit();
+    return true;
+  }
+
+  form.addEventListener("input", function (event) {
+    var q = questionOf(event.target);
+    if (!q) return;
+    var r = parse(q);
+    refresh();
+    show(q, r, false);
+    if (!r.error && r.complete) {
+      if (r.canonical) q.input.value = r.canonical;
+      next(q.input);
+    }
+  });
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) || (event.key === "s" && event.ctrlKey)) {
+      event.preventDefault();
+      trySave();
+      return;
+    }
+    if (event.key !== "Enter" || event.target === save) return;
+    event.preventDefault();
+    var q = questionOf(event.target);
+    if (q && !show(q, parse(q), true)) return;  // stay until the code is right (or "-")
+    if (event.target === serial) checkSerial();
+    next(event.target);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    trySave();
+  });
+  form.addEventListener("focusout", function (event) {
+    var q = questionOf(event.target);
+    if (q && q.input.value.trim()) show(q, parse(q), false);
+  });
+
+  /* ---- the serial: is it new, awaiting a second entry, or taken? ---- */
+  var lastChecked = "";
+  function checkSerial() {
+    var value = serial.value.trim();
+    if (!value || value + "|" + village.value === lastChecked) return;
+    lastChecked = value + "|" + village.value;
+    serialNote.textContent = M.checking;
+    var url = serial.dataset.check + "?serial=" + encodeURIComponent(value) + "&village=" + encodeURIComponent(village.value);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        serialNote.textContent = d.message;
+        var bad = d.state === "taken" || d.state === "done" || d.state === "own";
+        serial.parentNode.classList.toggle("invalid", bad);
+        serialNote.className = "note state-" + d.state + (bad ? " error" : "");
+      })
+      .catch(function () { serialNote.textContent = ""; });
+  }
+  serial.addEventListener("change", checkSerial);
+
+  /* ---- start: first problem from the server, else the first empty header field ---- */
+  refresh();
+  var invalid = form.querySelector(".invalid input, .invalid select");
+  if (invalid) invalid.focus();
+  else if (!village.value) village.focus();
+  else serial.focus();
+})();
