@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
@@ -395,11 +396,18 @@ def _score_map(own: Question, comparability: Comparability, reference: Question)
 
 
 def _item_scores(frame: pd.DataFrame, items: Iterable[tuple[str, dict[str, float]]]) -> pd.DataFrame:
-    columns = {
-        item: frame[item].map(mapping).astype(float) if item in frame.columns else pd.Series(NAN, index=frame.index)
-        for item, mapping in items
-    }
+    columns = {item: _mapped(frame, item, mapping) for item, mapping in items}
     return pd.DataFrame(columns, index=frame.index)
+
+
+def _mapped(frame: pd.DataFrame, column: str, mapping: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    """``frame[column].map(mapping)`` as floats; a plain loop is several times faster than
+    ``Series.map`` on a village's few dozen rows, and that call ran hundreds of times a report."""
+    if column not in frame.columns:
+        return np.full(len(frame), NAN)
+    get = mapping.get
+    values = frame[column].to_numpy(dtype=object)
+    return np.fromiter((get(v, NAN) if type(v) is str else NAN for v in values), dtype=float, count=len(values))
 
 
 def _own_index_scores(frame: pd.DataFrame, questionnaire: Questionnaire, index: Index) -> pd.DataFrame:
@@ -452,19 +460,38 @@ def round_figures(frame: pd.DataFrame, questionnaire: Questionnaire, options: Re
     return figures
 
 
+AlphaKey = tuple[int, str]
+FiguresKey = tuple[int, str, str, Suppression]
+AREA_COLUMNS = ("district_code", "regency_code")
+
+
 class Population:
     """Responses of the report's rounds across villages, for what does not depend on one village:
     alpha over all villages of a round, and district / regency figures for the comparison.
 
     Build it once per run and share it across villages; results are memoised. Alpha is "over
-    all villages of the round" only if ``responses`` holds all of them.
+    all villages of the round" only if ``responses`` holds all of them. ``round_summary`` and
+    ``precomputed`` let a long-running process keep just those figures, not the responses.
     """
 
     def __init__(self, responses: pd.DataFrame) -> None:
         self.responses = responses
         self._rounds: dict[int, pd.DataFrame] = {}
-        self._alpha: dict[tuple[int, str], float] = {}
-        self._figures: dict[tuple[int, str, str, ReportOptions], dict[str, Estimate]] = {}
+        self._alpha: dict[AlphaKey, float] = {}
+        self._figures: dict[FiguresKey, dict[str, Estimate]] = {}
+        self._frozen = False
+
+    @classmethod
+    def precomputed(
+        cls, alpha: Mapping[AlphaKey, float], figures: Mapping[FiguresKey, dict[str, Estimate]]
+    ) -> Population:
+        """A population of figures computed earlier (``round_summary``); asking for anything
+        else raises KeyError instead of silently computing it from no responses."""
+        population = cls(pd.DataFrame({"round_id": pd.Series(dtype=int)}))
+        population._alpha = dict(alpha)
+        population._figures = dict(figures)
+        population._frozen = True
+        return population
 
     def round_frame(self, round_id: int) -> pd.DataFrame:
         if round_id not in self._rounds:
@@ -475,17 +502,97 @@ class Population:
         """Cronbach's alpha of ``index`` over every response of the round."""
         key = (round_.id, index.id)
         if key not in self._alpha:
+            self._check_not_frozen(key)
             scores = _own_index_scores(self.round_frame(round_.id), round_.questionnaire, index)
             self._alpha[key] = cronbach_alpha(scores)
         return self._alpha[key]
 
+    def warm(self, rounds: Sequence[RoundInfo], villages: Iterable[VillageInfo] | None,
+             options: ReportOptions) -> None:
+        """Compute now what reports for ``villages`` (None: every village) will ask: alpha of
+        every index in every round, and the figures of their districts and regencies in the
+        latest round, one groupby per level. Bulk builds call it before forking, so workers
+        share the results.
+        """
+        for round_ in rounds:
+            for index in round_.questionnaire.indices:
+                self.alpha(round_, index)
+        self._warm_areas(rounds[-1], villages, options.suppression)
+
+    def _warm_areas(self, round_: RoundInfo, villages: Iterable[VillageInfo] | None, suppression: Suppression) -> None:
+        wanted: dict[str, set[str] | None] = {column: None for column in AREA_COLUMNS}
+        if villages is not None:
+            listed = list(villages)
+            wanted = {"district_code": {v.district.code for v in listed},
+                      "regency_code": {v.regency.code for v in listed}}
+        frame = self.round_frame(round_.id)
+        for column, codes in wanted.items():
+            for code, figures in all_area_figures(frame, round_.questionnaire, column, suppression).items():
+                key = (round_.id, column, code, suppression)
+                if codes is None or code in codes:
+                    self._figures.setdefault(key, figures)
+
+    def round_summary(
+        self, round_: RoundInfo, suppression: Suppression, areas: bool = True
+    ) -> tuple[dict[AlphaKey, float], dict[FiguresKey, dict[str, Estimate]]]:
+        """Alpha of every index of ``round_`` and (``areas``) the figures of every district and
+        regency in it: all a report needs from the other villages of that round. Only a
+        report's latest round is compared with its areas, so earlier rounds need alpha only."""
+        for index in round_.questionnaire.indices:
+            self.alpha(round_, index)
+        if areas:
+            self._warm_areas(round_, None, suppression)
+        alpha = {key: value for key, value in self._alpha.items() if key[0] == round_.id}
+        figures = {key: value for key, value in self._figures.items() if key[0] == round_.id and key[3] == suppression}
+        return alpha, figures
+
     def area_figures(self, round_: RoundInfo, column: str, code: str, options: ReportOptions) -> dict[str, Estimate]:
         """``round_figures`` of the responses whose ``column`` (e.g. ``district_code``) is ``code``."""
-        key = (round_.id, column, code, options)
+        key = (round_.id, column, code, options.suppression)
         if key not in self._figures:
+            if self._frozen:
+                return {}  # an area without responses in that round
             frame = self.round_frame(round_.id)
-            self._figures[key] = round_figures(frame[frame[column] == code], round_.questionnaire, options)
+            self._figures[key] = _area_figures(frame[frame[column] == code], round_.questionnaire, options.suppression)
         return self._figures[key]
+
+    def _check_not_frozen(self, key: object) -> None:
+        if self._frozen:
+            raise KeyError(f"{key} was not precomputed for this population")
+
+
+def all_area_figures(
+    frame: pd.DataFrame, questionnaire: Questionnaire, column: str, suppression: Suppression
+) -> dict[str, dict[str, Estimate]]:
+    """``round_figures`` of every area of one round at once: area code -> figures.
+
+    Set-based: one ``value_counts`` per item and one index score per respondent over the
+    whole round, then a groupby by ``column``, instead of filtering the round per area.
+    """
+    areas = frame[column].astype(str)
+    codes = list(dict.fromkeys(areas))
+    results: dict[str, dict[str, Estimate]] = {code: {} for code in codes}
+    for qid in headline_ids(questionnaire):
+        question = questionnaire.question(qid)
+        per_area: dict[str, dict[str, int]] = {code: {} for code in codes}
+        if qid in frame.columns:
+            answered = frame[qid].notna()
+            pairs = pd.DataFrame({"area": areas[answered], "code": frame.loc[answered, qid].astype(str)})
+            for (area, code), n in pairs.value_counts(sort=False).items():
+                per_area[str(area)][str(code)] = int(n)
+        for code in codes:
+            results[code][qid] = _share_estimate(share_from_counts(per_area[code], question), suppression)
+    for index in questionnaire.indices:
+        scores = index_scores(_own_index_scores(frame, questionnaire, index))
+        grouped = {str(k): v for k, v in scores.groupby(areas, sort=False)}
+        for code in codes:
+            results[code][f"index:{index.id}"] = _index_estimate(grouped[code], suppression)
+    return results
+
+
+def _area_figures(frame: pd.DataFrame, questionnaire: Questionnaire, suppression: Suppression) -> dict[str, Estimate]:
+    return round_figures(frame, questionnaire, ReportOptions(min_n=suppression.min_n,
+                                                             caution_below=suppression.caution_below))
 
 
 # --- trends -----------------------------------------------------------------------------------------
@@ -552,11 +659,28 @@ class _VillageData:
         frame = responses[responses["village_id"] == village_id]
         self.by_round = {r.id: frame[frame["round_id"] == r.id] for r in rounds}
         ids = {q.id for r in rounds for q in r.questionnaire.questions() if item_kind(q) in ("scale", "categorical")}
-        self.counts = code_counts(frame, sorted(ids))
+        self.counts = _small_code_counts(frame, sorted(ids))
         self.frame = frame
 
     def counts_of(self, round_id: int, question_id: str) -> dict[str, int]:
         return self.counts.get((round_id, question_id), {})
+
+
+def _small_code_counts(frame: pd.DataFrame, question_ids: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:
+    """``code_counts`` for one village's few hundred rows: a plain loop beats melt + groupby
+    by an order of magnitude at that size (same result, tested against it)."""
+    result: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    round_ids = [int(r) for r in frame["round_id"].to_numpy()]
+    for qid in dict.fromkeys(question_ids):
+        if qid not in frame.columns:
+            continue
+        for round_id, value in zip(round_ids, frame[qid].to_numpy(dtype=object), strict=True):
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                continue
+            counts = result[(round_id, qid)]
+            code = str(value)
+            counts[code] = counts.get(code, 0) + 1
+    return result
 
 
 def _item_trend(
@@ -788,7 +912,13 @@ def _comparison(
     village: VillageInfo, latest: RoundInfo, data: _VillageData, population: Population | None,
     indices: Sequence[Trend], items: Sequence[Trend], options: ReportOptions,
 ) -> list[ComparisonRow]:
-    own = round_figures(data.by_round[latest.id], latest.questionnaire, options)
+    # The latest round is the reference of its own segment, so the trends already hold the
+    # village's figures in the latest round's coding: the same numbers round_figures gives.
+    own = {
+        (f"index:{trend.key}" if trend.kind == "index" else trend.key): estimate
+        for trend in (*indices, *items)
+        if (estimate := trend.values.get(latest.id)) is not None
+    }
     district = regency = None
     if population is not None:
         district = population.area_figures(latest, "district_code", village.district.code, options)
@@ -837,12 +967,9 @@ def build_village_tables(
     chain = Versions(rounds, versions)
     data = _VillageData(responses, village.id, rounds)
     layout = _layout(rounds, options.lang)
-    headline = [qid for _sid, _title, ids in layout for qid in ids
-                if any(r.questionnaire.has_question(qid) and item_kind(r.questionnaire.question(qid)) == "scale"
-                       for r in rounds)]
+    headline = _headline(layout, rounds)
     items = [_item_trend(qid, rounds, data, chain, options) for qid in headline]
-    index_ids = list(dict.fromkeys(index.id for r in reversed(rounds) for index in r.questionnaire.indices))
-    indices = [_index_trend(iid, rounds, data, chain, options, population) for iid in index_ids]
+    indices = [_index_trend(iid, rounds, data, chain, options, population) for iid in _index_ids(rounds)]
     key_items = _key_items(options, headline)
     trends = {trend.key: trend for trend in items}
     sections = [
@@ -868,6 +995,48 @@ def build_village_tables(
         generated_at=generated_at or datetime.now(UTC),
         data_cutoff=max(cutoffs) if cutoffs else None,
     )
+
+
+def _headline(layout: Sequence[tuple[str, str, list[str]]], rounds: Sequence[RoundInfo]) -> list[str]:
+    return [qid for _sid, _title, ids in layout for qid in ids
+            if any(r.questionnaire.has_question(qid) and item_kind(r.questionnaire.question(qid)) == "scale"
+                   for r in rounds)]
+
+
+def _index_ids(rounds: Sequence[RoundInfo]) -> list[str]:
+    return list(dict.fromkeys(index.id for r in reversed(rounds) for index in r.questionnaire.indices))
+
+
+@dataclass(frozen=True)
+class VillageTrends:
+    """Only the headline trends of a village: what an overview across villages needs."""
+
+    indices: tuple[Trend, ...]
+    items: tuple[Trend, ...]
+    responses: Mapping[int, int]
+    """Round id -> number of responses."""
+
+
+def build_village_trends(
+    village_id: int,
+    rounds: Sequence[RoundInfo],
+    responses: pd.DataFrame,
+    options: ReportOptions | None = None,
+    *,
+    versions: QuestionnaireLookup | None = None,
+) -> VillageTrends:
+    """The index and key-item trends of one village, computed exactly as in its village report
+    (without the alpha, distributions and comparison that only the report shows)."""
+    options = options or ReportOptions()
+    if not rounds:
+        raise ValueError("a village overview needs at least one round")
+    chain = Versions(rounds, versions)
+    data = _VillageData(responses, village_id, rounds)
+    headline = _headline(_layout(rounds, options.lang), rounds)
+    keys = _key_items(options, headline)
+    items = tuple(_item_trend(qid, rounds, data, chain, options) for qid in keys)
+    indices = tuple(_index_trend(iid, rounds, data, chain, options, None) for iid in _index_ids(rounds))
+    return VillageTrends(indices, items, {r.id: len(data.by_round[r.id]) for r in rounds})
 
 
 def _reported_kind(qid: str, rounds: Sequence[RoundInfo]) -> ItemKind:

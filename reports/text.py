@@ -261,6 +261,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "'{label}': tidak ditanyakan lagi mulai {round}; tren berhenti.",
         "en": "'{label}': no longer asked from {round}; the trend stops.",
     },
+    # area overview (reports.overview)
+    "sheet_overview": {"id": "Ikhtisar", "en": "Overview"},
+    "overview_title": {
+        "id": "Ikhtisar desa/kelurahan: {area}, {round}",
+        "en": "Village overview: {area}, {round}",
+    },
+    "overview_previous": {
+        "id": "Perubahan dibanding putaran sebelumnya yang dapat dibandingkan ({previous}).",
+        "en": "Change against the previous comparable round ({previous}).",
+    },
+    "overview_fdr": {
+        "id": "Mengapa dua kolom signifikansi? Kalau {tests} desa diuji sekaligus, sekitar 1 dari 20 tampak "
+        "berubah hanya karena kebetulan. 'Tanpa koreksi' sama dengan laporan desa: rentang 95% perubahan "
+        "tidak mencakup nol. 'Setelah koreksi BH' memakai metode Benjamini–Hochberg per ukuran atas semua "
+        "desa dalam tabel ini, sehingga paling banyak sekitar 5% dari perubahan yang ditandai adalah kebetulan. "
+        "Perubahan yang ditandai di kedua kolom paling dapat dipercaya.",
+        "en": "Why two significance columns? When {tests} villages are tested at once, about 1 in 20 appears to "
+        "change by chance alone. 'Unadjusted' is the village report's own rule: the change's 95% range does "
+        "not include zero. 'After BH correction' applies Benjamini–Hochberg per measure across all villages "
+        "in this table, so that at most about 5% of the changes it flags are expected to be chance. Changes "
+        "flagged in both columns are the ones to trust most.",
+    },
+    "overview_min_n": {
+        "id": "Angka dengan kurang dari {min_n} jawaban tidak ditampilkan; {min_n}–{caution_top} jawaban: "
+        "hati-hati. Filter dan urutkan dengan tombol di baris judul kolom.",
+        "en": "Figures on fewer than {min_n} answers are not shown; {min_n}–{caution_top} answers: caution. "
+        "Filter and sort with the buttons in the column header row.",
+    },
+    "unadjusted": {"id": "Tanpa koreksi", "en": "Unadjusted"},
+    "q_value": {"id": "p terkoreksi (BH)", "en": "Adjusted p (BH)"},
+    "bh_flag": {"id": "Setelah koreksi BH", "en": "After BH correction"},
+    "bh_yes": {"id": "signifikan", "en": "significant"},
+    "bh_no": {"id": "tidak", "en": "no"},
 }
 
 

@@ -14,12 +14,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
     from flask import Flask
 
-    from survey_app import auth, cli, errors, i18n, questionnaires
+    from survey_app import auth, cli, compression, errors, i18n, questionnaires
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp
     from survey_app.config import load_config
     from survey_app.database import configure_engine
-    from survey_app.extensions import compress, csrf, db, limiter, migrate
+    from survey_app.downloads import bp as downloads_bp
+    from survey_app.entry import bp as entry_bp
+    from survey_app.extensions import csrf, db, limiter, migrate
     from survey_app.respond import bp as respond_bp
 
     app = Flask(__name__, instance_relative_config=True)
@@ -32,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    compress.init_app(app)
+    compression.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     questionnaires.init_app(app)
@@ -41,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(respond_bp, url_prefix="/s")
+    app.register_blueprint(downloads_bp, url_prefix="/downloads")
+    app.register_blueprint(entry_bp, url_prefix="/entry")
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
 
     cli.init_app(app)

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.safety import write_text
+from reports.safety import looks_like_formula, safe_text
 from reports.tables import ChangeEstimate, Estimate, ReportOptions
 from reports.text import t
 from reports.workbook import styles
@@ -75,6 +75,9 @@ class SheetWriter:
     def msg(self, key: str, **params: object) -> str:
         return t(key, self.lang, **params)
 
+    def __post_init__(self) -> None:
+        self._styles = styles.style_cache(self.ws.parent)
+
     def text(
         self,
         row: int,
@@ -84,21 +87,23 @@ class SheetWriter:
         fill: PatternFill | None = None,
         align: Alignment | None = None,
     ) -> Cell:
+        """Literal text (never a formula, see ``reports.safety``) with the given styles."""
         cell = self.ws.cell(row=row, column=col)
-        write_text(cell, value)
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if align is not None:
-            cell.alignment = align
+        # reports.safety.write_text's rule, with the quote prefix set through the style cache.
+        text = safe_text(value)
+        cell._value = text
+        cell.data_type = "s"
+        self._styles.apply(cell, font, fill, align, quote=looks_like_formula(text))
         return cell
 
-    def number(self, row: int, col: int, value: float | int | date | datetime | None, fmt: str) -> Cell:
+    def number(self, row: int, col: int, value: float | int | date | datetime | None, fmt: str) -> None:
+        """A number (or date) with its format; nothing at all for a missing value, since an
+        empty cell with a format only costs bytes and time in the file."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return
         cell = self.ws.cell(row=row, column=col)
-        cell.value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-        cell.number_format = fmt
-        return cell
+        cell.value = value
+        self._styles.apply(cell, None, None, None, fmt)
 
     def header(self, row: int, col: int, value: str) -> Cell:
         return self.text(row, col, value, styles.BOLD, styles.HEADER_FILL, styles.CENTRE)

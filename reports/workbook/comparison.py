@@ -29,7 +29,7 @@ def write_comparison(ws: Worksheet, tables: VillageTables) -> None:
     for number, (level, name) in enumerate(areas):
         col = 2 + PER_AREA * number
         w.header(HEADER_ROW, col, f"{level}: {name}")
-        ws.merge_cells(start_row=HEADER_ROW, start_column=col, end_row=HEADER_ROW, end_column=col + PER_AREA - 1)
+        styles.merge(ws, HEADER_ROW, col, col + PER_AREA - 1)
         for offset, key in enumerate(("value", "ci", "n", "flag")):
             w.header(HEADER_ROW + 1, col + offset, w.msg(key))
     row = HEADER_ROW + 2

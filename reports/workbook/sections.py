@@ -27,7 +27,7 @@ def write_section(ws: Worksheet, tables: VillageTables, section: SectionTables) 
     for summary in tables.rounds:
         col = round_cols[summary.info.id]
         w.header(2, col, summary.info.name)
-        ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + PER_ROUND - 1)
+        styles.merge(ws, 2, col, col + PER_ROUND - 1)
         for offset, key in enumerate(("count", "percent", "ci")):
             w.header(3, col + offset, w.msg(key))
     row = FIRST_ITEM_ROW
@@ -45,7 +45,7 @@ def write_section(ws: Worksheet, tables: VillageTables, section: SectionTables) 
 def _item(w: SheetWriter, tables: VillageTables, item: ItemDetail, round_cols: dict[int, int], row: int) -> int:
     last_col = 1 + PER_ROUND * len(tables.rounds)
     w.text(row, 1, item.label, styles.HEADING, align=styles.WRAP)
-    w.ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    styles.merge(w.ws, row, 1, last_col)
     w.ws.row_dimensions[row].height = 30
     row += 1
     notes = list(item.trend.notes) if item.trend else []

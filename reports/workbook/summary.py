@@ -68,9 +68,9 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     for number, summary in enumerate(tables.rounds):
         col = 3 + PER_ROUND * number
         w.header(row, col, summary.info.name)
-        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + PER_ROUND - 1)
+        styles.merge(ws, row, col, col + PER_ROUND - 1)
     w.header(row, change_col, w.msg("last_change"))
-    ws.merge_cells(start_row=row, start_column=change_col, end_row=row, end_column=change_col + 2)
+    styles.merge(ws, row, change_col, change_col + 2)
     row += 1
     w.header(row, 1, w.msg("measure"))
     w.header(row, 2, w.msg("counted_as"))
@@ -87,7 +87,7 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     direction_formatting(ws, change_col + 2, first, row - 1)
     w.text(row, 1, w.msg("summary_reading", min_n=tables.options.min_n,
                          caution_top=tables.options.caution_below - 1), styles.NOTE, align=styles.WRAP)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=change_col + 2)
+    styles.merge(ws, row, 1, change_col + 2)
     ws.row_dimensions[row].height = 42
     return row + 1
 

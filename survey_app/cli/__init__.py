@@ -36,7 +36,10 @@ def transactional(command: F) -> F:
 
 
 def init_app(app: Flask) -> None:
-    from survey_app.cli import demo, questionnaire, rounds, users, villages
+    from survey_app.cli import demo, export, questionnaire, reports, responses, rounds, users, villages
 
-    for group in (questionnaire.group, villages.group, rounds.group, users.group, demo.group):
+    for group in (
+        questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
+        reports.group, export.group,
+    ):
         app.cli.add_command(group)

@@ -319,3 +319,21 @@ def test_round_figures_match_statsmodels_on_any_counts(catalog, counts, missing)
     assert (figure.value, figure.ci_low, figure.ci_high) == pytest.approx((hits / n, low, high), abs=1e-12)
     share = share_from_counts(dict(zip(codes, counts, strict=True)), v2.question("trust_help"))
     assert (share.n, share.favourable) == (n, hits)
+
+
+def test_fast_paths_agree_with_the_plain_ones(demo: Demo):
+    """The set-based area figures and the per-village counting loop, which the bulk build and
+    the web download use for speed, give exactly what filtering and melt + groupby give."""
+    from reports.stats import Suppression
+    from reports.tables import _small_code_counts, all_area_figures, code_counts
+
+    latest = demo.rounds[-1]
+    frame = demo.responses[demo.responses.round_id == latest.id]
+    for column in ("district_code", "regency_code"):
+        every = all_area_figures(frame, latest.questionnaire, column, Suppression(10, 60))
+        assert sorted(every) == sorted(frame[column].astype(str).unique())
+        for code, figures in every.items():
+            assert figures == round_figures(frame[frame[column] == code], latest.questionnaire, ReportOptions(min_n=10))
+    village = demo.responses[demo.responses.village_id == demo.village(0).id]
+    ids = [q.id for r in demo.rounds for q in r.questionnaire.questions() if q.type == "single_choice"]
+    assert _small_code_counts(village, ids) == code_counts(village, ids)

@@ -1,0 +1,320 @@
+"""Raw data export of a round: one row per response, one column per stable question id.
+
+Columns: the response, its round, its village and area codes, collection mode and
+questionnaire version, then the questions in questionnaire order. A single-answer question
+is one column holding the answer code (or its label); a multiple-choice question is one
+0/1 column per option, named ``<question id>/<option code>``, blank when the question was
+not answered at all, so "not chosen" and "not asked" stay apart. Free-text columns are only
+included on request (they are the one place a resident could be recognised).
+
+Text safety, for people who open the file in a spreadsheet:
+
+- XLSX: every text cell is written as text, never as a formula; a value starting with
+  ``=``, ``+``, ``-``, ``@``, tab or CR also gets Excel's quote prefix, and XML-illegal
+  control characters are removed (``reports.safety``).
+- CSV has no cell types, so a text value starting with one of those characters is written
+  with a leading apostrophe (``'=1+1``), the convention spreadsheets recognise: the text
+  shows as typed and is never run. Numbers are written as numbers, without it.
+
+XLSX is written with openpyxl's ``write_only`` mode, row by row, so memory does not grow
+with the number of cells (pandas ``to_excel`` with ``constant_memory`` can silently drop
+data and is not used).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any, Literal
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.safety import looks_like_formula, safe_text
+from survey_app.questionnaire import Question, Questionnaire, text_in
+
+ExportFormat = Literal["csv", "xlsx"]
+Value = str | int | float | datetime | None
+
+META_HEADERS = (
+    "response_id",
+    "round_id",
+    "round",
+    "village_code",
+    "village",
+    "district_code",
+    "regency_code",
+    "province_code",
+    "mode",
+    "questionnaire_key",
+    "questionnaire_version",
+    "submitted_at_utc",
+)
+TEXT_TYPES = frozenset({"short_text", "long_text"})
+CSV_TEXT_GUARD = "'"
+"""Prefix for CSV text that a spreadsheet would otherwise read as a formula."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    labels: bool = False
+    """Answer labels instead of codes (multiple-choice columns stay 0/1 either way)."""
+    lang: str = "id"
+    include_free_text: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    """One question column: the whole answer, or one option of a multiple-choice question."""
+
+    header: str
+    question_id: str
+    option_code: str | None = None
+
+
+def question_columns(questionnaires: Sequence[Questionnaire], options: ExportOptions) -> list[Column]:
+    """Columns for every question of the versions, in the order they first appear."""
+    columns: list[Column] = []
+    seen: set[str] = set()
+    for questionnaire in questionnaires:
+        for question in questionnaire.questions():
+            if question.type in TEXT_TYPES and not options.include_free_text:
+                continue
+            if question.type == "multiple_choice":
+                for option in question.options:
+                    header = f"{question.id}/{option.code}"
+                    if header not in seen:
+                        seen.add(header)
+                        columns.append(Column(header, question.id, option.code))
+            elif question.id not in seen:
+                seen.add(question.id)
+                columns.append(Column(question.id, question.id))
+    return columns
+
+
+@dataclass
+class ResponseTable:
+    """The export as a header and lazily produced rows, for any renderer."""
+
+    header: list[str]
+    rows: Iterable[list[Value]]
+    row_count: int
+
+
+def response_table(
+    round_: RoundInfo,
+    responses: pd.DataFrame,
+    villages: Mapping[int, VillageInfo],
+    options: ExportOptions | None = None,
+    versions: QuestionnaireLookup | None = None,
+) -> ResponseTable:
+    """The export of one round's ``responses`` (a frame from ``load_round_responses``)."""
+    options = options or ExportOptions()
+    questionnaires = _versions_in(round_, responses, versions)
+    columns = question_columns(list(questionnaires.values()), options)
+    header = [*META_HEADERS, *(column.header for column in columns)]
+    return ResponseTable(header, _rows(round_, responses, villages, questionnaires, columns, options), len(responses))
+
+
+def _versions_in(
+    round_: RoundInfo, responses: pd.DataFrame, versions: QuestionnaireLookup | None
+) -> dict[tuple[str, int], Questionnaire]:
+    """The round's questionnaire first, then any other version its responses were given on."""
+    found = {(round_.questionnaire.key, round_.questionnaire.version): round_.questionnaire}
+    if responses.empty:
+        return found
+    pairs = responses[["questionnaire_key", "questionnaire_version"]].drop_duplicates()
+    for key, version in sorted((str(k), int(v)) for k, v in pairs.itertuples(index=False)):
+        if (key, version) not in found:
+            if versions is None:
+                raise ValueError(f"responses on {key}@{version}: pass versions= to load that questionnaire")
+            found[(key, version)] = versions(key, version)
+    return found
+
+
+def _rows(
+    round_: RoundInfo,
+    responses: pd.DataFrame,
+    villages: Mapping[int, VillageInfo],
+    questionnaires: Mapping[tuple[str, int], Questionnaire],
+    columns: Sequence[Column],
+    options: ExportOptions,
+) -> Iterator[list[Value]]:
+    getters = {ref: _getters(q, columns, options) for ref, q in questionnaires.items()}
+    present = [column.question_id in responses.columns for column in columns]
+    records = responses.to_dict("records")
+    for record in records:
+        village = villages.get(int(record["village_id"]))
+        ref = (str(record["questionnaire_key"]), int(record["questionnaire_version"]))
+        submitted = record["submitted_at"]
+        row: list[Value] = [
+            int(record["response_id"]),
+            round_.id,
+            round_.name,
+            record["village_code"],
+            village.name if village else None,
+            record["district_code"],
+            record["regency_code"],
+            record["province_code"],
+            str(record["mode"]),
+            ref[0],
+            ref[1],
+            None if pd.isna(submitted) else submitted.tz_convert("UTC").to_pydatetime().replace(tzinfo=None),
+        ]
+        row_getters = getters[ref]
+        for column, getter, has in zip(columns, row_getters, present, strict=True):
+            row.append(getter(record[column.question_id]) if has and getter is not None else None)
+        yield row
+
+
+Getter = Callable[[Any], Value]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _getters(questionnaire: Questionnaire, columns: Sequence[Column], options: ExportOptions) -> list[Getter | None]:
+    """For each column, how to turn a raw answer of this version into the cell (None: not in it)."""
+    getters: list[Getter | None] = []
+    for column in columns:
+        if not questionnaire.has_question(column.question_id):
+            getters.append(None)
+            continue
+        question = questionnaire.question(column.question_id)
+        maker = _GETTERS.get(question.type, _plain_getter)
+        getters.append(maker(question, questionnaire, column, options))
+    return getters
+
+
+def _choice_getter(question: Question, questionnaire: Questionnaire, _column: Column, options: ExportOptions) -> Getter:
+    labels = {o.code: text_in(o.label, options.lang, questionnaire.default_language) for o in question.options}
+
+    def get(value: Any) -> Value:
+        if _missing(value):
+            return None
+        code = str(value)
+        return labels.get(code, code) if options.labels else code
+
+    return get
+
+
+def _multiple_getter(question: Question, _q: Questionnaire, column: Column, _options: ExportOptions) -> Getter:
+    code = column.option_code
+
+    def get(value: Any) -> Value:
+        if isinstance(value, list):
+            return int(any(str(chosen) == code for chosen in value))
+        if _missing(value):
+            return None
+        return int(str(value) == code)
+
+    return get
+
+
+def _number_getter(_question: Question, _q: Questionnaire, _column: Column, _options: ExportOptions) -> Getter:
+    def get(value: Any) -> Value:
+        if _missing(value):
+            return None
+        number = pd.to_numeric(value, errors="coerce")
+        if pd.isna(number):
+            return str(value)
+        return int(number) if float(number).is_integer() else float(number)
+
+    return get
+
+
+def _plain_getter(_question: Question, _q: Questionnaire, _column: Column, _options: ExportOptions) -> Getter:
+    return lambda value: None if _missing(value) else str(value)
+
+
+_GETTERS: dict[str, Callable[[Question, Questionnaire, Column, ExportOptions], Getter]] = {
+    "single_choice": _choice_getter,
+    "yes_no": _choice_getter,
+    "multiple_choice": _multiple_getter,
+    "integer": _number_getter,
+    "short_text": _plain_getter,
+    "long_text": _plain_getter,
+}
+
+
+# --- renderers ---------------------------------------------------------------------------------
+
+
+def csv_text(value: Value) -> Value:
+    """A CSV cell: text made safe (see the module docstring); numbers unchanged."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if not isinstance(value, str):
+        return value
+    text = safe_text(value)
+    return CSV_TEXT_GUARD + text if looks_like_formula(text) else text
+
+
+def write_csv(table: ResponseTable, stream: IO[str]) -> None:
+    """Write the table as UTF-8 CSV (the caller opens the stream; a BOM helps Excel)."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow([csv_text(h) for h in table.header])
+    for row in table.rows:
+        writer.writerow([csv_text(value) for value in row])
+
+
+def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
+    """Write the table as one sheet in openpyxl's write-only mode."""
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("responses")
+    ws.freeze_panes = "B2"
+    ws.append([_xlsx_cell(ws, h) for h in table.header])
+    for row in table.rows:
+        ws.append([_xlsx_cell(ws, value) for value in row])
+    workbook.save(stream)
+
+
+def _xlsx_cell(ws: WriteOnlyWorksheet, value: Value) -> Value | WriteOnlyCell:
+    if not isinstance(value, str):
+        return value
+    text = safe_text(value)
+    if not looks_like_formula(text):
+        return text  # openpyxl writes other strings as text already
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+WRITERS: dict[str, tuple[Callable[[ResponseTable, Any], None], str, str]] = {
+    # format: (writer, binary or text mode, media type)
+    "csv": (write_csv, "text", "text/csv; charset=utf-8"),
+    "xlsx": (write_xlsx, "binary", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def export_bytes(table: ResponseTable, fmt: str) -> bytes:
+    """The export in memory (web downloads); CSV with a BOM so Excel detects UTF-8."""
+    writer, mode, _media = WRITERS[fmt]
+    if mode == "text":
+        text = io.StringIO()
+        text.write("\ufeff")
+        writer(table, text)
+        return text.getvalue().encode("utf-8")
+    binary = io.BytesIO()
+    writer(table, binary)
+    return binary.getvalue()
+
+
+def write_export(table: ResponseTable, fmt: str, path: str | Any) -> None:
+    """Write the export to a file path."""
+    writer, mode, _media = WRITERS[fmt]
+    if mode == "text":
+        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+            writer(table, stream)
+    else:
+        with open(path, "wb") as stream:
+            writer(table, stream)

@@ -1,0 +1,97 @@
+"""``flask --app wsgi reports ...``: village workbooks in bulk and the area overview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from reports.bulk import BuiltReport, build_reports, default_processes
+from reports.text import LANGUAGES
+from survey_app.downloads.util import (
+    area_overview,
+    bulk_inputs,
+    find_area,
+    record_download,
+    report_options,
+    round_villages,
+)
+from survey_app.operations import OperationError
+from survey_app.operations.rounds import get_round
+
+group = click.Group("reports", help="Build village report workbooks and area overviews.")
+
+CLI_ACTOR = "cli"
+
+
+@group.command("build")
+@click.option("--round", "round_name", required=True, help="Round name or slug.")
+@click.option("--village", "village_code", metavar="CODE", help="Only this village, e.g. 32.73.01.1001.")
+@click.option("--area", "area_code", metavar="CODE-PREFIX", help="Only the villages of this area, e.g. 32.73.01.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, help="Report language.")
+@click.option("--min-n", type=click.IntRange(min=1), help="Minimum base (default: the MIN_N setting).")
+@click.option("--free-text", is_flag=True, help="Add the free-text answers sheet (off by default: privacy).")
+@click.option("--processes", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the workbooks.")
+@with_appcontext
+def build(round_name: str, village_code: str | None, area_code: str | None, lang: str, min_n: int | None,
+          free_text: bool, processes: int | None, out_dir: Path) -> None:
+    """Write one workbook per village of a round (all, one village, or an area) into --out."""
+    if village_code and area_code:
+        raise click.UsageError("Give --village or --area, not both.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"--out {out_dir} is a file; give a folder for the workbooks.")
+    try:
+        round_ = get_round(round_name)
+        villages = round_villages(round_, village_code=village_code, area_code=area_code)
+        options = report_options(lang, min_n, free_text)
+    except (OperationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not villages:
+        raise click.ClickException(f"Round {round_.name!r} has no villages.")
+    inputs = bulk_inputs(round_, villages, options)
+    workers = min(processes or default_processes(), len(villages))
+    click.echo(f"Building {len(villages)} village report(s) for {round_.name!r} with {workers} process(es)...")
+    with click.progressbar(length=len(villages), label="Reports", show_pos=True) as bar:
+        def advance(_report: BuiltReport) -> None:
+            bar.update(1)
+
+        results = build_reports(inputs, out_dir, workers, progress=advance)
+    failed = [r for r in results if not r.ok]
+    written = [r for r in results if r.ok]
+    record_download(
+        CLI_ACTOR, "round", round_.id, what="village_reports", round=round_.name, lang=lang,
+        min_n=options.min_n, free_text=free_text, area=area_code, village=village_code,
+        villages=len(written), failed=len(failed), out=str(out_dir),
+    )
+    click.echo(f"Wrote {len(written)} workbook(s) to {out_dir}.")
+    if failed:
+        for report in failed:
+            click.echo(f"  {report.village.code} {report.village.name}: {report.error}", err=True)
+        raise click.ClickException(f"{len(failed)} village report(s) failed; see above.")
+
+
+@group.command("overview")
+@click.option("--round", "round_name", required=True, help="Round name or slug.")
+@click.option("--area", "area_code", required=True, metavar="CODE-PREFIX", help="District, regency or province.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, help="Report language.")
+@click.option("--min-n", type=click.IntRange(min=1), help="Minimum base (default: the MIN_N setting).")
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The .xlsx file to write.")
+@with_appcontext
+def overview(round_name: str, area_code: str, lang: str, min_n: int | None, out_file: Path) -> None:
+    """Write the overview of an area's villages for a round: one row per village, BH-adjusted."""
+    try:
+        round_ = get_round(round_name)
+        area = find_area(area_code)
+        villages = round_villages(round_, area_code=area.code)
+        options = report_options(lang, min_n)
+    except (OperationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    data = area_overview(round_, area, villages, options)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(data)
+    record_download(CLI_ACTOR, "area", area.code, what="overview", round=round_.name, lang=lang,
+                    min_n=options.min_n, villages=len(villages), out=str(out_file))
+    click.echo(f"Wrote the overview of {len(villages)} villages of {area.name} ({area.code}) to {out_file}.")

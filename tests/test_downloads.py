@@ -1,0 +1,185 @@
+"""Report downloads on the web: who may download what, the files themselves, and the audit log."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, Role
+from tests.factories import login, make_user
+
+ROUND = "putaran-2-2025"
+BASE = f"/downloads/{ROUND}"
+VILLAGE = "32.73.01.1001"  # Sukarasa, district 32.73.01 Sukasari
+OTHER_VILLAGE = "32.73.02.1002"  # Lebak Gede, district 32.73.02 Coblong
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def _as(client, role: Role, scope: list[str] | None = None, email: str | None = None) -> None:
+    user = make_user(role, email=email, scope=scope)
+    assert login(client, user.email).status_code == 302
+
+
+def _events() -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report.downloaded")
+                                   .order_by(AuditEvent.id)))
+
+
+def _attachment(response, name: str) -> None:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and name in disposition
+
+
+def test_anonymous_is_sent_to_login(client, demo):
+    for path in (f"{BASE}/", f"{BASE}/village/{VILLAGE}.xlsx", f"{BASE}/area/32.73/reports.zip",
+                 f"{BASE}/responses.csv"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"], path
+    assert _events() == []
+
+
+def test_volunteer_is_refused(client, demo):
+    _as(client, Role.VOLUNTEER)
+    for path in ("/downloads/", f"{BASE}/", f"{BASE}/village/{VILLAGE}.xlsx", f"{BASE}/area/32.73/overview.xlsx"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_admin_downloads_a_village_report_in_both_languages(client, demo):
+    _as(client, Role.ADMIN)
+    client.get("/lang/en")
+    page = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "Sukarasa" in page and "Lebak Gede" in page and "with free-text answers" in page
+    response = client.get(f"{BASE}/village/{VILLAGE}.xlsx")
+    _attachment(response, f"{ROUND}-{VILLAGE}-sukarasa.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames[0] == "Ringkasan" and "Jawaban terbuka" not in workbook.sheetnames
+    english = client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en")
+    assert openpyxl.load_workbook(io.BytesIO(english.data)).sheetnames[0] == "Summary"
+    summary = pd.read_excel(io.BytesIO(english.data), sheet_name="Summary", header=None)
+    assert "Sukarasa" in summary.to_string()
+    free = client.get(f"{BASE}/village/{VILLAGE}.xlsx?free_text=1&lang=en")
+    assert "Free text" in openpyxl.load_workbook(io.BytesIO(free.data)).sheetnames
+    assert client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=fr").status_code == 400
+    events = _events()
+    assert [(e.object_type, e.object_id) for e in events] == [("village", VILLAGE)] * 3
+    assert [e.details["lang"] for e in events] == ["id", "en", "en"]
+    assert [e.details["free_text"] for e in events] == [False, False, True]
+    assert events[0].actor == "admin@example.org" and events[0].actor_id is not None
+
+
+def test_village_report_matches_the_cli_build(client, demo, runner, tmp_path):
+    """The web path (cached round figures, one village's rows) and the bulk path agree."""
+    _as(client, Role.ADMIN)
+    web = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx").data))
+    result = runner.invoke(args=["reports", "build", "--round", "Putaran 2 2025", "--village", VILLAGE,
+                                 "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "out").glob("*.xlsx")
+    cli = openpyxl.load_workbook(path)
+    assert web.sheetnames == cli.sheetnames
+    for name in web.sheetnames:
+        if name == "Metode":
+            continue  # the generation time differs
+        web_values = [[c.value for c in row] for row in web[name].iter_rows()]
+        cli_values = [[c.value for c in row] for row in cli[name].iter_rows()]
+        assert web_values == cli_values, name
+
+
+def test_coordinator_within_scope(client, demo):
+    _as(client, Role.COORDINATOR, scope=["32.73.01"])
+    page = client.get(f"{BASE}/")
+    html = page.get_data(as_text=True)
+    assert "Sukarasa" in html and "Lebak Gede" not in html
+    _attachment(client.get(f"{BASE}/village/{VILLAGE}.xlsx"), VILLAGE)
+    assert client.get(f"{BASE}/village/{OTHER_VILLAGE}.xlsx").status_code == 403
+    assert client.get(f"{BASE}/village/{VILLAGE}.xlsx?free_text=1").status_code == 403  # admins only
+    assert client.get(f"{BASE}/area/32.73.02/reports.zip").status_code == 403
+    assert client.get(f"{BASE}/area/32.73/overview.xlsx").status_code == 403  # wider than the scope
+    assert [e.object_id for e in _events()] == [VILLAGE]
+
+
+def test_zip_of_a_district_has_one_workbook_per_village(client, demo):
+    _as(client, Role.COORDINATOR, scope=["32.73.01"])
+    response = client.get(f"{BASE}/area/32.73.01/reports.zip?lang=en")
+    _attachment(response, f"{ROUND}-reports-32.73.01-sukasari.zip")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+        assert names == [
+            "32.73.01.1001-sukarasa.xlsx",
+            "32.73.01.1002-gegerkalong.xlsx",
+            "32.73.01.1003-isola.xlsx",
+            "32.73.01.1004-sarijadi.xlsx",
+        ]
+        for name in names:
+            workbook = openpyxl.load_workbook(io.BytesIO(archive.read(name)))
+            assert workbook.sheetnames[0] == "Summary"
+    (event,) = _events()
+    assert (event.object_type, event.object_id, event.details["villages"]) == ("area", "32.73.01", 4)
+
+
+def test_zip_of_a_regency_and_overview_for_admin(client, demo):
+    _as(client, Role.ADMIN)
+    response = client.get(f"{BASE}/area/32.73/reports.zip")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert len(archive.namelist()) == 10
+        assert all(name.endswith(".xlsx") for name in archive.namelist())
+    overview = client.get(f"{BASE}/area/32.73/overview.xlsx?lang=en")
+    _attachment(overview, f"{ROUND}-overview-32.73-kota-bandung.xlsx")
+    frame = pd.read_excel(io.BytesIO(overview.data), header=6)
+    assert len(frame) == 10 and "After BH correction" in frame.columns
+    assert client.get(f"{BASE}/area/99.99/overview.xlsx").status_code == 404
+    assert [e.details["what"] for e in _events()] == ["village_reports_zip", "overview"]
+
+
+def test_raw_export_is_for_staff_and_scoped(client, demo):
+    _as(client, Role.COORDINATOR, scope=["32.73.02"])
+    response = client.get(f"{BASE}/responses.csv")
+    _attachment(response, f"{ROUND}-responses.csv")
+    frame = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
+    assert len(frame) > 0 and frame["district_code"].eq("32.73.02").all()
+    labels = client.get(f"{BASE}/responses.xlsx?labels=1")
+    _attachment(labels, f"{ROUND}-responses-labels.xlsx")
+    assert client.get(f"{BASE}/responses.pdf").status_code == 404
+    assert [e.details["what"] for e in _events()] == ["responses", "responses"]
+
+
+@pytest.mark.parametrize("scope", [[VILLAGE], ["32.73.01"]])
+def test_viewer_gets_only_their_own_villages(client, demo, scope):
+    _as(client, Role.VIEWER, scope=scope)
+    client.get("/lang/en")
+    html = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "Sukarasa" in html and "Lebak Gede" not in html and "Raw data" not in html
+    _attachment(client.get(f"{BASE}/village/{VILLAGE}.xlsx"), VILLAGE)
+    assert client.get(f"{BASE}/village/{OTHER_VILLAGE}.xlsx").status_code == 403
+    assert client.get(f"{BASE}/area/32.73.01/reports.zip").status_code == 403
+    assert client.get(f"{BASE}/area/32.73.01/overview.xlsx").status_code == 403
+    assert client.get(f"{BASE}/responses.csv").status_code == 403
+    assert len(_events()) == 1
+
+
+def test_viewer_without_scope_gets_nothing(client, demo):
+    _as(client, Role.VIEWER)
+    client.get("/lang/en")
+    assert "No village of this round is in your area." in client.get(f"{BASE}/").get_data(as_text=True)
+    assert client.get(f"{BASE}/village/{VILLAGE}.xlsx").status_code == 403
+
+
+def test_unknown_round_and_village(client, demo):
+    _as(client, Role.ADMIN)
+    assert client.get("/downloads/no-such-round/").status_code == 404
+    assert client.get(f"{BASE}/village/32.73.09.9999.xlsx").status_code == 404
+    assert "Putaran 2 2025" in client.get("/downloads/").get_data(as_text=True)
