@@ -97,8 +97,11 @@ def test_xlsx_matches_csv(demo, tmp_path: Path):
     assert len(from_xlsx) == len(from_csv)
     for column in ("response_id", "village_code", "trust_help", "local_problems/drugs", "fkpm_meetings_12m"):
         assert from_xlsx[column].tolist() == from_csv[column].tolist(), column
-    ws = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)["responses"]
-    assert sum(1 for _ in ws.iter_rows()) == len(from_csv) + 1
+    workbook = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)  # holds the file open
+    try:
+        assert sum(1 for _ in workbook["responses"].iter_rows()) == len(from_csv) + 1
+    finally:
+        workbook.close()
 
 
 def test_hostile_text_is_never_a_formula(demo, tmp_path: Path):
