@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from survey_app import create_app  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 
-ASSETS = ("/static/respond.css", "/static/respond.js", "/s/sw.js")  # what the form page loads
+ASSETS = ("/static/respond.css", "/static/showif.js", "/static/respond.js", "/s/sw.js")  # what the form page loads
 CHROMIUM_ENCODINGS = "gzip, deflate, br, zstd"
 EXTERNAL = re.compile(r"""(?:src|href|action)=["'](?:https?:)?//""", re.IGNORECASE)
 

@@ -7,7 +7,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname === "/s/csrf") return;  // always live
-  if (url.pathname.indexOf("/static/respond") === 0) {
+  if (url.pathname.indexOf("/static/respond") === 0 || url.pathname === "/static/showif.js") {
     event.respondWith(caches.open(CACHE).then(function (cache) {
       return fetch(request).then(function (response) {
         if (response.ok) cache.put(request, response.clone());

@@ -24,8 +24,9 @@ def test_first_visit_is_four_local_requests_within_the_budget_and_nothing_else_i
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     first_visit = list(seen)
     paths = sorted(urlsplit(r.url).path for r in first_visit)
-    assert paths == sorted([urlsplit(live_server.form_url).path, "/static/respond.css", "/static/respond.js",
-                            "/s/sw.js"])
+    expected = [urlsplit(live_server.form_url).path, "/static/respond.css", "/static/showif.js",
+                "/static/respond.js", "/s/sw.js"]
+    assert paths == sorted(expected)
     transferred = {urlsplit(r.url).path: r.sizes()["responseBodySize"] for r in first_visit}
     assert 0 < sum(transferred.values()) <= BUDGET, transferred
 
