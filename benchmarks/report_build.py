@@ -44,12 +44,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from scratch_db import BACKENDS, scratch_database
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a plain script from any directory
@@ -102,33 +101,6 @@ def make_app(url: str):  # type: ignore[no-untyped-def]
 
 
 # --- databases --------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def sqlite_database(_server_url: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
-        yield f"sqlite:///{folder}/bench.sqlite"
-
-
-@contextlib.contextmanager
-def postgresql_database(server_url: str) -> Iterator[str]:
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-            conn.exec_driver_sql(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        yield make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-        admin.dispose()
-
-
-DATABASES: dict[str, Callable[[str], contextlib.AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgresql": postgresql_database,
-}
 
 
 # --- phase 1: the dataset ------------------------------------------------------------------------
@@ -373,7 +345,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> bool:
-    with DATABASES[backend](args.postgresql_url) as url:
+    with scratch_database(backend, args.postgresql_url, BENCH_DATABASE) as url:
         start = time.perf_counter()
         villages, responses = load_dataset(url, args.data, args.province)
         load_seconds = time.perf_counter() - start
@@ -431,7 +403,7 @@ def main() -> int:
     if not (args.data / "villages.csv").is_file():
         print(f"No villages.csv in {args.data}; pass --data DIR.", file=sys.stderr)
         return 2
-    backends = list(DATABASES) if args.backend == "both" else [args.backend]
+    backends = list(BACKENDS) if args.backend == "both" else [args.backend]
     results = [run_backend(backend, args) for backend in backends]
     return 0 if all(results) else 1
 

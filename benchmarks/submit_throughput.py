@@ -36,19 +36,18 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from scratch_db import BACKENDS, scratch_database
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a plain script from any directory
@@ -111,35 +110,6 @@ def bare_app():  # type: ignore[no-untyped-def]
 
 
 # --- databases --------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def sqlite_database(_server_url: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-submit-") as folder:
-        yield f"sqlite:///{folder}/bench.sqlite"
-
-
-@contextlib.contextmanager
-def postgresql_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the server, dropped afterwards; other databases are untouched."""
-    admin_url = make_url(server_url).set(database="postgres")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-            conn.exec_driver_sql(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        yield make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-        admin.dispose()
-
-
-DATABASES: dict[str, Callable[[str], contextlib.AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgresql": postgresql_database,
-}
 
 
 @dataclass
@@ -658,7 +628,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
     print(f"\n== {backend} ==  gunicorn -w {settings.workers} --worker-class {settings.worker_class}{threads}; "
           f"{args.clients} clients in {args.client_processes} processes; {args.warmup:.0f} s warm-up, then "
           f"{args.seconds:.0f} s per server in alternating {args.slice:g} s slices", flush=True)
-    with DATABASES[backend](args.postgresql_url) as url:
+    with scratch_database(backend, args.postgresql_url, BENCH_DATABASE) as url:
         setup = prepare(url)
         with (gunicorn("submit_throughput:bare_app()", url, settings) as (bare_port, bare_master),
               gunicorn("wsgi:app", url, settings) as (app_port, app_master)):
@@ -705,7 +675,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    backends = list(DATABASES) if args.backend == "both" else [args.backend]
+    backends = list(BACKENDS) if args.backend == "both" else [args.backend]
     results = [run_backend(backend, args) for backend in backends]
     return 0 if all(results) else 1
 

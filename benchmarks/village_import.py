@@ -12,19 +12,16 @@ table without indexes: the floor no importer on that backend can beat.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.engine import make_url
+from scratch_db import BACKENDS, scratch_database
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a plain script from any directory
@@ -55,34 +52,6 @@ def parse_args() -> argparse.Namespace:
         help="server to create the scratch database on (default: %(default)s)",
     )
     return parser.parse_args()
-
-
-@contextlib.contextmanager
-def sqlite_database(_server_url: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-villages-") as folder:
-        yield f"sqlite:///{folder}/bench.sqlite"
-
-
-@contextlib.contextmanager
-def postgresql_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the server, so tables left by tests cannot skew the figures."""
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-            conn.exec_driver_sql(f'CREATE DATABASE "{BENCH_DATABASE}"')
-        yield make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(drop)
-        admin.dispose()
-
-
-DATABASES: dict[str, Callable[[str], contextlib.AbstractContextManager[str]]] = {
-    "sqlite": sqlite_database,
-    "postgresql": postgresql_database,
-}
 
 
 def migrated_app(url: str) -> Flask:
@@ -144,7 +113,7 @@ def peak_rss_mb() -> float:
 def run_backend(backend: str, data: Path, server_url: str) -> bool:
     """Import twice into a fresh database and print the figures; True when within target."""
     rows = village_rows(data)
-    with DATABASES[backend](server_url) as url:
+    with scratch_database(backend, server_url, BENCH_DATABASE) as url:
         app = migrated_app(url)
         with app.app_context():
             loaded_mb = peak_rss_mb()
@@ -183,7 +152,7 @@ def main() -> int:
             [sys.executable, __file__, "--data", str(args.data), "--backend", backend,
              "--postgresql-url", args.postgresql_url]
         )
-        for backend in DATABASES
+        for backend in BACKENDS
     ]
     return max(codes)
 
