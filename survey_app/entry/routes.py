@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey_app import questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
+from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
 from survey_app.entry.forms import DOUBLE_ENTRY_LABELS, DoubleEntryForm, ReasonForm, UploadForm, input_attrs
 from survey_app.extensions import db
@@ -50,6 +51,7 @@ from survey_app.operations.paper_import import (
 )
 from survey_app.operations.reconcile import reconcile, side_by_side
 from survey_app.questionnaire import Questionnaire, text_in, visible_questions
+from survey_app.questionnaire import messages as engine_messages
 
 ENTRY_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.VOLUNTEER)
 
@@ -167,11 +169,12 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
     messages = {
         "invalid": _("'%(code)s' is not a valid code here.", code="{code}"),
         "required": _("Type the code from the paper, or %(blank)s if it was left blank.", blank=BLANK),
-        "number": _("Must be a whole number."),
-        "atLeast": _("Must be at least %(min)s.", min="{min}"),
-        "atMost": _("Must be at most %(max)s.", max="{max}"),
-        "tooLong": _("Must be at most %(max_length)s characters.", max_length="{max_length}"),
-        "specialAlone": _("'%(code)s' cannot be combined with other answers.", code="{code}"),
+        # The engine's own messages, with their {placeholders} for entry.js to fill.
+        "number": str(ANSWER_MESSAGES[engine_messages.WHOLE_NUMBER]),
+        "atLeast": str(ANSWER_MESSAGES[engine_messages.AT_LEAST]),
+        "atMost": str(ANSWER_MESSAGES[engine_messages.AT_MOST]),
+        "tooLong": str(ANSWER_MESSAGES[engine_messages.TOO_LONG]),
+        "specialAlone": str(ANSWER_MESSAGES[engine_messages.SPECIAL_ALONE]),
         "blank": _("left blank on paper"),
         "fix": _("Some answers need attention before saving."),
         "checking": _("Checking the serial…"),

@@ -22,6 +22,7 @@ from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from survey_app import audit
+from survey_app.answer_messages import translate_errors
 from survey_app.extensions import db
 from survey_app.models import (
     DoubleEntry,
@@ -42,7 +43,6 @@ from survey_app.operations.keying import BLANK, KEY_REQUIRED, KeyedResult, key_a
 from survey_app.operations.responses import StoreOutcome, store_response
 from survey_app.operations.texts import _
 from survey_app.questionnaire import Questionnaire
-from survey_app.respond.messages import translate_errors
 
 # Header fields: names that can never be question ids (those start with a letter).
 VILLAGE, SERIAL, DATE, INTERVIEWER = "_village", "_serial", "_date", "_interviewer"

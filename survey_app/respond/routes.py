@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from survey_app import questionnaires
 from survey_app.access import public
+from survey_app.answer_messages import translate_errors
 from survey_app.database import read_only
 from survey_app.extensions import db, limiter
 from survey_app.models import Mode, Round, Village
@@ -33,7 +34,6 @@ from survey_app.questionnaire import Questionnaire, clean_answers, text_in
 from survey_app.respond import bp, flow
 from survey_app.respond.availability import Availability, availability
 from survey_app.respond.forms import form_class, raw_answers
-from survey_app.respond.messages import translate_errors
 
 HONEYPOT = "_website"
 MAX_FORM_AGE = timedelta(days=2)

@@ -1,4 +1,5 @@
-"""Translations of the questionnaire engine's answer messages (``questionnaire.messages``)."""
+"""Translations of the questionnaire engine's answer messages (``questionnaire.messages``), shared
+by the resident form and paper entry."""
 
 from __future__ import annotations
 
