@@ -85,7 +85,9 @@ def _check(round_: Round, village: Village) -> Target | Response:
 
 def _unavailable(reason: str, status: int, round_: Round | None = None, village: Village | None = None) -> Response:
     if _wants_json():
-        return Response(f'{{"error": "{reason}"}}', status, mimetype="application/json")
+        response = jsonify(error=reason)
+        response.status_code = status
+        return response
     html = render_template("respond/unavailable.html", reason=reason, round=round_, village=village)
     return Response(html, status)
 
