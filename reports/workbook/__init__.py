@@ -7,8 +7,6 @@ only when ``options.include_free_text``. Sheet names and every fixed text follow
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 
 from reports.safety import safe_sheet_title
@@ -17,11 +15,12 @@ from reports.text import t
 from reports.workbook.comparison import write_comparison
 from reports.workbook.free_text import write_free_text
 from reports.workbook.method import write_method
+from reports.workbook.saving import workbook_bytes
 from reports.workbook.sections import write_section
 from reports.workbook.summary import write_summary
 from reports.workbook.trend import write_trend
 
-__all__ = ["build_village_workbook", "village_workbook"]
+__all__ = ["build_village_workbook", "village_workbook", "workbook_bytes"]
 
 
 def village_workbook(tables: VillageTables, options: ReportOptions | None = None) -> Workbook:
@@ -46,6 +45,4 @@ def village_workbook(tables: VillageTables, options: ReportOptions | None = None
 
 def build_village_workbook(tables: VillageTables, options: ReportOptions | None = None) -> bytes:
     """The village report as ``.xlsx`` bytes; ``options`` defaults to the tables' own."""
-    buffer = io.BytesIO()
-    village_workbook(tables, options).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(village_workbook(tables, options))

@@ -325,7 +325,8 @@ def test_fast_paths_agree_with_the_plain_ones(demo: Demo):
     """The set-based area figures and the per-village counting loop, which the bulk build and
     the web download use for speed, give exactly what filtering and melt + groupby give."""
     from reports.stats import Suppression
-    from reports.tables import _small_code_counts, all_area_figures, code_counts
+    from reports.tables import all_area_figures, code_counts
+    from reports.tables.figures import small_code_counts
 
     latest = demo.rounds[-1]
     frame = demo.responses[demo.responses.round_id == latest.id]
@@ -336,4 +337,4 @@ def test_fast_paths_agree_with_the_plain_ones(demo: Demo):
             assert figures == round_figures(frame[frame[column] == code], latest.questionnaire, ReportOptions(min_n=10))
     village = demo.responses[demo.responses.village_id == demo.village(0).id]
     ids = [q.id for r in demo.rounds for q in r.questionnaire.questions() if q.type == "single_choice"]
-    assert _small_code_counts(village, ids) == code_counts(village, ids)
+    assert small_code_counts(village, ids) == code_counts(village, ids)

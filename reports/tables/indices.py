@@ -1,0 +1,88 @@
+"""Indices (0-100): each index's trend across rounds, broken where its items or their coding
+changed, with alpha over all villages and within the village."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from reports.data import RoundInfo
+from reports.stats import cronbach_alpha, index_scores, mean_change
+from reports.tables.change import presence_notes, segment_changes, split_segments
+from reports.tables.comparison import Population
+from reports.tables.figures import VillageData, index_estimate, score_map
+from reports.tables.model import NAN, Estimate, ReportOptions, Trend, localised
+from reports.tables.versions import Link, Versions
+from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire.comparability import NOT_COMPARABLE, SAME
+
+
+def _index_link(index_id: str, versions: Versions, earlier: RoundInfo, later: RoundInfo) -> Link:
+    old, new = earlier.questionnaire.index(index_id), later.questionnaire.index(index_id)
+    if earlier.questionnaire.key != later.questionnaire.key:
+        return Link(NOT_COMPARABLE, later.questionnaire.version, "note_other_questionnaire")
+    if set(old.items) != set(new.items):
+        return Link(NOT_COMPARABLE, later.questionnaire.version, "note_index_items_changed")
+    for item in new.items:
+        link = versions.link(item, earlier, later)
+        if not link.comparability.comparable:
+            return Link(NOT_COMPARABLE, link.broken_at, "note_index_item_not_comparable")
+    return Link(SAME)
+
+
+def _has_index(questionnaire: Questionnaire, index_id: str) -> bool:
+    return any(index.id == index_id for index in questionnaire.indices)
+
+
+def index_trend(
+    index_id: str,
+    rounds: Sequence[RoundInfo],
+    data: VillageData,
+    versions: Versions,
+    options: ReportOptions,
+    population: Population | None,
+) -> Trend:
+    asked = [r for r in rounds if _has_index(r.questionnaire, index_id)]
+    latest_q = asked[-1].questionnaire
+    label = localised(latest_q.index(index_id).label, latest_q, options.lang)
+    segments, notes = split_segments(
+        asked, lambda a, b: _index_link(index_id, versions, a, b), label, options.lang
+    )
+    scores: dict[int, pd.Series] = {}
+    for segment in segments:
+        reference = segment[-1]
+        ref_q = reference.questionnaire
+        for round_ in segment:
+            own_q = round_.questionnaire
+            maps = (
+                (item, score_map(own_q.question(item), versions.link(item, round_, reference).comparability,
+                                  ref_q.question(item)))
+                for item in ref_q.index(index_id).items
+            )
+            scores[round_.id] = index_scores(data.item_scores(round_.id, maps))
+    values: dict[int, Estimate | None] = {r.id: None for r in rounds}
+    values.update({rid: index_estimate(s, options.suppression) for rid, s in scores.items()})
+    counts = {rid: int(s.notna().sum()) for rid, s in scores.items()}
+    changes = segment_changes(
+        segments,
+        lambda a, b: mean_change(scores[a.id], scores[b.id], options.min_n),
+        lambda a, b: min(counts[a.id], counts[b.id]) >= options.min_n,
+    )
+    alpha = {r.id: population.alpha(r, r.questionnaire.index(index_id)) if population else NAN for r in asked}
+    village_alpha = {}
+    for r in asked:
+        own = data.own_index_scores(r, r.questionnaire.index(index_id))
+        village_alpha[r.id] = cronbach_alpha(own) if counts[r.id] >= options.min_n else NAN
+    return Trend(
+        key=index_id,
+        kind="index",
+        label=label,
+        section_id="",
+        values=values,
+        segments=tuple(tuple(r.id for r in segment) for segment in segments),
+        changes=changes,
+        notes=tuple(presence_notes(label, rounds, asked, options.lang) + notes),
+        alpha=alpha,
+        village_alpha=village_alpha,
+    )

@@ -1,0 +1,246 @@
+"""What a village report's figures are: report options, estimates, trends, distributions and
+the whole village's tables as plain dataclasses; and how each question type is summarised."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from reports.data import RoundInfo, VillageInfo
+from reports.stats import CAUTION_BELOW, MIN_N, BaseFlag, Change, Suppression
+from reports.text import LANGUAGES
+from survey_app.questionnaire import Question, Questionnaire, text_in
+
+NAN = math.nan
+
+
+ItemKind = Literal["scale", "categorical", "multiple", "number", "text"]
+
+
+ChangeStatus = Literal["computed", "suppressed", "not_comparable", "first", "not_asked"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What an installation or a download may change about a village report."""
+
+    min_n: int = MIN_N
+    caution_below: int = CAUTION_BELOW
+    lang: str = "id"
+    include_free_text: bool = False
+    key_items: tuple[str, ...] | None = None
+    """Items shown on the Summary; None means every item with a top-2 headline."""
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"report language must be one of {', '.join(LANGUAGES)}, got {self.lang!r}")
+        Suppression(self.min_n, self.caution_below)  # validates min_n
+
+    @property
+    def suppression(self) -> Suppression:
+        return Suppression(self.min_n, self.caution_below)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One published figure: a top-2 share (fraction), a mean score or an index (0-100).
+
+    When ``flag == "suppressed"`` the value and interval are NaN and only ``n`` is kept.
+    """
+
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+    flag: BaseFlag
+
+    @property
+    def shown(self) -> bool:
+        """True when the value may be printed."""
+        return self.flag != "suppressed" and not math.isnan(self.value)
+
+
+@dataclass(frozen=True)
+class ChangeEstimate:
+    """Change into a round from the previous round in which the figure is comparable.
+
+    ``change`` is in fractions for items (0.12 = 12 points) and in index points for indices;
+    it is all NaN unless ``status == "computed"``.
+    """
+
+    status: ChangeStatus
+    change: Change
+    from_round_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """An item's top-2 share or an index mean, round by round, with its breaks and changes."""
+
+    key: str
+    kind: Literal["item", "index"]
+    label: str
+    section_id: str
+    values: Mapping[int, Estimate | None]
+    """Round id -> figure in the coding of its segment; None when the round did not ask it."""
+    segments: tuple[tuple[int, ...], ...]
+    """Runs of round ids a trend line may join."""
+    changes: Mapping[int, ChangeEstimate]
+    notes: tuple[str, ...] = ()
+    counted_as: str = ""
+    """Items: the answers counted as favourable, e.g. "Agree + Strongly agree"."""
+    alpha: Mapping[int, float] = field(default_factory=dict)
+    """Index only: Cronbach's alpha over all villages of the round (NaN when unknown)."""
+    village_alpha: Mapping[int, float] = field(default_factory=dict)
+    """Index only: alpha within this village, NaN below ``min_n``."""
+
+    def last_change(self, round_id: int) -> ChangeEstimate:
+        """The change into ``round_id`` (normally the latest round)."""
+        return self.changes.get(round_id, ChangeEstimate("not_asked", NO_CHANGE))
+
+
+@dataclass(frozen=True)
+class OptionLabel:
+    code: str
+    label: str
+    special: bool
+
+
+@dataclass(frozen=True)
+class RoundDistribution:
+    """One round's answers to one item, in that round's own coding.
+
+    ``counts`` has every option's count (specials included); ``missing`` counts respondents
+    who skipped it or were not shown it. Empty ``counts`` when the base is suppressed.
+    """
+
+    round_id: int
+    total: int
+    valid_n: int
+    flag: BaseFlag
+    counts: Mapping[str, int]
+    missing: int | None
+    top2: Estimate | None = None
+    mean: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class DistributionBlock:
+    """Consecutive rounds that asked the item with the same options and wording."""
+
+    options: tuple[OptionLabel, ...]
+    rounds: tuple[RoundDistribution, ...]
+    version_note: str = ""
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """Everything a section sheet shows about one question."""
+
+    id: str
+    kind: ItemKind
+    label: str
+    blocks: tuple[DistributionBlock, ...]
+    trend: Trend | None = None
+
+
+@dataclass(frozen=True)
+class SectionTables:
+    id: str
+    title: str
+    items: tuple[ItemDetail, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One figure of the latest round: the village beside its district and regency."""
+
+    key: str
+    kind: Literal["item", "index"]
+    label: str
+    village: Estimate
+    district: Estimate | None
+    regency: Estimate | None
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """A round as the Summary lists it, with this village's responses by mode."""
+
+    info: RoundInfo
+    responses: int
+    by_mode: Mapping[str, int]
+    last_submitted: datetime | None
+
+
+@dataclass(frozen=True)
+class FreeText:
+    question_id: str
+    label: str
+    round_id: int
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VillageTables:
+    """All figures of one village report, ready for a renderer."""
+
+    village: VillageInfo
+    rounds: tuple[RoundSummary, ...]
+    options: ReportOptions
+    indices: tuple[Trend, ...]
+    items: tuple[Trend, ...]
+    key_items: tuple[str, ...]
+    sections: tuple[SectionTables, ...]
+    comparison: tuple[ComparisonRow, ...]
+    notes: tuple[str, ...]
+    free_text: tuple[FreeText, ...]
+    generated_at: datetime
+    data_cutoff: datetime | None
+
+    @property
+    def latest(self) -> RoundInfo:
+        return self.rounds[-1].info
+
+    def item(self, key: str) -> Trend:
+        """The headline trend of item ``key``; KeyError when it has none."""
+        for trend in self.items:
+            if trend.key == key:
+                return trend
+        raise KeyError(key)
+
+    def index(self, key: str) -> Trend:
+        """The trend of index ``key``; KeyError when there is none."""
+        for trend in self.indices:
+            if trend.key == key:
+                return trend
+        raise KeyError(key)
+
+
+NO_CHANGE = Change(NAN, NAN, NAN, NAN)
+
+
+def _single_kind(question: Question) -> ItemKind:
+    return "scale" if question.favourable else "categorical"
+
+
+_KIND_BY_TYPE: dict[str, Callable[[Question], ItemKind]] = {
+    "single_choice": _single_kind,
+    "yes_no": _single_kind,
+    "multiple_choice": lambda _q: "multiple",
+    "integer": lambda _q: "number",
+    "short_text": lambda _q: "text",
+    "long_text": lambda _q: "text",
+}
+
+
+def item_kind(question: Question) -> ItemKind:
+    """How a question is summarised; unknown types are treated as free text (never counted)."""
+    return _KIND_BY_TYPE.get(question.type, lambda _q: "text")(question)
+
+
+def localised(texts: Mapping[str, str] | None, questionnaire: Questionnaire, lang: str) -> str:
+    return text_in(texts, lang, questionnaire.default_language)

@@ -1,0 +1,139 @@
+"""One village's tables (``build_village_tables``) and the headline trends an overview across
+villages needs (``build_village_trends``), assembled from items, indices and the comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.tables.comparison import Population, comparison_rows
+from reports.tables.figures import VillageData
+from reports.tables.indices import index_trend
+from reports.tables.items import free_text_answers, item_detail, item_trend, section_layout
+from reports.tables.model import ItemKind, ReportOptions, RoundSummary, SectionTables, Trend, VillageTables, item_kind
+from reports.tables.versions import Versions
+
+
+def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData) -> list[RoundSummary]:
+    summaries = []
+    for round_ in rounds:
+        frame = data.by_round[round_.id]
+        by_mode = {str(mode): int(n) for mode, n in frame["mode"].value_counts().items()}
+        last = frame["submitted_at"].max() if len(frame) else None
+        summaries.append(RoundSummary(round_, len(frame), by_mode, None if last is None else last.to_pydatetime()))
+    return summaries
+
+
+def build_village_tables(
+    village: VillageInfo,
+    rounds: Sequence[RoundInfo],
+    responses: pd.DataFrame,
+    options: ReportOptions | None = None,
+    *,
+    population: Population | None = None,
+    versions: QuestionnaireLookup | None = None,
+    generated_at: datetime | None = None,
+) -> VillageTables:
+    """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
+
+    ``responses`` may hold other villages too (only ``village.id``'s rows are used).
+    ``population`` gives alpha over all villages and the district/regency comparison; without
+    it those are left out. ``versions`` loads questionnaire versions between the rounds'
+    versions (``Catalog.get``); not needed when no version is skipped.
+    """
+    options = options or ReportOptions()
+    if not rounds:
+        raise ValueError("a village report needs at least one round")
+    chain = Versions(rounds, versions)
+    data = VillageData(responses, village.id, rounds)
+    layout = section_layout(rounds, options.lang)
+    headline = _headline(layout, rounds)
+    items = [item_trend(qid, rounds, data, chain, options) for qid in headline]
+    indices = [index_trend(iid, rounds, data, chain, options, population) for iid in _index_ids(rounds)]
+    key_items = _key_items(options, headline)
+    trends = {trend.key: trend for trend in items}
+    sections = [
+        SectionTables(sid, title, tuple(
+            item_detail(qid, rounds, data, chain, options, trends.get(qid)) for qid in ids
+            if _reported_kind(qid, rounds) != "text"
+        ))
+        for sid, title, ids in layout
+    ]
+    summaries = _round_summaries(rounds, data)
+    cutoffs = [s.last_submitted for s in summaries if s.last_submitted is not None]
+    return VillageTables(
+        village=village,
+        rounds=tuple(summaries),
+        options=options,
+        indices=tuple(indices),
+        items=tuple(items),
+        key_items=key_items,
+        sections=tuple(s for s in sections if s.items),
+        comparison=tuple(comparison_rows(village, rounds[-1], data, population, indices, items, options)),
+        notes=tuple(note for trend in (*indices, *items) for note in trend.notes),
+        free_text=tuple(free_text_answers(rounds, data, options.lang)) if options.include_free_text else (),
+        generated_at=generated_at or datetime.now(UTC),
+        data_cutoff=max(cutoffs) if cutoffs else None,
+    )
+
+
+def _headline(layout: Sequence[tuple[str, str, list[str]]], rounds: Sequence[RoundInfo]) -> list[str]:
+    return [qid for _sid, _title, ids in layout for qid in ids
+            if any(r.questionnaire.has_question(qid) and item_kind(r.questionnaire.question(qid)) == "scale"
+                   for r in rounds)]
+
+
+def _index_ids(rounds: Sequence[RoundInfo]) -> list[str]:
+    return list(dict.fromkeys(index.id for r in reversed(rounds) for index in r.questionnaire.indices))
+
+
+@dataclass(frozen=True)
+class VillageTrends:
+    """Only the headline trends of a village: what an overview across villages needs."""
+
+    indices: tuple[Trend, ...]
+    items: tuple[Trend, ...]
+    responses: Mapping[int, int]
+    """Round id -> number of responses."""
+
+
+def build_village_trends(
+    village_id: int,
+    rounds: Sequence[RoundInfo],
+    responses: pd.DataFrame,
+    options: ReportOptions | None = None,
+    *,
+    versions: QuestionnaireLookup | None = None,
+) -> VillageTrends:
+    """The index and key-item trends of one village, computed exactly as in its village report
+    (without the alpha, distributions and comparison that only the report shows)."""
+    options = options or ReportOptions()
+    if not rounds:
+        raise ValueError("a village overview needs at least one round")
+    chain = Versions(rounds, versions)
+    data = VillageData(responses, village_id, rounds)
+    headline = _headline(section_layout(rounds, options.lang), rounds)
+    keys = _key_items(options, headline)
+    items = tuple(item_trend(qid, rounds, data, chain, options) for qid in keys)
+    indices = tuple(index_trend(iid, rounds, data, chain, options, None) for iid in _index_ids(rounds))
+    return VillageTrends(indices, items, {r.id: len(data.by_round[r.id]) for r in rounds})
+
+
+def _reported_kind(qid: str, rounds: Sequence[RoundInfo]) -> ItemKind:
+    for round_ in reversed(rounds):
+        if round_.questionnaire.has_question(qid):
+            return item_kind(round_.questionnaire.question(qid))
+    return "text"
+
+
+def _key_items(options: ReportOptions, headline: Sequence[str]) -> tuple[str, ...]:
+    if options.key_items is None:
+        return tuple(headline)
+    unknown = [qid for qid in options.key_items if qid not in headline]
+    if unknown:
+        raise ValueError(f"key items {unknown} are not items with a top-2 headline in these rounds")
+    return tuple(options.key_items)
