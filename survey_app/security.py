@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from survey_app.operations.texts import _
+
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
@@ -30,7 +32,7 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why a new password is refused, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        return _("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
     if password.strip() != password:
-        return "The password must not start or end with spaces."
+        return _("The password must not start or end with spaces.")
     return None

@@ -42,7 +42,9 @@ class Response(db.Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
     # sha256 of the canonical answers: tells a faithful retry from a conflicting one.
     answers_digest: Mapped[str] = mapped_column(sa.String(64))
-    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    # Seconds from the first page to submit (web only): a quality signal, kept as a duration
+    # only so no second timestamp of the resident's activity is stored.
+    duration_s: Mapped[int | None] = mapped_column(default=None)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # Soft delete by an admin: the row leaves the reports but stays for the audit trail.
@@ -53,4 +55,9 @@ class Response(db.Model):
     round: Mapped[Round] = relationship()
     village: Mapped[Village] = relationship()
 
-    __table_args__ = (sa.Index("ix_responses_round_village", "round_id", "village_id"),)
+    __table_args__ = (
+        # Covers the progress dashboard's per-village counts, so they never read the answers.
+        sa.Index("ix_responses_progress", "round_id", "village_id", "deleted_at", "mode", "duration_s",
+                 "submitted_at"),
+        sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
+    )

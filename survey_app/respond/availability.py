@@ -6,6 +6,7 @@ import enum
 from datetime import date
 
 from survey_app.models import Round, RoundStatus, Village, covers
+from survey_app.respond.lookup import RoundRow, VillageRow
 
 
 class Availability(enum.Enum):
@@ -15,12 +16,13 @@ class Availability(enum.Enum):
     NOT_IN_ROUND = "not_in_round"
 
 
-def availability(round_: Round, village: Village, today: date) -> Availability:
-    """A round is open between its dates while its status is open; drafts are not yet open."""
+def availability(round_: Round | RoundRow, village: Village | VillageRow, today: date) -> Availability:
+    """A round is open between its dates while its status (scheduled or set by hand) is open."""
     if not covers(round_.scope_prefixes, village.code):
         return Availability.NOT_IN_ROUND
-    if round_.status is RoundStatus.CLOSED or (round_.closes_on and today > round_.closes_on):
+    status = round_.status_on(today)
+    if status is RoundStatus.CLOSED or (round_.closes_on and today > round_.closes_on):
         return Availability.CLOSED
-    if round_.status is RoundStatus.DRAFT or (round_.opens_on and today < round_.opens_on):
+    if status is RoundStatus.DRAFT or (round_.opens_on and today < round_.opens_on):
         return Availability.NOT_YET
     return Availability.OPEN

@@ -18,22 +18,23 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, refresh
+from flask_babel import refresh
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.orm import selectinload
 
-from survey_app import questionnaires
+from survey_app import clock, questionnaires
 from survey_app.access import public
 from survey_app.answer_messages import translate_errors
 from survey_app.database import read_only
 from survey_app.extensions import db, limiter
+from survey_app.i18n import current_language
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
-from survey_app.operations.responses import StoreOutcome, parse_submission_key, store_response
+from survey_app.operations.responses import StoreOutcome, insert_response, parse_submission_key
 from survey_app.questionnaire import Questionnaire, clean_answers, text_in
 from survey_app.respond import bp, flow
 from survey_app.respond.availability import Availability, availability
 from survey_app.respond.forms import form_class, raw_answers
+from survey_app.respond.lookup import RoundRow, VillageRow, round_and_village
 
 HONEYPOT = "_website"
 MAX_FORM_AGE = timedelta(days=2)
@@ -47,32 +48,30 @@ def _rate_limit() -> str:
 
 @dataclass(frozen=True)
 class Target:
-    round: Round
-    village: Village
+    round: RoundRow
+    village: VillageRow
     questionnaire: Questionnaire
 
 
 def _find(round_slug: str, village_code: str) -> Target | Response:
     """The open round and village, or the friendly page that says why not (nothing stored).
 
-    The lookups run in a shared (deferred) SQLite transaction that ends here, so a later
-    write holds the database's write lock only for the insert itself. The loaded round and
-    village stay usable, detached.
+    On SQLite the lookups run in a shared (deferred) transaction that ends here, so a later
+    write holds the database's write lock only for the insert itself. PostgreSQL has no such
+    lock: its insert goes on in the same transaction, sparing a BEGIN and a ROLLBACK. The
+    round and village are plain rows (``lookup``), usable after the transaction.
     """
     with read_only():
-        found = db.session.execute(
-            sa.select(Round, Village)
-            .join_from(Round, Village, sa.true())
-            .options(selectinload(Round.scopes))
-            .where(Round.slug == round_slug, Village.code == village_code)
-        ).first()
+        connection = db.session.connection()
+        found = round_and_village(connection, round_slug, village_code)
         result = _check(*found) if found is not None else _unavailable("unknown", 404)
-        db.session.close()
+        if connection.dialect.name == "sqlite":
+            db.session.close()
     return result
 
 
-def _check(round_: Round, village: Village) -> Target | Response:
-    state = availability(round_, village, datetime.now(UTC).date())
+def _check(round_: RoundRow, village: VillageRow) -> Target | Response:
+    state = availability(round_, village, clock.today())
     if state is not Availability.OPEN:
         return _unavailable(state.value, UNAVAILABLE_STATUS[state], round_, village)
     try:
@@ -83,7 +82,8 @@ def _check(round_: Round, village: Village) -> Target | Response:
     return Target(round_, village, questionnaire)
 
 
-def _unavailable(reason: str, status: int, round_: Round | None = None, village: Village | None = None) -> Response:
+def _unavailable(reason: str, status: int, round_: RoundRow | None = None,
+                 village: VillageRow | None = None) -> Response:
     if _wants_json():
         response = jsonify(error=reason)
         response.status_code = status
@@ -94,10 +94,6 @@ def _unavailable(reason: str, status: int, round_: Round | None = None, village:
 
 def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/submit")
-
-
-def _lang() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _started_at(text: str | None) -> datetime | None:
@@ -152,8 +148,8 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         key = parse_submission_key(key)
     except OperationError:
         key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
-    outcome, _response = store_response(target.round, target.village, q, result.answers, key, Mode.WEB,
-                                        _started_at(started))
+    outcome, _response_id = insert_response(target.round, target.village, q, result.answers, key, Mode.WEB,
+                                            _started_at(started))
     db.session.commit()
     if outcome is StoreOutcome.CONFLICT:
         return render_template("respond/conflict.html", round=target.round, village=target.village), 409
@@ -163,7 +159,7 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
 def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
                  started: str, status: int = 200):  # type: ignore[no-untyped-def]
     q = target.questionnaire
-    lang = _lang()
+    lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
     shown = flow.visible_sections(q, answers)
     html = render_template(
@@ -205,8 +201,8 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
     result = clean_answers(target.questionnaire, payload["answers"])
     if not result.ok:
         return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
-    outcome, _response = store_response(target.round, target.village, target.questionnaire, result.answers,
-                                        key, Mode.WEB, _started_at(payload.get("started_at")))
+    outcome, _response_id = insert_response(target.round, target.village, target.questionnaire, result.answers,
+                                            key, Mode.WEB, _started_at(payload.get("started_at")))
     db.session.commit()
     if outcome is StoreOutcome.CONFLICT:
         return jsonify(error="conflict"), 409
