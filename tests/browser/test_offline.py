@@ -29,10 +29,16 @@ def _outbox_keys(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def _go_online(context, page) -> None:  # type: ignore[no-untyped-def]
     """Back in coverage. Chromium fires 'online' when offline emulation ends; the test
-    relies on that event (not the 30 s timer), and checks it really fired."""
-    page.evaluate("() => { window.__online = 0; addEventListener('online', () => window.__online++); }")
+    relies on that event (not the 30 s timer), and checks it really fired.
+
+    The outbox may send and move on to the thank-you page before the check runs, so
+    the event is noted in sessionStorage, which survives that navigation."""
+    page.evaluate(
+        "() => { sessionStorage.removeItem('test-online');"
+        " addEventListener('online', () => sessionStorage.setItem('test-online', '1')); }"
+    )
     context.set_offline(False)
-    page.wait_for_function("() => window.__online > 0")
+    page.wait_for_function("() => sessionStorage.getItem('test-online') === '1'")
 
 
 def test_answers_sent_with_no_signal_are_kept_and_stored_once_when_it_returns(live_server, context, page, plan):
