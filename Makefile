@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d survey_app/translations -D messages >/dev/null
+	$(BIN)/pybabel compile -d survey_app/translations -D messages >/dev/null
 
 ## run: start the app on SQLite with the demo loaded (http://127.0.0.1:5000)
 run: $(STAMP) translations

@@ -33,13 +33,23 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires")),
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # If Redis goes away, count in memory rather than turn residents away.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": "id",
         "LANGUAGES": ("id", "en"),
         "MIN_N": int(env.get("MIN_N", "30")),
+        # Rounds open and close by dates in this zone.
+        "TIMEZONE": env.get("TIMEZONE", "Asia/Jakarta"),
         # Public address residents reach, printed on posters and links.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RESPOND_RATE_LIMIT": env.get("RESPOND_RATE_LIMIT", "120 per minute"),
+        # A web form finished faster than this is flagged on the progress dashboard.
+        "FAST_COMPLETION_SECONDS": int(env.get("FAST_COMPLETION_SECONDS", "90")),
+        # How long a one-time invitation or reset link stays valid.
+        "INVITE_VALID_HOURS": int(env.get("INVITE_VALID_HOURS", "72")),
+        # Largest request body: refused with 413 before anything reads it (uploads are 20 MB at most).
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -19,6 +19,14 @@ def select_locale() -> str:
     return str(chosen) if chosen in languages else str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def current_language() -> str:
+    """The language of this request's pages, as Flask-Babel resolved it."""
+    from flask import current_app
+    from flask_babel import get_locale
+
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 @public
 def set_language(code: str) -> Response:
     """Remember the chosen language and go back where the user was."""

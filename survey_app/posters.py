@@ -82,18 +82,25 @@ def form_url(base_url: str, round_: Round, village: Village) -> str:
     return f"{base_url.rstrip('/')}/s/{quote(round_.slug, safe='')}/{quote(village.code, safe='')}"
 
 
+def round_villages_query(round_: Round, *within: list[str]) -> sa.Select[tuple[Village]]:
+    """Villages in the round's scope and in every one of the ``within`` lists of area codes
+    (an empty list limits nothing), by code, with district and regency loaded."""
+    return (
+        sa.select(Village)
+        .where(code_in_scope(Village.code, round_.scope_prefixes),
+               *(code_in_scope(Village.code, prefixes) for prefixes in within))
+        .options(joinedload(Village.district).joinedload(Area.parent))
+        .order_by(Village.code)
+    )
+
+
 def villages_of_round(round_: Round, village_code: str | None = None) -> list[Village]:
     """Villages in the round's scope, ordered by code, with district and regency loaded.
 
     With ``village_code``, only that village; ``OperationError`` if it is unknown or outside scope.
     """
     prefixes = round_.scope_prefixes
-    query = (
-        sa.select(Village)
-        .where(code_in_scope(Village.code, prefixes))
-        .options(joinedload(Village.district).joinedload(Area.parent))
-        .order_by(Village.code)
-    )
+    query = round_villages_query(round_)
     if village_code is not None:
         village_code = village_code.strip()
         query = query.where(Village.code == village_code)

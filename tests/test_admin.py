@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
@@ -23,6 +24,39 @@ def test_console_lists_rounds_with_counts_by_mode(client):
 
 
 def test_console_says_when_there_are_no_rounds(client):
-    login(client, make_user(Role.VIEWER).email)
+    login(client, make_user(Role.COORDINATOR).email)
     assert "Belum ada putaran." in client.get("/admin/").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def _nav(html: str) -> list[tuple[str, bool]]:
+    import re
+
+    nav = html[html.index('<nav class="console"'):]
+    nav = nav[: nav.index("</nav>")]
+    return [(href, current is not None) for href, current in
+            ((m.group(1), m.group(2)) for m in re.finditer(r'<a href="([^"]+)"( aria-current="[^"]+")?', nav))]
+
+
+@pytest.mark.parametrize(("role", "links"), [
+    (Role.ADMIN, ["/admin/", "/admin/progress", "/entry/", "/entry/reconciliation", "/downloads/",
+                  "/admin/villages", "/admin/users", "/admin/audit"]),
+    (Role.COORDINATOR, ["/admin/", "/admin/progress", "/entry/", "/entry/reconciliation", "/downloads/",
+                        "/admin/villages"]),
+    (Role.VOLUNTEER, ["/entry/"]),
+    (Role.VIEWER, ["/downloads/"]),
+])
+def test_the_navigation_offers_exactly_the_pages_a_role_may_open(client, role, links):
+    login(client, make_user(role).email)
+    html = client.get("/auth/password").get_data(as_text=True)
+    assert [href for href, _ in _nav(html)] == links
+    for href in links:
+        assert client.get(href).status_code == 200, href
+
+
+def test_the_navigation_marks_the_section_of_the_page(client):
+    make_villages()
+    round_ = make_round("Putaran Uji")
+    login(client, make_user(Role.ADMIN).email)
+    html = client.get(f"/admin/rounds/{round_.slug}").get_data(as_text=True)
+    assert [href for href, current in _nav(html) if current] == ["/admin/"]

@@ -95,6 +95,8 @@ def test_logout_needs_post_with_csrf(client):
     token = csrf_token(client, "/admin/")
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/").status_code == 302
+    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "auth.logout")).all()
+    assert (event.actor, event.object_id) == (user.email, str(user.id))
 
 
 def test_console_requires_login(client):

@@ -1,12 +1,13 @@
-"""Signing in and out."""
+"""Signing in and out, changing one's password, and accepting an invitation link."""
 
-from flask import Blueprint, Flask, redirect, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from survey_app.access import public
+from survey_app.access import PUBLIC, public
 from survey_app.extensions import db, login_manager
-from survey_app.models import User
+from survey_app.models import Role, User
 
 bp = Blueprint("auth", __name__)
 
@@ -21,14 +22,50 @@ def init_app(app: Flask) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is not None and user.active:
+        return user
+    # Forget the account for good, so reactivating it later does not revive this old session.
+    for key in ("_user_id", "_fresh", "_id"):
+        session.pop(key, None)
+    session["_remember"] = "clear"
+    return None
+
+
+# What a user with a temporary password may still reach: the change itself, and the way out.
+OPEN_DURING_FORCED_CHANGE = frozenset({"auth.password", "auth.logout", "static", "set_language"})
+
+
+@bp.before_app_request
+def _force_password_change():  # type: ignore[no-untyped-def]
+    """A temporary password was seen on paper by someone else: nothing else until it is replaced.
+
+    Public pages (the resident form above all) are left alone without touching
+    ``current_user``: loading it would make Flask-Login's session protection rewrite every
+    anonymous resident's session cookie."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, "access", None) == PUBLIC:
+        return None
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OPEN_DURING_FORCED_CHANGE):
+        flash(_("Please choose your own password before you continue."), "info")
+        return redirect(url_for("auth.password"))
+    return None
+
+
+# Where each role starts: the page it uses most.
+HOME = {
+    Role.ADMIN: "admin.index",
+    Role.COORDINATOR: "admin.index",
+    Role.VOLUNTEER: "entry.index",
+    Role.VIEWER: "downloads.index",
+}
 
 
 @public
 def index():  # type: ignore[no-untyped-def]
-    """Send staff to their console and everyone else to sign in."""
+    """Send signed-in users to their start page and everyone else to sign in."""
     if current_user.is_authenticated:
-        return redirect(url_for("admin.index"))
+        return redirect(url_for(HOME[current_user.role]))
     return redirect(url_for("auth.login"))
 
 

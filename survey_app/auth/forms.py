@@ -1,7 +1,9 @@
+"""Sign-in and password forms."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -12,3 +14,15 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Empty form: logging out is a POST with a CSRF token."""
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice; the rules themselves live in ``security.password_problem``."""
+
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=512)])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=512)])

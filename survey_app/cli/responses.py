@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from survey_app import questionnaires
 from survey_app.cli import transactional
 from survey_app.extensions import db
-from survey_app.models import DoubleEntry, User
+from survey_app.models import DoubleEntry, Role, User
 from survey_app.operations import OperationError
 from survey_app.operations.paper import entry_villages, set_double_entry
 from survey_app.operations.paper_import import (
@@ -33,6 +33,8 @@ def _user(email: str | None) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
         raise OperationError(f"No active account {email!r}.")
+    if user.role is Role.VIEWER:  # the same people who may key paper forms on the screen
+        raise OperationError(f"{user.email} is a viewer; viewers do not key paper forms.")
     return user
 
 

@@ -5,11 +5,20 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey_app import clock
 from survey_app.cli import transactional
 from survey_app.extensions import db
 from survey_app.models import Response, Round, RoundStatus, Village
 from survey_app.operations import OperationError
-from survey_app.operations.rounds import close_round, create_round, get_round, open_round, parse_date
+from survey_app.operations.rounds import (
+    RoundSettings,
+    apply_schedule,
+    close_round,
+    create_round,
+    get_round,
+    open_round,
+    parse_date,
+)
 from survey_app.posters import form_url, villages_of_round, write_posters
 
 group = click.Group("rounds", help="Create, open, close and list survey rounds.")
@@ -23,13 +32,16 @@ group = click.Group("rounds", help="Create, open, close and list survey rounds."
 @click.option("--closes", help="Closing date, YYYY-MM-DD.")
 @click.option("--villages", "scope", multiple=True, metavar="CODE-PREFIX",
               help="Areas or villages in scope (repeatable); all villages when omitted.")
+@click.option("--target", type=int, help="Responses wanted per village (a village's own target wins).")
+@click.option("--min-n", type=int, help="Minimum base for this round's reports (default: the MIN_N setting).")
+@click.option("--scheduled", is_flag=True, help="Open and close by the dates, without a command.")
 @with_appcontext
 @transactional
-def create(name: str, ref: str, opens: str | None, closes: str | None, scope: tuple[str, ...]) -> None:
+def create(name: str, ref: str, opens: str | None, closes: str | None, scope: tuple[str, ...],
+           target: int | None, min_n: int | None, scheduled: bool) -> None:
     """Create a draft round on a questionnaire version."""
-    round_ = create_round(
-        name, ref, parse_date(opens, "--opens"), parse_date(closes, "--closes"), list(scope), actor="cli"
-    )
+    settings = RoundSettings(parse_date(opens, "--opens"), parse_date(closes, "--closes"), scheduled, target, min_n)
+    round_ = create_round(name, ref, scope_codes=list(scope), actor="cli", settings=settings)
     where = ", ".join(round_.scope_prefixes) or "all villages"
     click.echo(f"Created round {round_.name!r} ({round_.questionnaire_ref}, {where}); it is a draft.")
 
@@ -47,13 +59,27 @@ def open_(name: str) -> None:
 
 @group.command("close")
 @click.argument("name")
+@click.option("--paper-may-finish", is_flag=True, help="Let volunteers finish keying paper forms.")
 @with_appcontext
 @transactional
-def close(name: str) -> None:
-    """Close an open round."""
+def close(name: str, paper_may_finish: bool) -> None:
+    """Close an open round: no new web answers."""
     round_ = get_round(name)
-    close_round(round_, actor="cli")
-    click.echo(f"Round {round_.name!r} is closed.")
+    close_round(round_, actor="cli", paper_may_finish=paper_may_finish)
+    paper = " Paper entry may finish." if paper_may_finish else ""
+    click.echo(f"Round {round_.name!r} is closed.{paper}")
+
+
+@group.command("apply-schedule")
+@with_appcontext
+@transactional
+def apply_schedule_() -> None:
+    """Record the openings and closings scheduled rounds' dates call for (run it daily)."""
+    changed = apply_schedule(clock.today())
+    for round_ in changed:
+        click.echo(f"Round {round_.name!r} is now {round_.status.value}.")
+    if not changed:
+        click.echo("Nothing to do.")
 
 
 @group.command("list")

@@ -19,7 +19,7 @@ from survey_app import questionnaires
 from survey_app.demo.synthetic import VillageMood, generate_responses
 from survey_app.extensions import db
 from survey_app.models import Response, Role, Round, RoundStatus, User, Village
-from survey_app.operations.rounds import close_round, create_round, open_round
+from survey_app.operations.rounds import RoundSettings, close_round, create_round, open_round
 from survey_app.operations.users import create_user, set_password
 from survey_app.operations.villages import import_villages
 
@@ -39,6 +39,9 @@ class DemoRound:
     trust_shift: float  # how much trust moved since the first round (0..1 scale)
     safety_shift: float
 
+
+# Responses wanted per village, so the progress dashboard shows how far each one is.
+DEMO_TARGET = 60
 
 # The second round moves to questionnaire v2, so the demo shows trends across versions.
 ROUNDS = (
@@ -67,7 +70,8 @@ def load_demo() -> DemoResult:
     for number, spec in enumerate(ROUNDS):
         if db.session.scalar(sa.select(Round).where(Round.name == spec.name)) is not None:
             continue
-        round_ = create_round(spec.name, spec.ref, spec.opens, spec.closes, actor="demo")
+        settings = RoundSettings(spec.opens, spec.closes, target_per_village=DEMO_TARGET)
+        round_ = create_round(spec.name, spec.ref, actor="demo", settings=settings)
         open_round(round_, actor="demo")
         questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
         rows = generate_responses(

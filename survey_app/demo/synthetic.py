@@ -110,16 +110,19 @@ def generate_responses(
         for _ in range(count):
             answers = _one_respondent(questionnaire, mood, rng)
             submitted = start + timedelta(days=rng.randrange(span_days), minutes=rng.randrange(12 * 60))
+            mode = Mode.PAPER if rng.random() < PAPER_SHARE else Mode.WEB
+            # A few implausibly quick web completions, so the dashboard's quality flags show.
+            duration = rng.randint(20, 60) if rng.random() < 0.03 else rng.randint(240, 1200)
             rows.append({
                 "submission_key": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "round_id": round_.id,
                 "village_id": village.id,
                 "questionnaire_key": questionnaire.key,
                 "questionnaire_version": questionnaire.version,
-                "mode": Mode.PAPER if rng.random() < PAPER_SHARE else Mode.WEB,
+                "mode": mode,
                 "answers": answers,
                 "answers_digest": answers_digest(answers),
-                "started_at": submitted - timedelta(minutes=rng.randint(4, 20)),
+                "duration_s": duration if mode is Mode.WEB else None,
                 "submitted_at": submitted,
                 "updated_at": submitted,
             })

@@ -132,7 +132,7 @@ def village(round_slug: str, village_code: str) -> Response:
         round_villages(round_, village_code=target.code)
     except OperationError:
         abort(404)  # not in this round
-    data = village_report(round_, target, report_options(lang, include_free_text=free_text))
+    data = village_report(round_, target, report_options(lang, round_.min_n, free_text))
     record_download(current_user, "village", target.code, what="village_report", round=round_.name, lang=lang,
                     free_text=free_text)
     return _send(data, village_filename(target, round_), XLSX)
@@ -146,7 +146,7 @@ def area_zip(round_slug: str, area_code: str) -> Response:
     lang, free_text = _lang(), _free_text()
     area = _area_in_scope(area_code)
     villages = _area_villages(round_, area)
-    options = report_options(lang, include_free_text=free_text)
+    options = report_options(lang, round_.min_n, free_text)
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="polmas-reports-") as folder:
         # One process: forking a web worker is not safe; large areas are for the CLI.
@@ -171,7 +171,7 @@ def overview(round_slug: str, area_code: str) -> Response:
     lang = _lang()
     area = _area_in_scope(area_code)
     villages = _area_villages(round_, area)
-    data = area_overview(round_, area, villages, report_options(lang))
+    data = area_overview(round_, area, villages, report_options(lang, round_.min_n))
     record_download(current_user, "area", area.code, what="overview", round=round_.name, lang=lang,
                     villages=len(villages))
     return _send(data, area_filename(round_, area, "overview", ".xlsx"), XLSX)

@@ -7,14 +7,17 @@ building a report never queues behind the writers of an open round.
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.wrappers import Response
 
 from reports.bulk import BulkInputs, report_filename, slugify
 from reports.data import (
@@ -27,7 +30,7 @@ from reports.data import (
     load_village,
     load_villages,
 )
-from reports.export import ExportOptions, ResponseTable, response_table
+from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.overview import build_overview, overview_workbook
 from reports.stats import Suppression
 from reports.tables import Population, ReportOptions, build_village_tables
@@ -229,3 +232,16 @@ def record_download(actor: User | str, object_type: str, object_id: object, **de
     """Write the download to the audit log and commit (a download changes nothing else)."""
     audit.record(DOWNLOADED, actor=actor, object_type=object_type, object_id=object_id, **details)
     db.session.commit()
+
+
+def csv_response(headers: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
+    """A CSV attachment (UTF-8 with BOM, for Excel) whose text cells can never run as formulas."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

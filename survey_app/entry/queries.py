@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -24,6 +25,18 @@ def status_counts(user: User, round_: Round) -> dict[str, int]:
     counts = {status.value: 0 for status in FormStatus}
     counts.update({status.value: n for status, n in db.session.execute(query)})
     return counts
+
+
+class RoundCounts(NamedTuple):
+    round: Round
+    counts: dict[str, int]
+
+
+def rounds_with_forms(user: User) -> list[RoundCounts]:
+    """Every round with paper forms in the user's area, newest first, with its counts by status."""
+    rounds = db.session.scalars(sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc()))
+    rows = [RoundCounts(round_, status_counts(user, round_)) for round_ in rounds]
+    return [row for row in rows if any(row.counts.values())]
 
 
 def my_entries(user: User, round_: Round) -> int:
@@ -48,6 +61,14 @@ def round_responses(user: User, round_: Round, page: int):  # type: ignore[no-un
         .order_by(Response.submitted_at.desc(), Response.id.desc())
     )
     return db.paginate(query, page=page, per_page=50, error_out=False)
+
+
+def paper_serials(response_ids: list[int]) -> dict[int, str]:
+    """Response id -> the serial of the paper form it came from (web responses have none)."""
+    if not response_ids:
+        return {}
+    query = sa.select(PaperForm.response_id, PaperForm.serial).where(PaperForm.response_id.in_(response_ids))
+    return {response_id: serial for response_id, serial in db.session.execute(query)}
 
 
 @dataclass

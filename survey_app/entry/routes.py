@@ -7,23 +7,31 @@ form they keyed first, whatever the page offered.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from survey_app import questionnaires
+from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
 from survey_app.entry.forms import DOUBLE_ENTRY_LABELS, DoubleEntryForm, ReasonForm, UploadForm, input_attrs
 from survey_app.extensions import db
-from survey_app.models import DoubleEntry, FormStatus, PaperEntry, PaperForm, Response, Role, Round, RoundStatus
+from survey_app.i18n import current_language
+from survey_app.models import (
+    DecisionSource,
+    DoubleEntry,
+    FormStatus,
+    Mode,
+    PaperEntry,
+    PaperForm,
+    Response,
+    Role,
+    Round,
+)
 from survey_app.operations import OperationError
 from survey_app.operations.corrections import correct_response, delete_response, history
 from survey_app.operations.keying import BLANK, key_answers, typed_answers
@@ -40,6 +48,7 @@ from survey_app.operations.paper import (
     entry_villages,
     find_form,
     key_form,
+    serial_state,
     set_double_entry,
 )
 from survey_app.operations.paper_import import (
@@ -63,6 +72,8 @@ SAVED_MESSAGES = {
     SaveOutcome.RECONCILIATION: lambda s: _("Form %(serial)s saved. The two entries differ; a coordinator will "
                                             "check them against the paper.", serial=s),
 }
+
+
 def _status_labels() -> dict[str, str]:
     return {
         FormStatus.AWAITING_SECOND.value: _("awaiting second entry"),
@@ -73,8 +84,13 @@ def _status_labels() -> dict[str, str]:
     }
 
 
-def _lang() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+def _mode_labels() -> dict[str, str]:
+    return {Mode.WEB.value: _("Web"), Mode.PAPER.value: _("Paper")}
+
+
+def _decision_labels() -> dict[str, str]:
+    return {DecisionSource.FIRST.value: _("Entry 1"), DecisionSource.SECOND.value: _("Entry 2"),
+            DecisionSource.TYPED.value: _("Value on the paper")}
 
 
 def _questionnaire(round_: Round) -> Questionnaire:
@@ -86,9 +102,9 @@ def _questionnaire(round_: Round) -> Questionnaire:
 
 
 def _keying_round(round_id: int) -> Round:
-    """An open round with villages the user may key; 404 or 403 otherwise."""
+    """A round taking paper entry with villages the user may key; 404 or 403 otherwise."""
     round_ = db.get_or_404(Round, round_id)
-    if round_.status is not RoundStatus.OPEN:
+    if not round_.takes_paper(clock.today()):
         abort(404)
     if not entry_villages(current_user, round_):
         abort(403)
@@ -129,7 +145,7 @@ def key(round_id: int):  # type: ignore[no-untyped-def]
         typed = {VILLAGE: request.args.get("village", ""), DATE: request.args.get("date", ""),
                  INTERVIEWER: request.args.get("interviewer", "")}
         if not typed[DATE]:
-            typed[DATE] = datetime.now(UTC).date().isoformat()
+            typed[DATE] = clock.today().isoformat()
         return _render_key(round_, q, typed, {})
     typed = {name: request.form.get(name, "") for name in HEADER_FIELDS}
     typed.update({question.id: request.form.get(question.id, "") for question in q.questions()})
@@ -164,7 +180,7 @@ def _question_data(q: Questionnaire, lang: str) -> list[dict[str, Any]]:
 
 def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: dict[str, str],
                 status: int = 200):  # type: ignore[no-untyped-def]
-    lang = _lang()
+    lang = current_language()
     shown = {question.id for question in visible_questions(q, key_answers(q, typed).answers)}
     messages = {
         "invalid": _("'%(code)s' is not a valid code here.", code="{code}"),
@@ -197,21 +213,8 @@ def serial_check(round_id: int):  # type: ignore[no-untyped-def]
     round_ = _keying_round(round_id)
     serial = request.args.get("serial", "").strip()
     form = find_form(round_, serial) if serial else None
-    if form is None:
-        return jsonify(state="new", message=_("New form: this is the first entry."))
-    if not user_covers(current_user, form.village.code) or form.village.code != request.args.get("village"):
-        return jsonify(state="taken", message=_("Serial %(serial)s is already used for another village in this "
-                                                "round. Check the serial on the paper.", serial=form.serial))
-    if form.status is not FormStatus.AWAITING_SECOND:
-        return jsonify(state="done", message=_("Form %(serial)s has already been keyed and needs no more entries. "
-                                               "Check the serial on the paper; if it is right, put the form aside.",
-                                               serial=form.serial))
-    first = form.entry(1)
-    if first is not None and first.user_id == current_user.id:
-        return jsonify(state="own", message=_("You keyed the first entry of form %(serial)s; a different "
-                                              "volunteer must key the second entry.", serial=form.serial))
-    return jsonify(state="second", message=_("Form %(serial)s awaits its second entry: key it from the paper.",
-                                             serial=form.serial))
+    state, message = serial_state(current_user, form, request.args.get("village", ""))
+    return jsonify(state=state, message=message)
 
 
 @bp.route("/entries/<int:entry_id>")
@@ -224,7 +227,7 @@ def entry(entry_id: int):  # type: ignore[no-untyped-def]
     if current_user.role is Role.VOLUNTEER and item.user_id != current_user.id:
         abort(403)
     q = _questionnaire(item.form.round)
-    lang = _lang()
+    lang = current_language()
     return render_template("entry/entry.html", item=item, q=q, labels=_status_labels(),
                            typed=typed_answers(q, item.answers, set(item.blank_fields)),
                            t=lambda texts: text_in(texts, lang, q.default_language))
@@ -236,7 +239,7 @@ def template(round_id: int):  # type: ignore[no-untyped-def]
     """The round's Excel template with the user's villages."""
     round_ = _keying_round(round_id)
     q = _questionnaire(round_)
-    data = build_template(round_, q, entry_villages(current_user, round_), _lang())
+    data = build_template(round_, q, entry_villages(current_user, round_), current_language())
     return current_app.response_class(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{round_.slug}-paper-forms.xlsx"'},
@@ -280,6 +283,15 @@ def upload(round_id: int):  # type: ignore[no-untyped-def]
 # Coordinators and admins
 
 
+@bp.route("/reconciliation")
+@roles_required(*STAFF)
+def reconciliation():  # type: ignore[no-untyped-def]
+    """Every round with paper forms in the user's area, with what waits for a second entry
+    or a coordinator: the way into each round's queue."""
+    return render_template("entry/reconciliation.html", rows=queries.rounds_with_forms(current_user),
+                           labels=_status_labels())
+
+
 @bp.route("/<int:round_id>/queue")
 @roles_required(*STAFF)
 def queue(round_id: int):  # type: ignore[no-untyped-def]
@@ -320,12 +332,12 @@ def reconcile_form(form_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".queue", round_id=form.round_id), 303)
     if form.status is not FormStatus.RECONCILIATION and request.method == "GET":
         flash(_("Form %(serial)s is not waiting for reconciliation.", serial=form.serial), "info")
-    lang = _lang()
+    lang = current_language()
     rows = side_by_side(form, q) if form.entry(2) else []
     return render_template("entry/reconcile.html", form=form, q=q, rows=rows, errors=errors, blank=BLANK,
                            t=lambda texts: text_in(texts, lang, q.default_language), labels=_status_labels(),
                            header_labels={DATE: _("Interview date"), INTERVIEWER: _("Interviewer code")},
-                           values=request.form), status
+                           sources=_decision_labels(), values=request.form), status
 
 
 @bp.route("/<int:round_id>/quality")
@@ -364,11 +376,8 @@ def responses(round_id: int):  # type: ignore[no-untyped-def]
     """The round's responses in the user's area, to open one and correct it."""
     round_ = _staff_round(round_id)
     page = queries.round_responses(current_user, round_, request.args.get("page", 1, type=int))
-    forms = dict(db.session.execute(
-        sa.select(PaperForm.response_id, PaperForm.serial)
-        .where(PaperForm.response_id.in_([r.id for r in page.items]))
-    ).tuples().all())
-    return render_template("entry/responses.html", round=round_, page=page, serials=forms)
+    return render_template("entry/responses.html", round=round_, page=page, modes=_mode_labels(),
+                           serials=queries.paper_serials([r.id for r in page.items]))
 
 
 def _response_in_scope(response_id: int) -> Response:
@@ -404,9 +413,10 @@ def response(response_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("%(n)s answers corrected.", n=len(changes)), "info")
             return redirect(url_for(".response", response_id=item.id), 303)
-    lang = _lang()
-    serial = db.session.scalar(sa.select(PaperForm.serial).where(PaperForm.response_id == item.id))
+    lang = current_language()
+    serial = queries.paper_serials([item.id]).get(item.id)
     return render_template("entry/response.html", item=item, q=q, typed=typed, errors=errors, serial=serial,
+                           modes=_mode_labels(),
                            history=history(item), input_attrs=input_attrs, blank=BLANK,
                            reason=request.form.get("reason", ""), delete_form=ReasonForm(formdata=None),
                            t=lambda texts: text_in(texts, lang, q.default_language),

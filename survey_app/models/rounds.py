@@ -60,6 +60,14 @@ class Round(db.Model):
     )
     # Percent of paper forms drawn for a second entry when double_entry is "sample".
     double_entry_share: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Follow the dates: open on opens_on, close after closes_on, without anyone clicking.
+    scheduled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Volunteers may finish keying the paper forms collected before the round closed.
+    paper_after_close: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Responses wanted per village, unless the village has its own target.
+    target_per_village: Mapped[int | None] = mapped_column(default=None)
+    # Minimum base for this round's reports; None = the installation's MIN_N.
+    min_n: Mapped[int | None] = mapped_column(default=None)
 
     scopes: Mapped[list[RoundScope]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundScope.code_prefix"
@@ -72,6 +80,8 @@ class Round(db.Model):
         ),
         sa.CheckConstraint("closes_on IS NULL OR opens_on IS NULL OR closes_on >= opens_on", name="dates_ordered"),
         sa.CheckConstraint("double_entry_share BETWEEN 0 AND 100", name="double_entry_share_percent"),
+        sa.CheckConstraint("target_per_village IS NULL OR target_per_village > 0", name="target_positive"),
+        sa.CheckConstraint("min_n IS NULL OR min_n > 0", name="min_n_positive"),
     )
 
     @property
@@ -82,6 +92,20 @@ class Round(db.Model):
     def scope_prefixes(self) -> list[str]:
         """Area or village codes in scope; empty means every village."""
         return [scope.code_prefix for scope in self.scopes]
+
+    def status_on(self, today: date) -> RoundStatus:
+        """The status as of ``today``: a scheduled round follows its dates, others their button."""
+        if self.scheduled and self.status is not RoundStatus.CLOSED:
+            if self.closes_on is not None and today > self.closes_on:
+                return RoundStatus.CLOSED
+            if self.opens_on is not None and today >= self.opens_on:
+                return RoundStatus.OPEN
+        return self.status
+
+    def takes_paper(self, today: date) -> bool:
+        """Open rounds take paper entry; closed ones only while paper may finish."""
+        status = self.status_on(today)
+        return status is RoundStatus.OPEN or (status is RoundStatus.CLOSED and self.paper_after_close)
 
     def __repr__(self) -> str:
         return f"<Round {self.name} {self.status}>"

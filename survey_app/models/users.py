@@ -30,6 +30,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    # Set for a temporary password handed over on paper: replaced at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # One-time invitation or reset link: only the token's sha256 is kept, with its expiry.
+    invite_token_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None, unique=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
 
     scopes: Mapped[list[UserScope]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserScope.code_prefix"

@@ -34,6 +34,9 @@ def _reason(text: str | None) -> str:
 
 
 def _check(user: User, response: Response) -> None:
+    """Scope and not deleted, on the row as it is now: locked (PostgreSQL) until the commit, so two
+    people correcting at once queue and each history line starts from the answers really stored."""
+    db.session.refresh(response, with_for_update=True)
     if not user_covers(user, response.village.code):
         raise EntryForbidden(_("This response is outside your area."))
     if response.deleted_at is not None:

@@ -14,14 +14,14 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
-from survey_app import audit
+from survey_app import audit, clock
 from survey_app.answer_messages import translate_errors
 from survey_app.extensions import db
 from survey_app.models import (
@@ -32,7 +32,6 @@ from survey_app.models import (
     PaperEntry,
     PaperForm,
     Round,
-    RoundStatus,
     User,
     Village,
     code_in_scope,
@@ -89,11 +88,11 @@ def entry_villages(user: User | None, round_: Round) -> list[Village]:
 
 
 def entry_rounds(user: User) -> list[Round]:
-    """Open rounds with at least one village the user may key."""
-    rounds = db.session.scalars(
-        sa.select(Round).where(Round.status == RoundStatus.OPEN).order_by(Round.created_at, Round.id)
-    )
-    return [round_ for round_ in rounds if entry_villages(user, round_)]
+    """Rounds taking paper entry (open, or closed while paper may finish) with at least one
+    village the user may key."""
+    today = clock.today()
+    rounds = db.session.scalars(sa.select(Round).order_by(Round.created_at, Round.id))
+    return [round_ for round_ in rounds if round_.takes_paper(today) and entry_villages(user, round_)]
 
 
 def scoped_forms(user: User, round_: Round) -> sa.Select[tuple[PaperForm]]:
@@ -129,13 +128,35 @@ def parse_date_text(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def check_interview_date(text: str) -> tuple[date | None, str | None]:
+    """(the date, None) or (None, why not): YYYY-MM-DD, not after today where the survey runs."""
+    try:
+        interview_date = parse_date_text(text)
+    except ValueError:
+        return None, _("Write the interview date as YYYY-MM-DD.")
+    if interview_date and interview_date > clock.today():
+        return None, _("The interview date is in the future.")
+    return interview_date, None
+
+
+def check_interviewer(text: str) -> tuple[str | None, str | None]:
+    """(the code or None when empty, None) or (None, why not)."""
+    interviewer = text.strip() or None
+    if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
+        return None, _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
+    return interviewer, None
+
+
+def find_village(code: str) -> Village | None:
+    return db.session.scalar(sa.select(Village).where(Village.code == code)) if code else None
+
+
 def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
                  villages: Mapping[str, Village] | None = None) -> tuple[Header | None, dict[str, str]]:
     """The checked header, or the problems by field name. Scope is checked here, on the server."""
     errors: dict[str, str] = {}
     code = str(typed.get(VILLAGE) or "").strip()
-    village = (villages.get(code) if villages is not None
-               else db.session.scalar(sa.select(Village).where(Village.code == code)))
+    village = villages.get(code) if villages is not None else find_village(code)
     if not code:
         errors[VILLAGE] = _("Choose the village.")
     elif village is None or not may_key(user, round_, village):
@@ -145,16 +166,12 @@ def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
         errors[SERIAL] = _("Type the serial number written on the paper form.")
     elif not SERIAL_RE.fullmatch(serial):
         errors[SERIAL] = _("A serial has at most 32 letters, digits and . / _ - characters.")
-    interview_date = None
-    try:
-        interview_date = parse_date_text(str(typed.get(DATE) or ""))
-    except ValueError:
-        errors[DATE] = _("Write the interview date as YYYY-MM-DD.")
-    if interview_date and interview_date > datetime.now(UTC).date() + timedelta(days=1):
-        errors[DATE] = _("The interview date is in the future.")
-    interviewer = str(typed.get(INTERVIEWER) or "").strip() or None
-    if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
-        errors[INTERVIEWER] = _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
+    interview_date, problem = check_interview_date(str(typed.get(DATE) or ""))
+    if problem:
+        errors[DATE] = problem
+    interviewer, problem = check_interviewer(str(typed.get(INTERVIEWER) or ""))
+    if problem:
+        errors[INTERVIEWER] = problem
     if errors or village is None:
         return None, errors
     return Header(village, serial, interview_date, interviewer), {}
@@ -194,9 +211,41 @@ class Saved:
 
 
 def find_form(round_: Round, serial: str) -> PaperForm | None:
+    """The round's form with this serial (compared as ``normalise_serial`` does), if keyed."""
     return db.session.scalar(
         sa.select(PaperForm).where(PaperForm.round_id == round_.id, PaperForm.serial == normalise_serial(serial))
     )
+
+
+class SerialState:
+    """What a typed serial means for the person keying it; only NEW and SECOND may be saved."""
+
+    NEW = "new"  # no form yet: this is the first entry
+    SECOND = "second"  # awaiting its second entry, and this person did not key the first
+    TAKEN = "taken"  # the serial belongs to another village (or one outside the person's area)
+    DONE = "done"  # the form needs no more entries
+    OWN = "own"  # this person keyed the first entry; someone else must key the second
+
+
+def serial_state(user: User | None, form: PaperForm | None, village_code: str) -> tuple[str, str]:
+    """(state, message for the volunteer) of a serial keyed for ``village_code``. The entry
+    screen asks it as the serial is typed; saving asks it again, on the server."""
+    if form is None:
+        return SerialState.NEW, _("New form: this is the first entry.")
+    outside = user is not None and not covers(user.scope_prefixes, form.village.code)
+    if outside or form.village.code != village_code:
+        return SerialState.TAKEN, _("Serial %(serial)s is already used for another village in this round. "
+                                    "Check the serial on the paper.", serial=form.serial)
+    if form.status is not FormStatus.AWAITING_SECOND:
+        return SerialState.DONE, _("Form %(serial)s has already been keyed and needs no more entries. "
+                                   "Check the serial on the paper; if it is right, put the form aside.",
+                                   serial=form.serial)
+    first = form.entry(1)
+    if user is not None and first is not None and first.user_id == user.id:
+        return SerialState.OWN, _("You keyed the first entry of form %(serial)s; a different volunteer must key "
+                                  "the second entry.", serial=form.serial)
+    return SerialState.SECOND, _("Form %(serial)s awaits its second entry: key it from the paper.",
+                                 serial=form.serial)
 
 
 def needs_second_entry(round_: Round) -> bool:
@@ -228,43 +277,30 @@ def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typ
     The serial decides: a new serial is a first entry; one awaiting a second entry gets
     it, from someone else than the first keyer, compared field by field.
     """
-    if round_.status is not RoundStatus.OPEN:
+    if not round_.takes_paper(clock.today()):
         raise EntryForbidden(_("Round %(name)s is not open for paper entry.", name=round_.name))
     code = str(typed.get(VILLAGE) or "").strip()
-    village = db.session.scalar(sa.select(Village).where(Village.code == code)) if code else None
+    village = find_village(code)
     if village is not None and not may_key(user, round_, village):
         raise EntryForbidden(_("Village %(code)s is not one of your villages in this round.", code=code))
-    header, errors = check_header(user, round_, typed)
+    header, errors = check_header(user, round_, typed, {code: village} if village is not None else {})
     result = key_answers(questionnaire, typed)
     errors.update(answer_errors(result))
-    if header is not None and not errors:
-        form = find_form(round_, header.serial)
-        if form is not None:
-            _check_second_entry(user, form, header)
     if errors or header is None:
         raise EntryInvalid(errors)
     form = find_form(round_, header.serial)
     if form is None:
         return save_first_entry(user, round_, questionnaire, header, result, source, actor_label)
+    state, message = serial_state(user, form, header.village.code)
+    if state == SerialState.OWN:
+        raise EntryForbidden(message)
+    if state != SerialState.SECOND:
+        raise EntryInvalid({SERIAL: message})
     return _second_entry(user, form, questionnaire, header, result, source, actor_label)
 
 
-def _check_second_entry(user: User | None, form: PaperForm, header: Header) -> None:
-    if form.village_id != header.village.id:
-        raise EntryInvalid({SERIAL: _("Serial %(serial)s is already used for another village in this round. "
-                                      "Check the serial on the paper.", serial=form.serial)})
-    if form.status is not FormStatus.AWAITING_SECOND:
-        raise EntryInvalid({SERIAL: _("Form %(serial)s has already been keyed and needs no more entries. "
-                                      "Check the serial on the paper; if it is right, put the form aside.",
-                                      serial=form.serial)})
-    first = form.entry(1)
-    if user is not None and first is not None and first.user_id == user.id:
-        raise EntryForbidden(_("You keyed the first entry of form %(serial)s; a different volunteer must key "
-                               "the second entry.", serial=form.serial))
-
-
 def save_first_entry(user: User | None, round_: Round, questionnaire: Questionnaire, header: Header,
-                 result: KeyedResult, source: EntrySource, label: str | None) -> Saved:
+                     result: KeyedResult, source: EntrySource, label: str | None) -> Saved:
     """Create the form with its first entry (header and answers already checked)."""
     needs_second = needs_second_entry(round_)
     form = PaperForm(
@@ -311,6 +347,8 @@ def _second_entry(user: User | None, form: PaperForm, questionnaire: Questionnai
                      fields=differing)
         return Saved(form, entry, SaveOutcome.RECONCILIATION)
     form.status = FormStatus.VERIFIED
+    audit.record("paper.entries_matched", actor=user or label, object_type="paper_form", object_id=form.id,
+                 serial=form.serial, compared=len(compared))
     finalise(form, questionnaire, first.answers, user or label)
     return Saved(form, entry, SaveOutcome.VERIFIED)
 
@@ -343,12 +381,16 @@ def entry_fields(questionnaire: Questionnaire | None, *entries: PaperEntry) -> l
 def compare_entries(first: PaperEntry, second: PaperEntry) -> tuple[list[str], list[str]]:
     """(fields that differ, fields compared). Lists compare as sets of codes."""
     names = entry_fields(None, first, second)
-    differing = [n for n in names if _comparable(field_value(first, n)) != _comparable(field_value(second, n))]
+    differing = [n for n in names if not same_value(field_value(first, n), field_value(second, n))]
     return differing, names
 
 
-def _comparable(value: object) -> object:
-    return tuple(sorted(map(str, value))) if isinstance(value, list) else value
+def same_value(one: object, other: object) -> bool:
+    """Do two keyings of a field agree? Several codes agree in any order."""
+    def comparable(value: object) -> object:
+        return tuple(sorted(map(str, value))) if isinstance(value, list) else value
+
+    return comparable(one) == comparable(other)
 
 
 # ---------------------------------------------------------------------------
@@ -361,7 +403,7 @@ def finalise(form: PaperForm, questionnaire: Questionnaire, answers: Mapping[str
     key = str(uuid.uuid5(PAPER_NAMESPACE, f"paper-form:{form.id}"))
     outcome, response = store_response(form.round, form.village, questionnaire, answers, key, Mode.PAPER)
     if outcome is StoreOutcome.CONFLICT:  # pragma: no cover - the key is this form's alone
-        raise OperationError(f"Paper form {form.serial} already has a different response.")
+        raise OperationError(_("Paper form %(serial)s already has a different response.", serial=form.serial))
     form.response = response
     db.session.flush()
     audit.record("paper.finalised", actor=actor, object_type="paper_form", object_id=form.id,

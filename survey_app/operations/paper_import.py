@@ -21,14 +21,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import openpyxl
+import sqlalchemy as sa
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy.orm import selectinload
 
-from survey_app import audit
-from survey_app.models import EntrySource, PaperEntry, Round, RoundStatus, User, Village
+from survey_app import audit, clock
+from survey_app.extensions import db
+from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, User, Village
 from survey_app.operations import OperationError
-from survey_app.operations.keying import BLANK, key_answers
+from survey_app.operations.keying import BLANK, KeyedResult, key_answers
 from survey_app.operations.paper import (
     DATE,
     HEADER_FIELDS,
@@ -36,11 +39,11 @@ from survey_app.operations.paper import (
     SERIAL,
     VILLAGE,
     EntryForbidden,
+    EntryInvalid,
     Header,
     answer_errors,
     check_header,
     entry_villages,
-    find_form,
     normalise_serial,
     save_first_entry,
 )
@@ -278,7 +281,11 @@ def _read_csv(data: bytes) -> Table:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    try:
+        rows = [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+    except csv.Error:  # a field over the csv module's size limit, a stray quote at the end...
+        raise ImportRejected([Problem(None, None, _("The CSV file could not be read; save it again from the "
+                                                    "spreadsheet as CSV (UTF-8)."))]) from None
     if len(rows) > MAX_ROWS + 1:
         raise ImportRejected([Problem(None, None, _("The file has more than %(n)s rows; split it.", n=MAX_ROWS))])
     if not rows:
@@ -346,16 +353,32 @@ def _check_columns(table: Table, round_: Round, questionnaire: Questionnaire) ->
 
 def _typed_row(table: Table, number: int, cells: list[object], problems: list[Problem]) -> dict[str, str]:
     typed: dict[str, str] = {}
-    for key, value in zip(table.headers, cells, strict=False):
-        if not key:
-            continue
+    for index, value in enumerate(cells):
+        key = table.headers[index] if index < len(table.headers) else ""
         text = _text(value)
+        if not key:
+            if text:  # never drop a value silently: it may be an answer typed one column too far
+                problems.append(Problem(number, get_column_letter(index + 1),
+                                        _("A value in a column without a heading on row 1.")))
+            continue
         reason = risky(text)
         if reason:
             problems.append(Problem(number, key, reason))
             continue
         typed[key] = text
     return typed
+
+
+def _label_texts(questionnaire: Questionnaire) -> dict[str, set[str]]:
+    """Question id -> its text in every language: how the template's second row reads."""
+    return {q.id: {text.strip() for text in q.text.values()} for q in questionnaire.questions()}
+
+
+def _is_label_row(typed: Mapping[str, str], labels: Mapping[str, set[str]]) -> bool:
+    """The template's row of labels, kept when the template was saved as CSV (which loses
+    the ``about`` sheet that otherwise says to skip it)."""
+    texts = {key: typed.get(key, "").removeprefix("'") for key in labels}
+    return bool(labels) and all(texts[key] in labels[key] for key in labels)
 
 
 def _same_entry(entry: PaperEntry | None, header: Header, answers: Mapping[str, object], blank: Iterable[str]) -> bool:
@@ -369,47 +392,85 @@ def _same_entry(entry: PaperEntry | None, header: Header, answers: Mapping[str, 
     )
 
 
-def import_table(user: User | None, round_: Round, questionnaire: Questionnaire, table: Table,
-                 actor_label: str | None = None, filename: str = "") -> ImportReport:
-    """Check every row, then store all as first entries, or raise ``ImportRejected`` with
-    every problem and store nothing."""
-    if round_.status is not RoundStatus.OPEN:
-        raise EntryForbidden(_("Round %(name)s is not open for paper entry.", name=round_.name))
-    problems = _check_columns(table, round_, questionnaire)
-    if problems:
-        raise ImportRejected(problems)
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    header: Header
+    result: KeyedResult
+
+
+def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire,
+                  table: Table) -> tuple[list[_Row], list[Problem]]:
+    """Every row checked with the entry screen's rules; serials repeated in the file refused."""
     villages = {v.code: v for v in entry_villages(user, round_)}
-    pending, report, serials = [], ImportReport(), {}
+    labels = _label_texts(questionnaire)
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    serials: dict[str, int] = {}
+    first = True
     for number, cells in table.rows:
         if all(_text(c) == "" for c in cells):
             continue
         row_problems: list[Problem] = []
         typed = _typed_row(table, number, cells, row_problems)
+        if first and _is_label_row(typed, labels):
+            first = False
+            continue
+        first = False
         header, header_errors = check_header(user, round_, typed, villages)
         result = key_answers(questionnaire, typed)
-        row_problems += [Problem(number, key, reason) for key, reason in {**header_errors,
-                                                                          **answer_errors(result)}.items()]
+        row_problems += [Problem(number, key, reason)
+                         for key, reason in {**header_errors, **answer_errors(result)}.items()]
         serial = normalise_serial(typed.get(SERIAL, ""))
         if serial and serial in serials:
             row_problems.append(Problem(number, SERIAL, _("Serial %(serial)s is also on row %(row)s.",
                                                           serial=serial, row=serials[serial])))
         serials.setdefault(serial, number)
-        if row_problems or header is None:
-            problems += row_problems
-            continue
-        existing = find_form(round_, header.serial)
-        if existing is None:
-            pending.append((header, result))
-        elif _same_entry(existing.entry(1), header, result.answers, result.blank):
-            report.unchanged.append(header.serial)
-        else:
-            problems.append(Problem(number, SERIAL, _("Serial %(serial)s is already keyed in this round with other "
-                                                      "values; check the serial on the paper.", serial=header.serial)))
+        problems += row_problems
+        if not row_problems and header is not None:
+            rows.append(_Row(number, header, result))
+    return rows, problems
+
+
+def _forms_by_serial(round_: Round, serials: list[str]) -> dict[str, PaperForm]:
+    """The round's forms already keyed under these serials, with their entries, in one query."""
+    if not serials:
+        return {}
+    query = (sa.select(PaperForm).where(PaperForm.round_id == round_.id, PaperForm.serial.in_(serials))
+             .options(selectinload(PaperForm.entries)))
+    return {form.serial: form for form in db.session.scalars(query)}
+
+
+def import_table(user: User | None, round_: Round, questionnaire: Questionnaire, table: Table,
+                 actor_label: str | None = None, filename: str = "") -> ImportReport:
+    """Check every row, then store all as first entries, or raise ``ImportRejected`` with
+    every problem and store nothing (the caller rolls back)."""
+    if not round_.takes_paper(clock.today()):
+        raise EntryForbidden(_("Round %(name)s is not open for paper entry.", name=round_.name))
+    problems = _check_columns(table, round_, questionnaire)
     if problems:
         raise ImportRejected(problems)
-    for header, result in pending:
-        save_first_entry(user, round_, questionnaire, header, result, EntrySource.UPLOAD, actor_label)
-        report.created.append(header.serial)
+    rows, problems = _checked_rows(user, round_, questionnaire, table)
+    existing = _forms_by_serial(round_, [row.header.serial for row in rows])
+    pending, report = [], ImportReport()
+    for row in rows:
+        form = existing.get(row.header.serial)
+        if form is None:
+            pending.append(row)
+        elif _same_entry(form.entry(1), row.header, row.result.answers, row.result.blank):
+            report.unchanged.append(row.header.serial)
+        else:
+            problems.append(Problem(row.number, SERIAL, _("Serial %(serial)s is already keyed in this round with "
+                                                          "other values; check the serial on the paper.",
+                                                          serial=row.header.serial)))
+    if problems:
+        raise ImportRejected(problems)
+    for row in pending:
+        try:
+            save_first_entry(user, round_, questionnaire, row.header, row.result, EntrySource.UPLOAD, actor_label)
+        except EntryInvalid as exc:  # someone saved this serial on the screen meanwhile
+            raise ImportRejected([Problem(row.number, key, reason) for key, reason in exc.errors.items()]) from None
+        report.created.append(row.header.serial)
     audit.record("paper.imported", actor=user or actor_label, object_type="round", object_id=round_.id,
                  filename=filename[:200], created=len(report.created), unchanged=len(report.unchanged))
     return report

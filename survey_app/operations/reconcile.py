@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
 from survey_app import audit
 from survey_app.access import user_covers
 from survey_app.extensions import db
@@ -21,13 +24,14 @@ from survey_app.operations.paper import (
     COMPARED_HEADER,
     DATE,
     INTERVIEWER,
-    INTERVIEWER_RE,
     EntryForbidden,
     EntryInvalid,
     answer_errors,
+    check_interview_date,
+    check_interviewer,
     field_value,
     finalise,
-    parse_date_text,
+    same_value,
 )
 from survey_app.operations.texts import _
 from survey_app.questionnaire import Questionnaire
@@ -43,10 +47,7 @@ class FieldRow:
 
     @property
     def differs(self) -> bool:
-        def norm(value: object) -> object:
-            return tuple(sorted(map(str, value))) if isinstance(value, list) else value
-
-        return norm(self.first) != norm(self.second)
+        return not same_value(self.first, self.second)
 
 
 def side_by_side(form: PaperForm, questionnaire: Questionnaire) -> list[FieldRow]:
@@ -72,38 +73,19 @@ def reconcile(user: User, form: PaperForm, questionnaire: Questionnaire,
     if form.status is not FormStatus.RECONCILIATION:
         raise OperationError(_("Form %(serial)s is not waiting for reconciliation.", serial=form.serial))
     rows = side_by_side(form, questionnaire)
-    errors: dict[str, str] = {}
-    chosen: dict[str, tuple[DecisionSource | None, str]] = {}
-    for row in rows:
-        pick = picks.get(row.name) or ""
-        try:
-            source = DecisionSource(pick) if pick else None
-        except ValueError:
-            source = None
-        if source is None and row.differs:
-            errors[row.name] = _("The entries differ: choose the right value, or type it from the paper.")
-            continue
-        if source is DecisionSource.TYPED:
-            chosen[row.name] = (source, (typed.get(row.name) or "").strip())
-        else:
-            value = row.second if source is DecisionSource.SECOND else row.first
-            chosen[row.name] = (source, typed_text(value))
-    if errors:
-        raise EntryInvalid(errors)
-
+    chosen = _chosen(rows, picks, typed)
     merged = {name: text for name, (_source, text) in chosen.items()}
     result = key_answers(questionnaire, merged)
     errors = answer_errors(result)
-    interview_date = None
-    try:
-        interview_date = parse_date_text(merged.get(DATE, ""))
-    except ValueError:
-        errors[DATE] = _("Write the interview date as YYYY-MM-DD.")
-    interviewer = merged.get(INTERVIEWER, "") or None
-    if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
-        errors[INTERVIEWER] = _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
+    interview_date, problem = check_interview_date(merged.get(DATE, ""))
+    if problem:
+        errors[DATE] = problem
+    interviewer, problem = check_interviewer(merged.get(INTERVIEWER, ""))
+    if problem:
+        errors[INTERVIEWER] = problem
     if errors:
         raise EntryInvalid(errors)
+    _claim(form)
 
     final = {DATE: interview_date.isoformat() if interview_date else None, INTERVIEWER: interviewer}
     decisions = []
@@ -120,8 +102,42 @@ def reconcile(user: User, form: PaperForm, questionnaire: Questionnaire,
         decisions.append(decision)
     db.session.add_all(decisions)
     form.interview_date, form.interviewer_code = interview_date, interviewer
-    form.status = FormStatus.RESOLVED
     audit.record("paper.reconciled", actor=user, object_type="paper_form", object_id=form.id, serial=form.serial,
                  decisions=[{"field": d.field, "source": d.source.value, "value": d.value} for d in decisions])
     finalise(form, questionnaire, result.answers, user)
     return decisions
+
+
+def _chosen(rows: list[FieldRow], picks: Mapping[str, str],
+            typed: Mapping[str, str]) -> dict[str, tuple[DecisionSource | None, str]]:
+    """Field -> (whose value, its text as keyed); a differing field without a pick is an error."""
+    errors: dict[str, str] = {}
+    chosen: dict[str, tuple[DecisionSource | None, str]] = {}
+    for row in rows:
+        pick = picks.get(row.name) or ""
+        source = DecisionSource(pick) if pick in set(DecisionSource) else None
+        if source is None and row.differs:
+            errors[row.name] = _("The entries differ: choose the right value, or type it from the paper.")
+        elif source is DecisionSource.TYPED:
+            chosen[row.name] = (source, (typed.get(row.name) or "").strip())
+        else:
+            value = row.second if source is DecisionSource.SECOND else row.first
+            chosen[row.name] = (source, typed_text(value))
+    if errors:
+        raise EntryInvalid(errors)
+    return chosen
+
+
+def _claim(form: PaperForm) -> None:
+    """Move the form from the queue to RESOLVED in the database, or refuse: two coordinators
+    saving the same form at once must not both record decisions (the status read above
+    may be stale; this UPDATE's condition is checked when it runs)."""
+    claimed = db.session.execute(
+        sa.update(PaperForm)
+        .where(PaperForm.id == form.id, PaperForm.status == FormStatus.RECONCILIATION)
+        .values(status=FormStatus.RESOLVED)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise OperationError(_("Form %(serial)s was reconciled by someone else just now.", serial=form.serial))
+    set_committed_value(form, "status", FormStatus.RESOLVED)

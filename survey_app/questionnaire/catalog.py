@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .comparability import NOT_COMPARABLE, SAME, Comparability, compose
+from .diff import DiffEntry, VersionDiff, diff
 from .errors import Problem, QuestionnaireError, QuestionnaireNotFound
 from .loader import FILE_NAME_RE, load_with, version_file
 from .model import Questionnaire
@@ -98,6 +99,23 @@ class Catalog:
             link = compose(link, questionnaire.question(question_id).compare)
         return link
 
+    def diff(self, key: str, old_version: int, new_version: int) -> VersionDiff:
+        """What changed from ``old_version`` to a later (or the same) ``new_version``.
+
+        Adjacent versions give the detailed diff; across several versions each question's
+        links are chained, so a recode in v2 and a rewording in v3 read as "not comparable".
+        """
+        old, new = self.get(key, old_version), self.get(key, new_version)
+        if new_version == old_version + 1:
+            return diff(old, new)
+        if new_version < old_version:
+            raise ValueError("new_version must not be earlier than old_version")
+        entries = [_span_entry(self.comparability(key, q.id, old_version, new_version), q.id, old)
+                   for q in new.questions()]
+        entries += [DiffEntry(q.id, "removed", f"not in v{new_version}")
+                    for q in old.questions() if not new.has_question(q.id)]
+        return VersionDiff(old.ref, new.ref, tuple(entries))
+
     def validate(self, paths: Iterable[Path | str] | None = None) -> list[Problem]:
         """Every problem in the given files or folders (default: the whole root), freshly read."""
         loader = _Loader()
@@ -111,6 +129,14 @@ class Catalog:
             except QuestionnaireError as exc:
                 problems.extend(exc.problems)
         return problems
+
+
+def _span_entry(link: Comparability, question_id: str, old: Questionnaire) -> DiffEntry:
+    if link.kind == "not_comparable" and not old.has_question(question_id):
+        return DiffEntry(question_id, "added", f"not in v{old.version}")
+    if link.kind == "recoded":
+        return DiffEntry(question_id, "recoded", ", ".join(f"{a}->{b}" for a, b in link.recode_map.items()))
+    return DiffEntry(question_id, link.kind, "trend breaks" if link.kind == "not_comparable" else "")
 
 
 def _expand(paths: list[Path | str]) -> list[Path]:

@@ -62,7 +62,7 @@ def signed_in(live_server, new_context, round_, person, questionnaire):  # type:
     page.fill("#email", "vol1@example.org")
     page.fill("#password", PASSWORD)
     page.locator("button[type=submit]").click()
-    page.wait_for_url("**/admin/")
+    page.wait_for_url("**/entry/")  # a volunteer's start page
     page.goto(url)
     return page
 

@@ -206,3 +206,39 @@ def test_double_entry_from_the_command_line(round_, runner):
     assert "between 1 and 100" in refused.output
     db.session.expire_all()
     assert round_.double_entry is DoubleEntry.ALL
+
+
+def test_a_matching_second_entry_is_audited_as_matched(double, questionnaire, as_user):
+    key(as_user("vol1"), double, typed(questionnaire))
+    key(as_user("vol2"), double, typed(questionnaire))
+    assert actions()[-3:] == ["paper.entry_saved", "paper.entries_matched", "paper.finalised"]
+
+
+def test_two_coordinators_reconciling_one_form_at_once_record_one_decision_set(double, questionnaire, as_user,
+                                                                                person):
+    """The second save read the form while it was still in the queue."""
+    from survey_app.operations import OperationError
+    from survey_app.operations.reconcile import reconcile
+
+    key(as_user("vol1"), double, typed(questionnaire, {"trust_police": "4"}))
+    key(as_user("vol2"), double, typed(questionnaire, {"trust_police": "3"}))
+    coordinator = person("coord")
+    [form] = forms()
+    assert form.status is FormStatus.RECONCILIATION
+    # Someone else's reconciliation, committed after this one loaded the form.
+    db.session.execute(sa.update(paper.PaperForm).where(paper.PaperForm.id == form.id)
+                       .values(status=FormStatus.RESOLVED).execution_options(synchronize_session=False))
+    with pytest.raises(OperationError, match="was reconciled by someone else just now"):
+        reconcile(coordinator, form, questionnaire, {"trust_police": "first"}, {})
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ReconciliationDecision)).all() == [] and responses() == []
+
+
+def test_decisions_are_listed_in_the_interface_language(double, questionnaire, as_user):
+    key(as_user("vol1"), double, typed(questionnaire, {"trust_police": "4"}))
+    key(as_user("vol2"), double, typed(questionnaire, {"trust_police": "3"}))
+    [form] = forms()
+    coord = as_user("coord")
+    assert _reconcile(coord, form, {"pick-trust_police": "second"}).status_code == 303
+    page = text(coord.get(f"/entry/forms/{form.id}/reconcile"))
+    assert "<code>trust_police</code>: Entry 2 → 3" in page

@@ -175,3 +175,23 @@ def test_the_screen_offers_the_valid_codes_and_the_data_for_the_script(round_, q
     assert 'id="entry-data"' in page and "entry.js" in page
     assert "<b>4</b> A great deal" in page  # trust4 codes shown with their labels
     assert "<b>-</b> left blank on paper" in page
+
+
+def test_the_interview_date_follows_the_survey_time_zone(round_, questionnaire, as_user, monkeypatch):
+    """Not UTC's date: before 07:00 in Jakarta, UTC is still on yesterday."""
+    from datetime import date
+
+    from survey_app import clock
+
+    monkeypatch.setattr(clock, "today", lambda: date(2031, 5, 6))
+    client = as_user("vol1")
+    assert 'value="2031-05-06"' in client.get(f"/entry/{round_.id}/key").get_data(as_text=True)
+    tomorrow = key(client, round_, typed(questionnaire, _date="2031-05-07"))
+    assert tomorrow.status_code == 422 and "The interview date is in the future." in text(tomorrow)
+    assert key(client, round_, typed(questionnaire, _date="2031-05-06")).status_code == 303
+
+
+def test_the_serial_check_says_nothing_about_forms_outside_the_volunteers_area(round_, questionnaire, as_user):
+    key(as_user("vol3"), round_, typed(questionnaire, _serial="Z9", _village=OTHER_DISTRICT_VILLAGE))
+    check = as_user("vol1").get(f"/entry/{round_.id}/serial?serial=Z9&village={OTHER_DISTRICT_VILLAGE}")
+    assert check.get_json()["state"] == "taken"

@@ -231,6 +231,10 @@ def test_the_command_line_import(round_, questionnaire, as_user, person, runner,
     anyone = runner.invoke(args=["responses", "import", str(bad), "--round", "Round 1"])  # no --as: every village
     assert anyone.exit_code == 1 and "column _village" not in anyone.output
 
+    person("viewer")
+    viewer = runner.invoke(args=["responses", "import", str(good), "--round", "Round 1", "--as", "viewer@example.org"])
+    assert viewer.exit_code == 1 and "viewers do not key paper forms" in viewer.output
+
 
 def test_template_and_upload_refuse_villages_and_rounds_outside_scope(round_, questionnaire, as_user):
     other = make_round("Coblong only", "trust-safety@2", opened=True, scope=["32.73.02"])
@@ -254,3 +258,50 @@ def test_every_form_needs_its_csrf_token(round_, as_user, path):
     answer = as_user("admin").post(path.format(id=round_.id), data={"mode": "all", "_serial": "X1"})
     assert answer.status_code == 400
     assert forms() == []
+
+
+def test_a_csv_the_csv_module_cannot_read_is_refused_not_a_server_error(round_, questionnaire, as_user):
+    data = _csv(questionnaire, [typed(questionnaire, _serial="C1", _interviewer="x" * 200_000)])
+    answer = _upload(as_user("vol1"), round_, data, "forms.csv")
+    assert answer.status_code == 422
+    assert "The CSV file could not be read" in text(answer)
+    assert forms() == []
+
+
+def test_the_template_saved_as_csv_keeps_its_label_row_and_is_accepted(round_, questionnaire, as_user):
+    client = as_user("vol1")
+    sheet = _template(client, round_)["forms"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([cell.value for cell in sheet[1]])
+    writer.writerow([cell.value for cell in sheet[2]])  # the labels: not a paper form
+    row = typed(questionnaire, _serial="L1")
+    writer.writerow([row.get(cell.value, "") for cell in sheet[1]])
+    answer = _upload(client, round_, out.getvalue().encode(), "forms.csv")
+    assert answer.status_code == 303, text(answer)
+    assert [f.serial for f in forms()] == ["L1"]
+
+
+def test_a_value_under_no_heading_is_refused_rather_than_dropped(round_, questionnaire, as_user):
+    data = _csv(questionnaire, [typed(questionnaire, _serial="C1")]).decode()
+    head, body = data.splitlines()[:2]
+    answer = _upload(as_user("vol1"), round_, f"{head}\r\n{body},4\r\n".encode(), "forms.csv")
+    assert answer.status_code == 422
+    assert "row 2, column " in text(answer) and "A value in a column without a heading on row 1." in text(answer)
+    assert forms() == []
+
+
+def test_a_serial_keyed_on_the_screen_during_the_upload_refuses_the_file(round_, questionnaire, as_user,
+                                                                          monkeypatch):
+    """The check for stored serials ran before another volunteer saved one of them."""
+    from survey_app.operations import paper_import
+
+    client = as_user("vol1")
+    data = _csv(questionnaire, [typed(questionnaire, _serial="C1"), typed(questionnaire, _serial="C2")])
+    assert key(as_user("vol2"), round_, typed(questionnaire, _serial="C2")).status_code == 303
+    monkeypatch.setattr(paper_import, "_forms_by_serial", lambda round_, serials: {})
+    answer = _upload(client, round_, data, "forms.csv")
+    assert answer.status_code == 422
+    assert "row 3, column _serial: Serial C2 was saved by someone else just now." in text(answer)
+    assert [f.serial for f in forms()] == ["C2"]  # C1 was not kept: all or nothing
+    assert "paper.imported" not in actions()

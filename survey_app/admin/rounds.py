@@ -1,0 +1,254 @@
+"""Console: the rounds list, creating a round, its page, and its lifecycle steps.
+
+Opening, closing and ending paper entry are two-step: a GET shows what will happen, the
+POST (with its CSRF token) does it. Only administrators change rounds; coordinators see them.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey_app import clock, questionnaires
+from survey_app.access import STAFF, roles_required, user_covers
+from survey_app.admin import bp
+from survey_app.admin.queries import (
+    count_round_villages,
+    link_rows,
+    previous_round,
+    round_by_slug,
+    round_counts,
+    round_overview,
+    round_villages_in_scope,
+    version_changes,
+)
+from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
+from survey_app.downloads.util import csv_response, record_download
+from survey_app.extensions import db
+from survey_app.i18n import current_language
+from survey_app.models import DoubleEntry, Role, Round, RoundStatus
+from survey_app.operations import OperationError
+from survey_app.operations.areas import parse_code_list, parse_scope_text
+from survey_app.operations.rounds import (
+    apply_schedule,
+    close_round,
+    create_round,
+    end_paper_entry,
+    open_round,
+    update_settings,
+)
+from survey_app.posters import form_url, make_poster, render_index
+from survey_app.questionnaire import text_in
+
+STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
+DIFF_LABELS = {
+    "same": _l("comparable"),
+    "recoded": _l("comparable after recoding"),
+    "not_comparable": _l("not comparable: the trend breaks"),
+    "added": _l("new question"),
+    "removed": _l("dropped"),
+}
+LINKS_SHOWN = 20
+MAX_POSTERS = 300  # one page of QR posters; larger sets belong to the CLI (`rounds posters`)
+
+
+@bp.before_app_request
+def _follow_schedule() -> None:
+    """Record scheduled openings and closings when staff use the app, so lists, downloads
+    and the audit trail agree with the dates (the resident form already goes by them)."""
+    if request.blueprint not in ("admin", "entry", "downloads") or not current_user.is_authenticated:
+        return
+    if apply_schedule(clock.today()):
+        db.session.commit()
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():  # type: ignore[no-untyped-def]
+    """Rounds at a glance: status, version, dates and responses so far."""
+    return render_template("admin/index.html", rounds=round_overview(), status_labels=STATUS_LABELS,
+                           today=clock.today(), is_admin=current_user.role is Role.ADMIN)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def round_new():  # type: ignore[no-untyped-def]
+    """Create a draft round from a validated questionnaire version."""
+    form = RoundForm()
+    form.questionnaire.choices = _questionnaire_choices()
+    if form.validate_on_submit():
+        try:
+            codes = _scope_codes(form)
+            round_ = create_round(
+                form.name.data or "", form.questionnaire.data or "", scope_codes=codes, actor=current_user,
+                settings=form.settings(), double_entry=DoubleEntry(form.double_entry.data),
+                double_entry_share=form.double_entry_share.data,
+            )
+        except OperationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Round %(name)s created as a draft. Check it, then open it.", name=round_.name), "info")
+            return redirect(url_for(".round_page", round_slug=round_.slug), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/round_new.html", form=form, min_n=current_app.config["MIN_N"]), status
+
+
+def _questionnaire_choices() -> list[tuple[str, str]]:
+    """Every version whose file loads cleanly, newest first."""
+    choices = []
+    for key, version in reversed(questionnaires.catalog().refs()):
+        try:
+            questionnaire = questionnaires.load(key, version)
+        except OperationError:
+            continue  # broken or changed files are listed by `flask questionnaire validate`
+        title = text_in(questionnaire.title, current_language(), questionnaire.default_language)
+        choices.append((questionnaire.ref, f"{questionnaire.ref} – {title}"))
+    return choices
+
+
+def _scope_codes(form: RoundForm) -> list[str]:
+    codes = parse_scope_text(form.scope.data or "")
+    upload = form.scope_file.data
+    if upload:
+        codes += parse_code_list(upload.read(), upload.filename or "list")
+    return codes
+
+
+@bp.route("/rounds/<round_slug>")
+@roles_required(*STAFF)
+def round_page(round_slug: str):  # type: ignore[no-untyped-def]
+    """Everything about one round: facts, version changes, links, posters, downloads, actions."""
+    round_ = round_by_slug(round_slug)
+    village_count = count_round_villages(round_, current_user)
+    if current_user.scope_prefixes and not village_count:
+        abort(403)
+    previous = previous_round(round_)
+    return render_template(
+        "admin/round.html", round=round_, status=round_.status_on(clock.today()), status_labels=STATUS_LABELS,
+        counts=round_counts(round_), previous=previous, changes=version_changes(previous, round_),
+        diff_labels=DIFF_LABELS, wording=_wording(round_, previous),
+        links=link_rows(round_, round_villages_in_scope(round_, current_user, limit=LINKS_SHOWN)),
+        village_count=village_count,
+        settings_form=_settings_form(round_), is_admin=current_user.role is Role.ADMIN,
+        default_min_n=current_app.config["MIN_N"], max_posters=MAX_POSTERS,
+    )
+
+
+def _wording(round_: Round, previous: Round | None) -> dict[str, str]:
+    """Question id -> its wording in the user's language; dropped questions keep their old one."""
+    lang, wording = current_language(), {}
+    for round_of in filter(None, (previous, round_)):
+        questionnaire = questionnaires.load(round_of.questionnaire_key, round_of.questionnaire_version)
+        wording.update({q.id: text_in(q.text, lang, questionnaire.default_language)
+                        for q in questionnaire.questions()})
+    return wording
+
+
+def _settings_form(round_: Round) -> SettingsFields:
+    return SettingsFields(formdata=None, obj=round_)
+
+
+@bp.route("/rounds/<round_slug>/settings", methods=["POST"])
+@roles_required(Role.ADMIN)
+def round_settings(round_slug: str):  # type: ignore[no-untyped-def]
+    """Change dates, schedule, target and minimum base of a round that is not closed."""
+    round_ = round_by_slug(round_slug)
+    form = SettingsFields()
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+        return redirect(url_for(".round_page", round_slug=round_.slug), 303)
+    try:
+        update_settings(round_, form.settings(), current_user)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Settings of %(name)s saved.", name=round_.name), "info")
+    return redirect(url_for(".round_page", round_slug=round_.slug), 303)
+
+
+# Lifecycle steps: (what the confirmation page explains, the operation, the form, the flash).
+def _open(round_: Round, form: ConfirmForm) -> None:
+    open_round(round_, current_user)
+
+
+def _close(round_: Round, form: CloseForm) -> None:
+    close_round(round_, current_user, paper_may_finish=bool(form.paper_may_finish.data))
+
+
+def _end_paper(round_: Round, form: ConfirmForm) -> None:
+    end_paper_entry(round_, current_user)
+
+
+STEPS = {
+    "open": (_open, ConfirmForm, _l("Open round %(name)s"), _l("Round %(name)s is open.")),
+    "close": (_close, CloseForm, _l("Close round %(name)s"), _l("Round %(name)s is closed.")),
+    "end-paper": (_end_paper, ConfirmForm, _l("End paper entry for %(name)s"),
+                  _l("Paper entry for %(name)s has ended.")),
+}
+
+
+@bp.route("/rounds/<round_slug>/<any(open, close, 'end-paper'):step>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def round_step(round_slug: str, step: str):  # type: ignore[no-untyped-def]
+    """Confirm, then carry out, one lifecycle step; the page says what it will change."""
+    round_ = round_by_slug(round_slug)
+    action, form_class, title, done = STEPS[step]
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            action(round_, form)
+        except OperationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(str(done) % {"name": round_.name}, "info")
+        return redirect(url_for(".round_page", round_slug=round_.slug), 303)
+    return render_template("admin/round_confirm.html", round=round_, step=step, form=form,
+                           title=str(title) % {"name": round_.name}, counts=round_counts(round_))
+
+
+@bp.route("/rounds/<round_slug>/links.csv")
+@roles_required(*STAFF)
+def round_links(round_slug: str) -> Response:
+    """Every village form address of the round within the user's scope, for mail-merge or WhatsApp."""
+    round_ = round_by_slug(round_slug)
+    villages = round_villages_in_scope(round_, current_user)
+    rows = [(row.code, row.name, row.district, row.regency, row.url) for row in link_rows(round_, villages)]
+    record_download(current_user, "round", round_.id, what="round_links", round=round_.name, villages=len(rows))
+    return csv_response(["code", "village", "district", "regency", "url"], rows, f"{round_.slug}-links.csv")
+
+
+@bp.route("/rounds/<round_slug>/posters.html")
+@roles_required(*STAFF)
+def round_posters(round_slug: str):  # type: ignore[no-untyped-def]
+    """Printable QR posters for the villages of an area (or one village) in the round."""
+    round_ = round_by_slug(round_slug)
+    if round_.status_on(clock.today()) is RoundStatus.CLOSED:
+        abort(410, description=_("The round is closed; posters would send residents to a closed form."))
+    area = request.args.get("area", "").strip()
+    if area and not user_covers(current_user, area) and not any(
+        prefix.startswith(area + ".") for prefix in current_user.scope_prefixes
+    ):
+        abort(403)
+    count = count_round_villages(round_, current_user, area or None)
+    if not count:
+        abort(404)
+    if count > MAX_POSTERS:
+        abort(400, description=_("%(n)s villages: choose a district (at most %(max)s posters at once), "
+                                 "or print them all with `flask rounds posters`.", n=count, max=MAX_POSTERS))
+    villages = round_villages_in_scope(round_, current_user, area or None)
+    record_download(current_user, "round", round_.id, what="posters", round=round_.name, area=area or None,
+                    villages=len(villages))
+    base = current_app.config["PUBLIC_BASE_URL"]
+    posters = [make_poster(round_, v, form_url(base, round_, v), v.district.name,
+                           v.district.parent.name if v.district.parent else "") for v in villages]
+    return render_index(round_, posters)
