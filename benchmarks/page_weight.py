@@ -86,7 +86,7 @@ def _prepare(database: Path) -> tuple[object, str]:
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "SECRET_KEY": secrets.token_urlsafe(32),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "inline-memory://",
         "RESPOND_RATE_LIMIT": "10000 per minute",
     })
     with app.app_context():

@@ -14,14 +14,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
     from flask import Flask
 
-    from survey_app import auth, cli, compression, errors, i18n, navigation, questionnaires
+    from survey_app import auth, cli, compression, errors, i18n, navigation, questionnaires, ratelimit
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp
     from survey_app.config import load_config
     from survey_app.database import configure_engine
     from survey_app.downloads import bp as downloads_bp
     from survey_app.entry import bp as entry_bp
-    from survey_app.extensions import csrf, db, limiter, migrate
+    from survey_app.extensions import csrf, db, migrate
     from survey_app.respond import bp as respond_bp
 
     app = Flask(__name__, instance_relative_config=True)
@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     compression.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)

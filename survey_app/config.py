@@ -32,7 +32,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or _default_database_url(instance_path),
         "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires")),
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # In-process counters by default (survey_app/ratelimit.py); redis://... shares them between workers.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "inline-memory://"),
         # If Redis goes away, count in memory rather than turn residents away.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),

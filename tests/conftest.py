@@ -31,7 +31,7 @@ def _app_config(url: str, **extra: object) -> dict[str, object]:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "inline-memory://",
     }
     config.update(extra)
     return config
