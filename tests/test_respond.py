@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from survey_app.extensions import db
 from survey_app.models import Mode, Response, RoundStatus
@@ -28,7 +29,11 @@ def questionnaire(open_round):
 
 
 def _responses() -> list[Response]:
-    return list(db.session.scalars(sa.select(Response)))
+    """Every stored response. The session is closed after the read (the rows stay readable):
+    on SQLite its open transaction would hold the write lock the form's next insert needs."""
+    responses = list(db.session.scalars(sa.select(Response).options(joinedload(Response.village))))
+    db.session.close()
+    return responses
 
 
 def _json_submit(client, answers, key=None, token=None, url=URL):

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from survey_app.extensions import db
 from survey_app.models import Mode, Response
@@ -86,16 +87,20 @@ def insert_response(
     submission_key: str,
     mode: Mode,
     started_at: datetime | None = None,
+    *,
+    connection: Connection | None = None,
 ) -> tuple[StoreOutcome, int]:
-    """Insert cleaned answers once, in the session's transaction; return the outcome and the
-    id of the row stored under the key (this one, or the first one for a retry or conflict).
+    """Insert cleaned answers once, in the transaction of ``connection`` (the session's by
+    default); return the outcome and the id of the row stored under the key (this one, or
+    the first one for a retry or conflict).
 
-    Core statements on the session's connection: nothing enters the identity map, so a
-    caller that needs the ORM object loads it (``store_response``).
+    Core statements: nothing enters the identity map, so a caller that needs the ORM
+    object loads it (``store_response``). The caller commits.
     """
     digest = answers_digest(answers)
     submitted_at = utcnow()
-    connection = db.session.connection()
+    if connection is None:
+        connection = db.session.connection()
     row_id = connection.scalar(
         _INSERT_ONCE,
         {

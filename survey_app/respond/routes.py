@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import refresh
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.engine import Connection
 
 from survey_app import clock, questionnaires
 from survey_app.access import public
@@ -53,21 +54,29 @@ class Target:
     questionnaire: Questionnaire
 
 
-def _find(round_slug: str, village_code: str) -> Target | Response:
+def _find(connection: Connection, round_slug: str, village_code: str) -> Target | Response:
     """The open round and village, or the friendly page that says why not (nothing stored).
 
-    On SQLite the lookups run in a shared (deferred) transaction that ends here, so a later
-    write holds the database's write lock only for the insert itself. PostgreSQL has no such
-    lock: its insert goes on in the same transaction, sparing a BEGIN and a ROLLBACK. The
-    round and village are plain rows (``lookup``), usable after the transaction.
+    Read on the view's own Core connection as a shared read. On SQLite that read ends here,
+    so a later insert holds the database's one write lock only for itself; PostgreSQL has
+    no such lock and its insert goes on in the same transaction, sparing a BEGIN and a
+    COMMIT. The round and village are plain rows (``lookup``), usable after the transaction.
     """
-    with read_only():
-        connection = db.session.connection()
+    with read_only():  # also for the questionnaire's pinned hash, read once per process
         found = round_and_village(connection, round_slug, village_code)
         result = _check(*found) if found is not None else _unavailable("unknown", 404)
-        if connection.dialect.name == "sqlite":
-            db.session.close()
+    if connection.dialect.name == "sqlite":
+        connection.rollback()
     return result
+
+
+def _store(connection: Connection, target: Target, answers: dict[str, object], key: str,
+           started: object) -> StoreOutcome:
+    """Insert the cleaned answers once and commit, on the connection the round was read on."""
+    outcome, _response_id = insert_response(target.round, target.village, target.questionnaire, answers, key,
+                                            Mode.WEB, _started_at(started), connection=connection)
+    connection.commit()
+    return outcome
 
 
 def _check(round_: RoundRow, village: VillageRow) -> Target | Response:
@@ -96,10 +105,12 @@ def _wants_json() -> bool:
     return request.is_json or request.path.endswith("/submit")
 
 
-def _started_at(text: str | None) -> datetime | None:
+def _started_at(text: object) -> datetime | None:
     """When the resident opened the form, if the client's value is plausible."""
+    if not isinstance(text, str):
+        return None
     try:
-        started = datetime.fromisoformat(text or "")
+        started = datetime.fromisoformat(text)
     except ValueError:
         return None
     if started.tzinfo is None:
@@ -112,9 +123,17 @@ def _started_at(text: str | None) -> datetime | None:
 @limiter.limit(_rate_limit, methods=["POST"])
 @public
 def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
-    target = _find(round_slug, village_code)
-    if isinstance(target, Response):
-        return target
+    # The resident pages use Core rows on one pooled connection, not the ORM session: every
+    # page and post of every resident comes through here.
+    with db.engine.connect() as connection:
+        target = _find(connection, round_slug, village_code)
+        if isinstance(target, Response):
+            return target
+        return _form_page(connection, target, round_slug, village_code)
+
+
+def _form_page(connection: Connection, target: Target, round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+    """A page of the no-JS form: show, validate, move between sections, or store at the end."""
     q = target.questionnaire
     if request.method == "GET":
         return _render_page(target, answers={}, page=flow.visible_sections(q, {})[0], errors={},
@@ -148,9 +167,7 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         key = parse_submission_key(key)
     except OperationError:
         key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
-    outcome, _response_id = insert_response(target.round, target.village, q, result.answers, key, Mode.WEB,
-                                            _started_at(started))
-    db.session.commit()
+    outcome = _store(connection, target, result.answers, key, started)
     if outcome is StoreOutcome.CONFLICT:
         return render_template("respond/conflict.html", round=target.round, village=target.village), 409
     return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
@@ -186,24 +203,23 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
 @public
 def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
     """JSON door for the enhanced form and for offline replays from the phone's outbox."""
-    target = _find(round_slug, village_code)
-    if isinstance(target, Response):
-        return target
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-        return jsonify(error="bad_request"), 400
-    if payload.get(HONEYPOT):
-        return jsonify(status="created"), 201
-    try:
-        key = parse_submission_key(payload.get("submission_key"))
-    except OperationError as exc:
-        return jsonify(error="bad_key", message=str(exc)), 400
-    result = clean_answers(target.questionnaire, payload["answers"])
-    if not result.ok:
-        return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
-    outcome, _response_id = insert_response(target.round, target.village, target.questionnaire, result.answers,
-                                            key, Mode.WEB, _started_at(payload.get("started_at")))
-    db.session.commit()
+    with db.engine.connect() as connection:
+        target = _find(connection, round_slug, village_code)
+        if isinstance(target, Response):
+            return target
+        if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+            return jsonify(error="bad_request"), 400
+        if payload.get(HONEYPOT):
+            return jsonify(status="created"), 201
+        try:
+            key = parse_submission_key(payload.get("submission_key"))
+        except OperationError as exc:
+            return jsonify(error="bad_key", message=str(exc)), 400
+        result = clean_answers(target.questionnaire, payload["answers"])
+        if not result.ok:
+            return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
+        outcome = _store(connection, target, result.answers, key, payload.get("started_at"))
     if outcome is StoreOutcome.CONFLICT:
         return jsonify(error="conflict"), 409
     thanks = url_for(".thanks", round_slug=round_slug, village_code=village_code)
