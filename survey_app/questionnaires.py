@@ -79,9 +79,14 @@ def load(key: str, version: int) -> Questionnaire:
     pinned = _pinned_hash(key, version)
     if pinned is not None:
         recorded, first_used = pinned
-        if file_hash(Path(questionnaire.path)) != recorded or questionnaire.content_hash != recorded:
+        try:
+            on_disk = file_hash(Path(questionnaire.path))
+        except OSError:
+            on_disk = None  # deleted or unreadable: as much a change as an edit
+        if on_disk != recorded or questionnaire.content_hash != recorded:
+            what = "has changed" if on_disk is not None else "is missing or unreadable"
             raise QuestionnaireChanged(
-                f"{questionnaire.path} has changed since {key}@{version} was first used "
+                f"{questionnaire.path} {what} since {key}@{version} was first used "
                 f"(recorded {first_used}). Published versions never change: "
                 "restore the file from version control, or publish the change as a new version."
             )

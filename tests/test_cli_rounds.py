@@ -151,3 +151,14 @@ def test_unpublished_version_may_still_change(runner, qdir):
     v2.write_text(v2.read_text(encoding="utf-8") + "\n# edited before first use\n", encoding="utf-8")
     result = runner.invoke(args=["rounds", "create", "R2", "--questionnaire", "trust-safety@2"])
     assert result.exit_code == 0, result.output
+
+
+def test_deleted_published_file_is_refused_by_name(runner, qdir):
+    """The catalog answers a loaded version from memory; the pinned file's absence still stops it."""
+    assert runner.invoke(args=["rounds", "create", "R1", "--questionnaire", "trust-safety@1"]).exit_code == 0
+    v1 = qdir / "trust-safety" / "v1.yaml"
+    v1.unlink()
+    result = runner.invoke(args=["rounds", "open", "R1"])
+    assert result.exit_code == 1
+    assert f"{v1} is missing or unreadable since trust-safety@1 was first used" in result.output
+    assert _rounds()[0].status is RoundStatus.DRAFT

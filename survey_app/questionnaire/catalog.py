@@ -53,6 +53,7 @@ class Catalog:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._loader = _Loader()
+        self._by_ref: dict[tuple[str, int], Questionnaire] = {}
 
     def refs(self) -> list[tuple[str, int]]:
         """Every (key, version) with a file, sorted; files are not loaded."""
@@ -68,11 +69,19 @@ class Catalog:
         return [version for k, version in self.refs() if k == key]
 
     def get(self, key: str, version: int) -> Questionnaire:
-        """Load (once) one version; raises QuestionnaireNotFound or QuestionnaireError."""
+        """Load (once) one version; raises QuestionnaireNotFound or QuestionnaireError.
+
+        A version once loaded is answered from memory without touching the file system
+        (every resident post asks); the app checks the file itself against its pinned hash.
+        """
+        loaded = self._by_ref.get((key, version))
+        if loaded is not None:
+            return loaded
         path = version_file(self.root / key, version)
         if not path.is_file():
             raise QuestionnaireNotFound(f"no questionnaire {key}@{version} (no file {path})")
-        return self._loader.load(path)
+        self._by_ref[(key, version)] = questionnaire = self._loader.load(path)
+        return questionnaire
 
     def get_ref(self, ref: str) -> Questionnaire:
         """Load the questionnaire named by ``key@version``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -71,9 +72,13 @@ class Question:
     score_codes: tuple[str, ...] | None = None
     line: int | None = field(default=None, compare=False)
 
+    @cached_property
+    def _options_by_code(self) -> dict[str, Option]:
+        return {option.code: option for option in self.options}
+
     def option(self, code: str) -> Option | None:
-        """The option with this code, if any."""
-        return next((option for option in self.options if option.code == code), None)
+        """The option with this code, if any (asked for every answer the form receives)."""
+        return self._options_by_code.get(code)
 
     def is_special(self, code: str) -> bool:
         """True for don't know / refused / not applicable codes, which stay out of every base."""
