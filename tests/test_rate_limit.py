@@ -6,12 +6,13 @@ import threading
 import time
 
 import pytest
+from flask import Flask
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from survey_app import create_app
-from survey_app.extensions import limiter
+from survey_app.extensions import db, limiter
 from survey_app.ratelimit import INLINE_MEMORY_URI, InlineMemoryStorage
 from tests.conftest import _app_config
 from tests.factories import csrf_token
@@ -57,11 +58,22 @@ def test_expired_counters_are_swept_from_memory(storage):
 
 
 @pytest.fixture
-def site_wide_limit():  # type: ignore[no-untyped-def]
-    """RATELIMIT_DEFAULT for one app. The limiter object is shared by every app in the
-    process and keeps the first default it is given, so the test takes it away again."""
-    yield {"RATELIMIT_DEFAULT": "2 per minute"}
+def make_app(database_url):  # type: ignore[no-untyped-def]
+    """Apps with their own limiter settings. The limiter object is shared by every app in
+    the process and keeps what the last one set (on/off, default limits), so this puts it
+    back, and closes each app's connections."""
+    apps: list[Flask] = []
+
+    def make(**config: object) -> Flask:
+        apps.append(create_app(_app_config(database_url, **config)))
+        return apps[-1]
+
+    yield make
+    limiter.enabled = True
     limiter.limit_manager.set_default_limits([])
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_route_limits_need_no_check_on_every_request(client):
@@ -69,15 +81,19 @@ def test_route_limits_need_no_check_on_every_request(client):
     assert {client.get("/auth/login").status_code for _ in range(12)} == {200}
 
 
-def test_a_site_wide_limit_keeps_flask_limiters_check_on_every_request(database_url, site_wide_limit):
-    app = create_app(_app_config(database_url, **site_wide_limit))
-    client = app.test_client()
+def test_a_site_wide_limit_keeps_flask_limiters_check_on_every_request(make_app):
+    client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
     assert [client.get("/auth/login").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_limits_can_be_switched_off(database_url):
-    app = create_app(_app_config(database_url, RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1 per minute"))
-    client = app.test_client()
+def test_limits_can_be_switched_off(make_app):
+    client = make_app(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1 per minute").test_client()
     token = csrf_token(client, "/auth/login")
     data = {"email": "nobody@example.org", "password": "wrong password", "csrf_token": token}
     assert [client.post("/auth/login", data=data).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_limits_are_on_again_for_the_next_app(client):
+    token = csrf_token(client, "/auth/login")
+    data = {"email": "nobody@example.org", "password": "wrong password", "csrf_token": token}
+    assert [client.post("/auth/login", data=data).status_code for _ in range(11)][-1] == 429
