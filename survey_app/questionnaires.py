@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from survey_app.database import read_only
 from survey_app.extensions import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.operations import OperationError
@@ -95,10 +96,14 @@ def load(key: str, version: int) -> Questionnaire:
 
 def _pinned_hash(key: str, version: int) -> tuple[str, str] | None:
     """The recorded hash and first-use date; remembered per process once found, because a
-    pin never changes after it is written (the resident form asks on every request)."""
+    pin never changes after it is written (the resident form asks on every request).
+
+    A shared read: a resident's request that starts the session's transaction here must not
+    take SQLite's write lock, which its own insert, on another connection, then waits for."""
     pins: dict[tuple[str, int], tuple[str, str]] = current_app.extensions.setdefault("questionnaire_pins", {})
     if (key, version) not in pins:
-        row = db.session.get(QuestionnaireVersion, (key, version))
+        with read_only():
+            row = db.session.get(QuestionnaireVersion, (key, version))
         if row is None:
             return None
         pins[(key, version)] = (row.content_hash, f"{row.first_used_at:%Y-%m-%d}")

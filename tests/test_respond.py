@@ -202,6 +202,39 @@ def test_pressing_back_and_sending_the_last_page_again_does_not_double_count(cli
     assert len(_responses()) == 1
 
 
+def _close(round_) -> None:
+    round_.status = RoundStatus.CLOSED
+    db.session.commit()
+    db.session.close()  # the requests below share this session: leave no transaction open
+
+
+def test_a_round_closed_after_its_form_was_used_takes_no_new_answers(client, open_round, questionnaire):
+    # The first post makes the process remember the round and village; what it remembers
+    # must not keep a closed round open (the INSERT itself checks the round's state).
+    answers = complete_answers(questionnaire)
+    token = csrf_token(client, URL)
+    assert _json_submit(client, answers, token=token).status_code == 201
+    _close(open_round)
+    refused = _json_submit(client, answers, token=token)
+    assert refused.status_code == 410 and refused.json["error"] == "closed"
+    invalid = _json_submit(client, {**answers, "trust_police": "7"}, token=token)
+    assert invalid.status_code == 410  # that the round is closed comes before what is wrong
+    assert len(_responses()) == 1
+
+
+def test_a_phone_retrying_after_the_round_closed_still_gets_its_confirmation(client, open_round, questionnaire):
+    # The answers landed before the close but the reply was lost on the way to the phone:
+    # its outbox sends them again and must hear they are safe, not that the survey closed.
+    answers = complete_answers(questionnaire)
+    key = str(uuid.uuid4())
+    token = csrf_token(client, URL)
+    assert _json_submit(client, answers, key, token=token).status_code == 201
+    _close(open_round)
+    again = _json_submit(client, answers, key, token=token)
+    assert again.status_code == 200 and again.json["status"] == "replayed"
+    assert len(_responses()) == 1
+
+
 def test_json_submit_reports_invalid_answers_by_question(client, questionnaire):
     answers = complete_answers(questionnaire, {"trust_police": "7"})
     del answers["trust_help"]
@@ -301,3 +334,18 @@ def test_a_residents_submit_does_not_rewrite_their_session_cookie(client, questi
     cookies = response.headers.getlist("Set-Cookie")
     assert not any("remember_token" in cookie for cookie in cookies)
     assert not any(cookie.startswith("session=") for cookie in cookies)
+
+
+def test_the_first_submission_of_a_fresh_process_reads_the_pin_without_blocking_itself(app, client, questionnaire):
+    # A new worker knows neither the pair nor the questionnaire's pinned hash, and its first
+    # request may be a replay from a phone's outbox (token from /s/csrf, no page loaded).
+    # The pin is read through the session, which on SQLite must not take the write lock
+    # that the insert, on the view's own connection, then waits for.
+    token = client.get("/s/csrf").json["csrf_token"]
+    app.extensions["questionnaire_pins"].clear()
+    app.extensions["respond_destinations"] = type(app.extensions["respond_destinations"])()
+    db.session.close()
+    response = _json_submit(client, complete_answers(questionnaire), token=token)
+    assert response.status_code == 201
+    db.session.close()  # the request shared this test's session: drop its snapshot
+    assert len(_responses()) == 1

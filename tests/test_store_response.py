@@ -1,20 +1,29 @@
 """store_response / insert_response: one INSERT ... ON CONFLICT decides, on both backends."""
 
+import itertools
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
-from survey_app.models import Mode, Response, Village
+from survey_app.models import Mode, Response, Round, RoundStatus, Village
 from survey_app.models._types import utcnow
-from survey_app.operations.responses import StoreOutcome, answers_digest, insert_response, store_response
+from survey_app.operations.responses import (
+    ROUND_OPEN_ON_TODAY,
+    RoundNotOpen,
+    StoreOutcome,
+    answers_digest,
+    insert_response,
+    store_response,
+)
 from survey_app.questionnaire import clean_answers
 from survey_app.questionnaires import load
+from survey_app.respond.availability import Availability, availability
 from tests.factories import complete_answers, make_round, make_villages
 
 
@@ -189,3 +198,68 @@ def test_concurrent_posts_of_one_key_with_other_answers_keep_one(app, round_, vi
     expected = sorted(["created", "replayed", "conflict", "conflict"])
     assert sorted(outcome.value for outcome, _id in outcomes) == expected
     assert winner in (answers, other)
+
+
+# --- the guard: a web answer is stored only while the round takes answers -------------------
+
+_DAY = timedelta(days=1)
+
+
+def _round_states():
+    """Every status, schedule flag and position of the dates around today that the
+    table's constraints allow."""
+    today = date(2026, 6, 15)
+    dates = [None, today - _DAY, today, today + _DAY]
+    for status, scheduled, opens_on, closes_on in itertools.product(RoundStatus, [False, True], dates, dates):
+        if opens_on is None or closes_on is None or closes_on >= opens_on:
+            yield today, status, scheduled, opens_on, closes_on
+
+
+def test_the_inserts_guard_agrees_with_availability_in_every_state(round_, village):
+    """The SQL twin of availability() (scope aside) gives the same answer for each state."""
+    disagreements = []
+    for today, status, scheduled, opens_on, closes_on in _round_states():
+        db.session.execute(sa.update(Round).where(Round.id == round_.id).values(
+            status=status, scheduled=scheduled, opens_on=opens_on, closes_on=closes_on))
+        in_sql = db.session.scalar(
+            sa.text(f"SELECT count(*) FROM rounds WHERE rounds.id = :id AND {ROUND_OPEN_ON_TODAY}")  # noqa: S608
+            .bindparams(sa.bindparam("today", type_=sa.Date())), {"id": round_.id, "today": today})
+        db.session.expire(round_)
+        in_python = availability(round_, village, today) is Availability.OPEN
+        if bool(in_sql) != in_python:
+            disagreements.append((status, scheduled, opens_on, closes_on, in_python))
+    assert disagreements == []
+
+
+def test_a_guarded_insert_stores_a_new_key_only_while_the_round_is_open(round_, village, questionnaire, answers):
+    today = date.today()
+    key = str(uuid.uuid4())
+    outcome, _id = insert_response(round_, village, questionnaire, answers, key, Mode.WEB, open_on=today)
+    db.session.commit()
+    assert outcome is StoreOutcome.CREATED
+
+    round_.status = RoundStatus.CLOSED
+    db.session.commit()
+    with pytest.raises(RoundNotOpen):
+        insert_response(round_, village, questionnaire, answers, str(uuid.uuid4()), Mode.WEB, open_on=today)
+    db.session.rollback()
+    # A phone that never got the answer to its first post still gets it: the key is known.
+    outcome, again_id = insert_response(round_, village, questionnaire, answers, key, Mode.WEB, open_on=today)
+    assert (outcome, again_id) == (StoreOutcome.REPLAYED, _id)
+    other = {**answers, "trust_police": "1"}
+    outcome, _again = insert_response(round_, village, questionnaire, other, key, Mode.WEB, open_on=today)
+    assert outcome is StoreOutcome.CONFLICT
+    db.session.rollback()
+    assert len(_rows()) == 1
+
+
+def test_a_guarded_insert_follows_a_scheduled_rounds_dates(round_, village, questionnaire, answers):
+    today = date.today()
+    round_.status, round_.scheduled = RoundStatus.DRAFT, True
+    round_.opens_on, round_.closes_on = today, today + _DAY
+    db.session.commit()
+    assert insert_response(round_, village, questionnaire, answers, str(uuid.uuid4()), Mode.WEB,
+                           open_on=today)[0] is StoreOutcome.CREATED
+    for day in (today - _DAY, today + 2 * _DAY):
+        with pytest.raises(RoundNotOpen):
+            insert_response(round_, village, questionnaire, answers, str(uuid.uuid4()), Mode.WEB, open_on=day)

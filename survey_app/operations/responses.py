@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -45,24 +45,49 @@ _INSERTED_COLUMNS = (
     "submission_key", "round_id", "village_id", "questionnaire_key", "questionnaire_version", "mode",
     "answers", "answers_digest", "submitted_at", "updated_at", "duration_s",
 )
-# The same SQL on SQLite (>= 3.35) and PostgreSQL: when the key exists, nothing is inserted
-# and nothing is returned. Text rather than the dialects' insert().on_conflict_do_nothing(),
-# which SQLAlchemy 2.0 cannot cache and so compiles again on every post; the bound
-# parameters keep the columns' own types (JSON/JSONB, the mode enum, aware datetimes).
-_INSERT_ONCE = (
-    sa.text(
-        "INSERT INTO responses (submission_key, round_id, village_id, questionnaire_key, questionnaire_version,"
-        " mode, answers, answers_digest, submitted_at, updated_at, duration_s)"
-        " VALUES (:submission_key, :round_id, :village_id, :questionnaire_key, :questionnaire_version,"
-        " :mode, :answers, :answers_digest, :submitted_at, :updated_at, :duration_s)"
-        " ON CONFLICT (submission_key) DO NOTHING RETURNING id"
+# The SQL twin of respond.availability() without the scope (which never changes): within its
+# dates, and open by hand or, when scheduled and not closed by hand, by reaching opens_on.
+# A test holds the two to the same answer for every status, schedule and date.
+ROUND_OPEN_ON_TODAY = (
+    "(rounds.opens_on IS NULL OR rounds.opens_on <= :today)"
+    " AND (rounds.closes_on IS NULL OR rounds.closes_on >= :today)"
+    " AND (rounds.status = 'open'"
+    " OR (rounds.scheduled AND rounds.status <> 'closed' AND rounds.opens_on IS NOT NULL))"
+)
+
+
+def _insert_once(source: str, *extra: sa.BindParameter[object]) -> sa.TextClause:
+    """``INSERT ... <source> ON CONFLICT (submission_key) DO NOTHING RETURNING id``.
+
+    The same SQL on SQLite (>= 3.35) and PostgreSQL: when the key exists, nothing is inserted
+    and nothing is returned. Text rather than the dialects' insert().on_conflict_do_nothing(),
+    which SQLAlchemy 2.0 cannot cache and so compiles again on every post; the bound
+    parameters keep the columns' own types (JSON/JSONB, the mode enum, aware datetimes).
+    """
+    return (
+        sa.text(f"INSERT INTO responses ({', '.join(_INSERTED_COLUMNS)}) {source}"
+                " ON CONFLICT (submission_key) DO NOTHING RETURNING id")
+        .bindparams(*(sa.bindparam(name, type_=_responses.c[name].type) for name in _INSERTED_COLUMNS), *extra)
+        .columns(_responses.c.id)
     )
-    .bindparams(*(sa.bindparam(name, type_=_responses.c[name].type) for name in _INSERTED_COLUMNS))
-    .columns(_responses.c.id)
+
+
+_VALUES = ", ".join(f":{name}" for name in _INSERTED_COLUMNS)
+_INSERT_ONCE = _insert_once(f"VALUES ({_VALUES})")
+# The round's state is read by the INSERT itself, so a round closed a moment ago stores
+# nothing, with no read before the write. (PostgreSQL types the parameters of an INSERT's
+# SELECT list by the target columns, as it does for VALUES.)
+_INSERT_ONCE_WHILE_OPEN = _insert_once(
+    f"SELECT {_VALUES} FROM rounds WHERE rounds.id = :round_id AND {ROUND_OPEN_ON_TODAY}",  # noqa: S608 - constants
+    sa.bindparam("today", type_=sa.Date()),
 )
 _EXISTING = sa.select(
     _responses.c.id, _responses.c.answers_digest, _responses.c.round_id, _responses.c.village_id
 ).where(_responses.c.submission_key == sa.bindparam("submission_key"))
+
+
+class RoundNotOpen(OperationError):
+    """The round takes no web answers today (closed, not yet open, or gone): nothing stored."""
 
 
 def answers_digest(answers: Mapping[str, object]) -> str:
@@ -89,39 +114,47 @@ def insert_response(
     started_at: datetime | None = None,
     *,
     connection: Connection | None = None,
+    open_on: date | None = None,
 ) -> tuple[StoreOutcome, int]:
     """Insert cleaned answers once, in the transaction of ``connection`` (the session's by
     default); return the outcome and the id of the row stored under the key (this one, or
     the first one for a retry or conflict).
 
-    Core statements: nothing enters the identity map, so a caller that needs the ORM
-    object loads it (``store_response``). The caller commits.
+    With ``open_on`` (a date), a new key is stored only if the round takes web answers that
+    day, decided by the INSERT itself; otherwise RoundNotOpen. A retry of a key stored
+    earlier is still recognised, so a phone whose answer landed before the round closed
+    gets its confirmation. Core statements: nothing enters the identity map, so a caller
+    that needs the ORM object loads it (``store_response``). The caller commits.
     """
     digest = answers_digest(answers)
     submitted_at = utcnow()
     if connection is None:
         connection = db.session.connection()
-    row_id = connection.scalar(
-        _INSERT_ONCE,
-        {
-            "submission_key": submission_key,
-            "round_id": round_.id,
-            "village_id": village.id,
-            "questionnaire_key": questionnaire.key,
-            "questionnaire_version": questionnaire.version,
-            "mode": mode,
-            "answers": dict(answers),
-            "answers_digest": digest,
-            "submitted_at": submitted_at,
-            "updated_at": submitted_at,
-            "duration_s": None if started_at is None else max(0, int((submitted_at - started_at).total_seconds())),
-        },
-    )
+    values = {
+        "submission_key": submission_key,
+        "round_id": round_.id,
+        "village_id": village.id,
+        "questionnaire_key": questionnaire.key,
+        "questionnaire_version": questionnaire.version,
+        "mode": mode,
+        "answers": dict(answers),
+        "answers_digest": digest,
+        "submitted_at": submitted_at,
+        "updated_at": submitted_at,
+        "duration_s": None if started_at is None else max(0, int((submitted_at - started_at).total_seconds())),
+    }
+    if open_on is None:
+        row_id = connection.scalar(_INSERT_ONCE, values)
+    else:
+        row_id = connection.scalar(_INSERT_ONCE_WHILE_OPEN, {**values, "today": open_on})
     if row_id is not None:
         return StoreOutcome.CREATED, row_id
     # The key was taken, by a commit this statement waited for (PostgreSQL) or an earlier
     # one: read committed (and SQLite's one writer) show that row to the next statement.
-    existing = connection.execute(_EXISTING, {"submission_key": submission_key}).one()
+    # Or, with ``open_on``, the round was not open and the key is new.
+    existing = connection.execute(_EXISTING, {"submission_key": submission_key}).one_or_none()
+    if existing is None:
+        raise RoundNotOpen("This survey round is not taking answers.")
     same = (existing.answers_digest, existing.round_id, existing.village_id) == (digest, round_.id, village.id)
     return (StoreOutcome.REPLAYED if same else StoreOutcome.CONFLICT), existing.id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,12 +30,20 @@ from survey_app.extensions import db, limiter
 from survey_app.i18n import current_language
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
-from survey_app.operations.responses import StoreOutcome, insert_response, parse_submission_key
+from survey_app.operations.responses import RoundNotOpen, StoreOutcome, insert_response, parse_submission_key
 from survey_app.questionnaire import Questionnaire, clean_answers, text_in
 from survey_app.respond import bp, flow
 from survey_app.respond.availability import Availability, availability
 from survey_app.respond.forms import form_class, raw_answers
-from survey_app.respond.lookup import RoundRow, VillageRow, round_and_village
+from survey_app.respond.lookup import (
+    Destination,
+    Destinations,
+    Ref,
+    RoundRow,
+    VillageRow,
+    destination_of,
+    round_and_village,
+)
 
 HONEYPOT = "_website"
 MAX_FORM_AGE = timedelta(days=2)
@@ -54,33 +62,70 @@ class Target:
     questionnaire: Questionnaire
 
 
-def _find(connection: Connection, round_slug: str, village_code: str) -> Target | Response:
+@bp.record_once
+def _setup(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.extensions["respond_destinations"] = Destinations()
+
+
+def _find(connection: Connection, round_slug: str, village_code: str, today: date) -> Target | Response:
     """The open round and village, or the friendly page that says why not (nothing stored).
 
-    Read on the view's own Core connection as a shared read. On SQLite that read ends here,
-    so a later insert holds the database's one write lock only for itself; PostgreSQL has
-    no such lock and its insert goes on in the same transaction, sparing a BEGIN and a
-    COMMIT. The round and village are plain rows (``lookup``), usable after the transaction.
+    Read on the view's own Core connection as a shared read, which ends here: on SQLite a
+    later insert then holds the database's one write lock only for itself. The round and
+    village are plain rows (``lookup``), usable after the transaction.
     """
     with read_only():  # also for the questionnaire's pinned hash, read once per process
         found = round_and_village(connection, round_slug, village_code)
-        result = _check(*found) if found is not None else _unavailable("unknown", 404)
-    if connection.dialect.name == "sqlite":
-        connection.rollback()
+        result = _check(*found, today) if found is not None else _unavailable("unknown", 404)
+    connection.rollback()
     return result
 
 
-def _store(connection: Connection, target: Target, answers: dict[str, object], key: str,
-           started: object) -> StoreOutcome:
-    """Insert the cleaned answers once and commit, on the connection the round was read on."""
-    outcome, _response_id = insert_response(target.round, target.village, target.questionnaire, answers, key,
-                                            Mode.WEB, _started_at(started), connection=connection)
-    connection.commit()
+def _refusal(round_slug: str, village_code: str, today: date) -> Response | None:
+    """The page that says why the form takes no answers today, or None if it does."""
+    with db.engine.connect() as connection:
+        target = _find(connection, round_slug, village_code, today)
+    return target if isinstance(target, Response) else None
+
+
+def _destination(round_slug: str, village_code: str) -> Destination | Response:
+    """The pair's fixed facts, read once per process; the friendly 404 for an unknown pair."""
+    destinations: Destinations = current_app.extensions["respond_destinations"]
+    known = destinations.get(round_slug, village_code)
+    if known is not None:
+        return known
+    with db.engine.connect() as connection, read_only():
+        found = round_and_village(connection, round_slug, village_code)
+    if found is None:
+        return _unavailable("unknown", 404)
+    destination = destination_of(*found)
+    if destination is None:
+        return _unavailable(Availability.NOT_IN_ROUND.value, 404, *found)
+    destinations.remember(round_slug, village_code, destination)
+    return destination
+
+
+def _store(round_slug: str, village_code: str, destination: Destination, questionnaire: Questionnaire,
+           answers: dict[str, object], key: str, started: object, today: date) -> StoreOutcome | Response:
+    """Insert the cleaned answers once if the round takes answers today (the INSERT checks,
+    so a round closed a moment ago stores nothing), else the page that says why not."""
+    with db.engine.connect() as connection:
+        try:
+            outcome, _response_id = insert_response(
+                destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
+                _started_at(started), connection=connection, open_on=today,
+            )
+        except RoundNotOpen:
+            connection.rollback()
+            # It was open when the page was read but not at the insert: it closed in between.
+            # Were it open again, the status changed twice meanwhile; the phone retries a 503.
+            return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
+        connection.commit()
     return outcome
 
 
-def _check(round_: RoundRow, village: VillageRow) -> Target | Response:
-    state = availability(round_, village, clock.today())
+def _check(round_: RoundRow, village: VillageRow, today: date) -> Target | Response:
+    state = availability(round_, village, today)
     if state is not Availability.OPEN:
         return _unavailable(state.value, UNAVAILABLE_STATUS[state], round_, village)
     try:
@@ -123,16 +168,16 @@ def _started_at(text: object) -> datetime | None:
 @limiter.limit(_rate_limit, methods=["POST"])
 @public
 def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
-    # The resident pages use Core rows on one pooled connection, not the ORM session: every
-    # page and post of every resident comes through here.
+    # Core rows on a pooled connection, not the ORM session: every resident page comes here.
+    today = clock.today()
     with db.engine.connect() as connection:
-        target = _find(connection, round_slug, village_code)
-        if isinstance(target, Response):
-            return target
-        return _form_page(connection, target, round_slug, village_code)
+        target = _find(connection, round_slug, village_code, today)
+    if isinstance(target, Response):
+        return target
+    return _form_page(target, round_slug, village_code, today)
 
 
-def _form_page(connection: Connection, target: Target, round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+def _form_page(target: Target, round_slug: str, village_code: str, today: date):  # type: ignore[no-untyped-def]
     """A page of the no-JS form: show, validate, move between sections, or store at the end."""
     q = target.questionnaire
     if request.method == "GET":
@@ -167,7 +212,10 @@ def _form_page(connection: Connection, target: Target, round_slug: str, village_
         key = parse_submission_key(key)
     except OperationError:
         key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
-    outcome = _store(connection, target, result.answers, key, started)
+    destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
+    outcome = _store(round_slug, village_code, destination, q, result.answers, key, started, today)
+    if isinstance(outcome, Response):
+        return outcome
     if outcome is StoreOutcome.CONFLICT:
         return render_template("respond/conflict.html", round=target.round, village=target.village), 409
     return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
@@ -202,24 +250,35 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
 @limiter.limit(_rate_limit)
 @public
 def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
-    """JSON door for the enhanced form and for offline replays from the phone's outbox."""
+    """JSON door for the enhanced form and for offline replays from the phone's outbox.
+
+    A valid post costs one statement: the round's state is checked by the INSERT. The
+    rare refusals read the round again to say why (closed before invalid answers)."""
     payload = request.get_json(silent=True)
-    with db.engine.connect() as connection:
-        target = _find(connection, round_slug, village_code)
-        if isinstance(target, Response):
-            return target
-        if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-            return jsonify(error="bad_request"), 400
-        if payload.get(HONEYPOT):
-            return jsonify(status="created"), 201
-        try:
-            key = parse_submission_key(payload.get("submission_key"))
-        except OperationError as exc:
-            return jsonify(error="bad_key", message=str(exc)), 400
-        result = clean_answers(target.questionnaire, payload["answers"])
-        if not result.ok:
-            return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
-        outcome = _store(connection, target, result.answers, key, payload.get("started_at"))
+    destination = _destination(round_slug, village_code)
+    if isinstance(destination, Response):
+        return destination
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return jsonify(error="bad_request"), 400
+    if payload.get(HONEYPOT):
+        return jsonify(status="created"), 201
+    try:
+        key = parse_submission_key(payload.get("submission_key"))
+    except OperationError as exc:
+        return jsonify(error="bad_key", message=str(exc)), 400
+    today = clock.today()
+    try:
+        questionnaire = questionnaires.load(destination.questionnaire_key, destination.questionnaire_version)
+    except OperationError:
+        return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
+    result = clean_answers(questionnaire, payload["answers"])
+    if not result.ok:
+        refusal = _refusal(round_slug, village_code, today)
+        return refusal or (jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422)
+    outcome = _store(round_slug, village_code, destination, questionnaire, result.answers, key,
+                     payload.get("started_at"), today)
+    if isinstance(outcome, Response):
+        return outcome
     if outcome is StoreOutcome.CONFLICT:
         return jsonify(error="conflict"), 409
     thanks = url_for(".thanks", round_slug=round_slug, village_code=village_code)
