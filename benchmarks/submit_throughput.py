@@ -5,7 +5,7 @@
 
 Each backend gets a fresh, migrated database with the demo loaded (a temporary SQLite file
 in WAL mode; a ``bench_submit`` database on the PostgreSQL server, dropped afterwards).
-Two servers run side by side under the same gunicorn settings:
+Two servers run side by side under the same gunicorn settings (the project's gunicorn.conf.py):
 
 - the bare ceiling: a minimal Flask app defined here (``bare_app``) whose one route inserts
   the posted answers into a scratch table with a unique key, on an engine with the app's
@@ -211,7 +211,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(target: str, url: str, settings: ServerSettings) -> Iterator[tuple[int, int]]:
-    """Serve ``target`` on a free port; yield (port, master pid) once it answers."""
+    """Serve ``target`` on a free port with the project's gunicorn.conf.py (as production
+    does); yield (port, master pid) once it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -221,7 +222,8 @@ def gunicorn(target: str, url: str, settings: ServerSettings) -> Iterator[tuple[
         "RESPOND_RATE_LIMIT": RATE_LIMIT,
     }
     command = [
-        str(REPO / ".venv" / "bin" / "gunicorn"), "-w", str(settings.workers), "-b", f"127.0.0.1:{port}",
+        str(REPO / ".venv" / "bin" / "gunicorn"), "-c", str(REPO / "gunicorn.conf.py"),
+        "-w", str(settings.workers), "-b", f"127.0.0.1:{port}",
         "--worker-class", settings.worker_class, "--threads", str(settings.threads),
         "--pythonpath", str(Path(__file__).resolve().parent), "--log-level", "warning", target,
     ]
