@@ -2,7 +2,7 @@
 
 The app is built once in the master and the workers are forked from it (``preload_app``), so
 they share its memory instead of each building their own copy; on the project machine the
-workers then spent 10-20% less CPU per resident post (benchmarks/submit_throughput.py, which
+workers then spent about a fifth less CPU per resident post (benchmarks/submit_throughput.py, which
 serves both of its servers with this file). The collector is told to leave those preloaded
 objects alone (``gc.freeze``): it neither walks them in full collections nor writes to their
 pages, which would copy them into every worker.
