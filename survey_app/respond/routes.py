@@ -117,8 +117,8 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
             )
         except RoundNotOpen:
             connection.rollback()
-            # It was open when the page was read but not at the insert: it closed in between.
-            # Were it open again, the status changed twice meanwhile; the phone retries a 503.
+            # Not open at the insert (closed, or not yet open): read the round to say which.
+            # Should it read as open, its state changed in between; the phone retries a 503.
             return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
         connection.commit()
     return outcome
