@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from survey_app.extensions import db
 from survey_app.models import Mode, Response, RoundStatus
 from survey_app.questionnaires import load
+from survey_app.respond.lookup import Destinations
 from tests.factories import complete_answers, csrf_token, form_pages, make_round, make_villages
 
 URL = "/s/round-1/32.73.01.1001"
@@ -343,7 +344,7 @@ def test_the_first_submission_of_a_fresh_process_reads_the_pin_without_blocking_
     # that the insert, on the view's own connection, then waits for.
     token = client.get("/s/csrf").json["csrf_token"]
     app.extensions["questionnaire_pins"].clear()
-    app.extensions["respond_destinations"] = type(app.extensions["respond_destinations"])()
+    app.extensions["respond_destinations"] = Destinations()
     db.session.close()
     response = _json_submit(client, complete_answers(questionnaire), token=token)
     assert response.status_code == 201
