@@ -213,9 +213,9 @@ def single_village(app, requests: int) -> tuple[float, list[float]]:  # type: ig
 def bulk(app, processes: int, out: Path, count: int) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
     """The CLI's bulk path for the first ``count`` villages: (seconds, CPU seconds, written, failed)."""
     from reports.bulk import build_reports
-    from survey_app.downloads.util import bulk_inputs, report_options, round_villages
     from survey_app.extensions import db
     from survey_app.models import Round
+    from survey_app.reporting.service import bulk_inputs, report_options, round_villages
 
     with app.app_context():
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
@@ -275,9 +275,9 @@ def cpu_seconds() -> float:
 
 def ours_and_floor(app, sample: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
     """Per village, in one process: our build (tables, workbook, save) and the bare-openpyxl floor."""
-    from survey_app.downloads.util import bulk_inputs, report_options, round_villages
     from survey_app.extensions import db
     from survey_app.models import Round
+    from survey_app.reporting.service import bulk_inputs, report_options, round_villages
 
     with app.app_context():
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))

@@ -1,8 +1,9 @@
 """Many village workbooks at once, in parallel across processes.
 
 The data is loaded once, in the parent, with one query (``reports.data``); the parent also
-computes everything villages share (alpha over all villages of a round, the district and
-regency figures of the comparison sheet) set-based, before any worker starts. Workers are
+has everything villages share (alpha over all villages of a round, the district and regency
+figures of the comparison sheet) before any worker starts: from stored sums, or computed
+set-based from the responses of every village. Workers are
 forked from the parent, so they see the responses frame and those figures without a copy
 or a pickle: each one only slices out its village, builds the tables and writes the file.
 Only a village's position goes to a worker and only a file name comes back.
@@ -85,18 +86,25 @@ class BulkInputs:
     options: ReportOptions = field(default_factory=ReportOptions)
     versions: QuestionnaireLookup | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    population: Population = field(init=False)
+    population: Population | None = None
+    """Figures over all villages (alpha, areas), e.g. from stored sums; None: computed from
+    ``responses``, which must then hold every village of the rounds."""
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
+    _computed: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.population = Population(self.responses)
+        self._computed = self.population is None
+        if self.population is None:
+            self.population = Population(self.responses)
         # Row positions of each village, found with one groupby; a worker takes its rows
         # with iloc instead of scanning the whole frame.
         self._rows = {int(k): v for k, v in self.responses.groupby("village_id", sort=False).indices.items()}
 
     def warm(self) -> None:
         """Compute the shared figures now (in the parent), so forked workers inherit them."""
-        self.population.warm(self.rounds, self.villages, self.options)
+        if self._computed:
+            assert self.population is not None  # noqa: S101 - set in __post_init__
+            self.population.warm(self.rounds, self.villages, self.options)
 
     def village_rows(self, village: VillageInfo) -> pd.DataFrame:
         rows = self._rows.get(village.id)

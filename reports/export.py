@@ -26,9 +26,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import IO, Any, Literal
 
 import pandas as pd
@@ -36,7 +38,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.data import QuestionnaireLookup, RoundInfo
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
 
@@ -110,28 +112,32 @@ class ResponseTable:
 
 def response_table(
     round_: RoundInfo,
-    responses: pd.DataFrame,
-    villages: Mapping[int, VillageInfo],
+    chunks: Iterable[pd.DataFrame],
+    refs: Iterable[tuple[str, int]],
+    row_count: int,
+    village_names: Mapping[int, str],
     options: ExportOptions | None = None,
     versions: QuestionnaireLookup | None = None,
 ) -> ResponseTable:
-    """The export of one round's ``responses`` (a frame from ``load_round_responses``)."""
+    """The export of one round's responses, given as frames from ``load_round_responses`` or
+    ``response_chunks`` (rows are produced as the chunks are read), with the questionnaire
+    versions ``refs`` they use and their number (``response_versions`` gives both)."""
     options = options or ExportOptions()
-    questionnaires = _versions_in(round_, responses, versions)
+    questionnaires = _versions_in(round_, refs, versions)
     columns = question_columns(list(questionnaires.values()), options)
     header = [*META_HEADERS, *(column.header for column in columns)]
-    return ResponseTable(header, _rows(round_, responses, villages, questionnaires, columns, options), len(responses))
+    rows = (
+        row for chunk in chunks for row in _rows(round_, chunk, village_names, questionnaires, columns, options)
+    )
+    return ResponseTable(header, rows, row_count)
 
 
 def _versions_in(
-    round_: RoundInfo, responses: pd.DataFrame, versions: QuestionnaireLookup | None
+    round_: RoundInfo, refs: Iterable[tuple[str, int]], versions: QuestionnaireLookup | None
 ) -> dict[tuple[str, int], Questionnaire]:
     """The round's questionnaire first, then any other version its responses were given on."""
     found = {(round_.questionnaire.key, round_.questionnaire.version): round_.questionnaire}
-    if responses.empty:
-        return found
-    pairs = responses[["questionnaire_key", "questionnaire_version"]].drop_duplicates()
-    for key, version in sorted((str(k), int(v)) for k, v in pairs.itertuples(index=False)):
+    for key, version in sorted(refs):
         if (key, version) not in found:
             if versions is None:
                 raise ValueError(f"responses on {key}@{version}: pass versions= to load that questionnaire")
@@ -142,7 +148,7 @@ def _versions_in(
 def _rows(
     round_: RoundInfo,
     responses: pd.DataFrame,
-    villages: Mapping[int, VillageInfo],
+    village_names: Mapping[int, str],
     questionnaires: Mapping[tuple[str, int], Questionnaire],
     columns: Sequence[Column],
     options: ExportOptions,
@@ -151,7 +157,6 @@ def _rows(
     present = [column.question_id in responses.columns for column in columns]
     records = responses.to_dict("records")
     for record in records:
-        village = villages.get(int(record["village_id"]))
         ref = (str(record["questionnaire_key"]), int(record["questionnaire_version"]))
         submitted = record["submitted_at"]
         row: list[Value] = [
@@ -159,7 +164,7 @@ def _rows(
             round_.id,
             round_.name,
             record["village_code"],
-            village.name if village else None,
+            village_names.get(int(record["village_id"])),
             record["district_code"],
             record["regency_code"],
             record["province_code"],
@@ -260,10 +265,22 @@ def csv_text(value: Value) -> Value:
 
 def write_csv(table: ResponseTable, stream: IO[str]) -> None:
     """Write the table as UTF-8 CSV (the caller opens the stream; a BOM helps Excel)."""
-    writer = csv.writer(stream, lineterminator="\r\n")
+    for text in csv_chunks(table):
+        stream.write(text)
+
+
+def csv_chunks(table: ResponseTable, rows_per_chunk: int = 1_000) -> Iterator[str]:
+    """The CSV text a few hundred KB at a time, as the rows are read: a streamed download."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_text(h) for h in table.header])
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=1):
         writer.writerow([csv_text(value) for value in row])
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
@@ -272,8 +289,12 @@ def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
     ws = workbook.create_sheet("responses")
     ws.freeze_panes = "B2"
     ws.append([_xlsx_cell(ws, h) for h in table.header])
-    for row in table.rows:
-        ws.append([_xlsx_cell(ws, value) for value in row])
+    try:
+        for row in table.rows:
+            ws.append([_xlsx_cell(ws, value) for value in row])
+    except BaseException:
+        ws.close()  # end the sheet's writer now, not when its temporary file is already gone
+        raise
     workbook.save(stream)
 
 
@@ -309,12 +330,19 @@ def export_bytes(table: ResponseTable, fmt: str) -> bytes:
     return binary.getvalue()
 
 
-def write_export(table: ResponseTable, fmt: str, path: str | Any) -> None:
-    """Write the export to a file path."""
+def write_export(table: ResponseTable, fmt: str, path: str | os.PathLike[str]) -> None:
+    """Write the export to a file path. It is written under a temporary name in the same
+    folder and renamed when complete, so an export stopped halfway never looks finished."""
     writer, mode, _media = WRITERS[fmt]
-    if mode == "text":
-        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-            writer(table, stream)
-    else:
-        with open(path, "wb") as stream:
-            writer(table, stream)
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        if mode == "text":
+            with open(partial, "w", encoding="utf-8-sig", newline="") as stream:
+                writer(table, stream)
+        else:
+            with open(partial, "wb") as stream:
+                writer(table, stream)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

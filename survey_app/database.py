@@ -5,7 +5,8 @@ project machine, a deferred ``BEGIN`` made up to half of concurrent commits fail
 "database is locked": two readers both try to upgrade to writers and one must give up.
 Starting every transaction with ``BEGIN IMMEDIATE`` takes the write lock up front, so
 writers queue on the busy timeout instead of failing. WAL keeps readers from blocking
-writers. Pure reads that must not queue (report building) opt out with ``read_only()``.
+writers. Pure reads that must not queue (reports, exports, the download pages) opt out with
+``read_only()``; a write they make (the audit event) goes in its own short ``writing()`` block.
 """
 
 from __future__ import annotations
@@ -24,7 +25,27 @@ _read_only: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_read_o
 @contextlib.contextmanager
 def read_only() -> Iterator[None]:
     """Start SQLite transactions inside this block as deferred (shared) reads."""
-    token = _read_only.set(True)
+    token = begin_read_only()
+    try:
+        yield
+    finally:
+        end_read_only(token)
+
+
+def begin_read_only() -> contextvars.Token[bool]:
+    """``read_only()`` from a request hook to its teardown; pass the token to ``end_read_only``."""
+    return _read_only.set(True)
+
+
+def end_read_only(token: contextvars.Token[bool]) -> None:
+    _read_only.reset(token)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Inside a ``read_only()`` block, start SQLite transactions with ``BEGIN IMMEDIATE`` again:
+    a deferred read that later writes fails at once when another writer committed meanwhile."""
+    token = _read_only.set(False)
     try:
         yield
     finally:

@@ -151,8 +151,8 @@ def test_raw_export_is_for_staff_and_scoped(client, demo):
     _attachment(response, f"{ROUND}-responses.csv")
     frame = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
     assert len(frame) > 0 and frame["district_code"].eq("32.73.02").all()
-    labels = client.get(f"{BASE}/responses.xlsx?labels=1")
-    _attachment(labels, f"{ROUND}-responses-labels.xlsx")
+    with client.get(f"{BASE}/responses.xlsx?labels=1") as labels:  # closes the file it was sent from
+        _attachment(labels, f"{ROUND}-responses-labels.xlsx")
     assert client.get(f"{BASE}/responses.pdf").status_code == 404
     assert [e.details["what"] for e in _events()] == ["responses", "responses"]
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from reports.data import RoundInfo
 from reports.stats import ItemShare, Suppression, index_scores, mean_ci, wilson_ci
+from reports.stats.moments import Moments
 from reports.tables.model import NAN, Estimate, ReportOptions, item_kind
 from survey_app.questionnaire import Comparability, Index, Question, Questionnaire
 from survey_app.questionnaire.comparability import SAME
@@ -112,6 +113,12 @@ def own_index_scores(frame: pd.DataFrame, questionnaire: Questionnaire, index: I
 
 def index_estimate(scores: pd.Series, suppression: Suppression) -> Estimate:
     mean, low, high, n = mean_ci(scores)
+    return make_estimate(mean, low, high, n, suppression)
+
+
+def index_estimate_from(moments: Moments, suppression: Suppression) -> Estimate:
+    """``index_estimate`` of the scores summed up in ``moments`` (stored area sums)."""
+    mean, low, high, n = moments.mean_ci()
     return make_estimate(mean, low, high, n, suppression)
 
 

@@ -25,9 +25,9 @@ from survey_app.admin.progress_data import SORTS, Filters, Page, Scope
 from survey_app.admin.queries import round_by_slug
 from survey_app.admin.rounds import STATUS_LABELS
 from survey_app.database import read_only
-from survey_app.downloads.util import record_download
 from survey_app.extensions import db
 from survey_app.models import Round, RoundStatus, User, covers
+from survey_app.reporting.service import record_download
 
 FLAG_LABELS = {
     quality.FAST: _l("fast forms"),

@@ -26,7 +26,6 @@ from survey_app.admin.queries import (
     version_changes,
 )
 from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
-from survey_app.downloads.util import csv_response, record_download
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import DoubleEntry, Role, Round, RoundStatus
@@ -42,6 +41,7 @@ from survey_app.operations.rounds import (
 )
 from survey_app.posters import form_url, make_poster, render_index
 from survey_app.questionnaire import text_in
+from survey_app.reporting.service import csv_response, record_download
 
 STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
 DIFF_LABELS = {

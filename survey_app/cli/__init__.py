@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 from flask import Flask
 
+from survey_app.database import read_only
 from survey_app.extensions import db
 from survey_app.operations import OperationError
 
@@ -31,6 +32,18 @@ def transactional(command: F) -> F:
         except BaseException:
             db.session.rollback()
             raise
+
+    return wrapped  # type: ignore[return-value]
+
+
+def reading(command: F) -> F:
+    """Run a command that only reads (reports, exports) in deferred SQLite transactions, so a
+    long build never holds the write lock residents need; its audit event writes on its own."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with read_only():
+            return command(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 

@@ -9,9 +9,10 @@ from flask.cli import with_appcontext
 
 from reports.export import WRITERS, ExportOptions, write_export
 from reports.text import LANGUAGES
-from survey_app.downloads.util import find_area, record_download, response_export
+from survey_app.cli import reading
 from survey_app.operations import OperationError
 from survey_app.operations.rounds import get_round
+from survey_app.reporting.service import find_area, record_download, response_export
 
 group = click.Group("export", help="Export raw answers for analysis.")
 
@@ -26,6 +27,7 @@ group = click.Group("export", help="Export raw answers for analysis.")
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The file to write.")
 @with_appcontext
+@reading
 def responses(round_name: str, fmt: str, labels: bool, lang: str, area_code: str | None, free_text: bool,
               out_file: Path) -> None:
     """One row per response, one column per question id (0/1 per multiple-choice option).
@@ -37,9 +39,10 @@ def responses(round_name: str, fmt: str, labels: bool, lang: str, area_code: str
         scope = [find_area(area_code).code] if area_code else []
     except OperationError as exc:
         raise click.ClickException(str(exc)) from None
-    table = response_export(round_, ExportOptions(labels=labels, lang=lang, include_free_text=free_text), scope)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    write_export(table, fmt, out_file)
+    with response_export(round_, ExportOptions(labels=labels, lang=lang, include_free_text=free_text),
+                         scope) as table:
+        write_export(table, fmt, out_file)
     record_download("cli", "round", round_.id, what="responses", round=round_.name, format=fmt, labels=labels,
                     area=area_code, free_text=free_text, rows=table.row_count, out=str(out_file))
     click.echo(f"Wrote {table.row_count} responses of {round_.name!r} to {out_file}.")

@@ -9,7 +9,10 @@ from flask.cli import with_appcontext
 
 from reports.bulk import BuiltReport, build_reports, default_processes
 from reports.text import LANGUAGES
-from survey_app.downloads.util import (
+from survey_app.cli import reading
+from survey_app.operations import OperationError
+from survey_app.operations.rounds import get_round
+from survey_app.reporting.service import (
     area_overview,
     bulk_inputs,
     find_area,
@@ -17,8 +20,6 @@ from survey_app.downloads.util import (
     report_options,
     round_villages,
 )
-from survey_app.operations import OperationError
-from survey_app.operations.rounds import get_round
 
 group = click.Group("reports", help="Build village report workbooks and area overviews.")
 
@@ -35,6 +36,7 @@ CLI_ACTOR = "cli"
 @click.option("--processes", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the workbooks.")
 @with_appcontext
+@reading
 def build(round_name: str, village_code: str | None, area_code: str | None, lang: str, min_n: int | None,
           free_text: bool, processes: int | None, out_dir: Path) -> None:
     """Write one workbook per village of a round (all, one village, or an area) into --out."""
@@ -80,6 +82,7 @@ def build(round_name: str, village_code: str | None, area_code: str | None, lang
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The .xlsx file to write.")
 @with_appcontext
+@reading
 def overview(round_name: str, area_code: str, lang: str, min_n: int | None, out_file: Path) -> None:
     """Write the overview of an area's villages for a round: one row per village, BH-adjusted."""
     try:

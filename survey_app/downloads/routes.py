@@ -1,4 +1,4 @@
-"""Download views: thin wrappers that check who may have what, call ``util`` and send a file.
+"""Download views: thin wrappers that check who may have what, call the reporting service and send a file.
 
 Who may download what:
 
@@ -16,20 +16,27 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import IO
 
 import sqlalchemy as sa
-from flask import abort, render_template, request, send_file
+from flask import abort, g, render_template, request, send_file, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from reports.bulk import build_reports
-from reports.export import WRITERS, ExportOptions, export_bytes
+from reports.export import WRITERS, ExportOptions, csv_chunks, write_xlsx
 from reports.text import LANGUAGES
 from survey_app.access import STAFF, roles_required, user_covers
+from survey_app.database import begin_read_only, end_read_only
 from survey_app.downloads import bp
-from survey_app.downloads.util import (
+from survey_app.extensions import db
+from survey_app.models import Area, Role, Round, RoundStatus, User, Village
+from survey_app.operations import OperationError
+from survey_app.reporting.service import (
     AreaRef,
     area_filename,
     area_overview,
@@ -42,13 +49,28 @@ from survey_app.downloads.util import (
     village_filename,
     village_report,
 )
-from survey_app.extensions import db
-from survey_app.models import Area, Role, Round, RoundStatus, User, Village
-from survey_app.operations import OperationError
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.VIEWER)
 XLSX = WRITERS["xlsx"][2]
+_SPOOL_BYTES = 16 * 1024 * 1024
+"""An XLSX export up to this size is built in memory, a larger one in a temporary file."""
 LEVEL_LABELS = {"district": _l("District"), "regency": _l("Regency/city"), "province": _l("Province")}
+
+
+@bp.before_request
+def _read_only_request() -> None:
+    """Downloads only read. End the transaction the app's own hooks began (on SQLite a
+    ``BEGIN IMMEDIATE``, which would hold back every resident's submission while a file is
+    built) and read the rest of the request in deferred transactions."""
+    db.session.commit()
+    g.read_only_token = begin_read_only()
+
+
+@bp.teardown_request
+def _end_read_only(_exc: BaseException | None) -> None:
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        end_read_only(token)
 
 
 def _round(slug: str) -> Round:
@@ -186,12 +208,38 @@ def responses(round_slug: str, fmt: str) -> Response:
         abort(404)
     lang, free_text = _lang(), _free_text()
     labels = request.args.get("labels") in ("1", "true", "yes")
-    table = response_export(round_, ExportOptions(labels=labels, lang=lang, include_free_text=free_text),
-                            current_user.scope_prefixes)
-    data = export_bytes(table, fmt)
-    record_download(current_user, "round", round_.id, what="responses", round=round_.name, format=fmt,
-                    labels=labels, free_text=free_text, rows=table.row_count)
-    return _send(data, f"{round_.slug}-responses{'-labels' if labels else ''}.{fmt}", WRITERS[fmt][2])
+    filename = f"{round_.slug}-responses{'-labels' if labels else ''}.{fmt}"
+    options = ExportOptions(labels=labels, lang=lang, include_free_text=free_text)
+    audit = {"what": "responses", "round": round_.name, "format": fmt, "labels": labels, "free_text": free_text}
+    if fmt == "xlsx":  # a zip needs all its content first: written to a temporary file, not to memory
+        # Small exports stay in memory, large ones go to disk; send_file closes it.
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
+        with response_export(round_, options, current_user.scope_prefixes) as table:
+            record_download(current_user, "round", round_.id, rows=table.row_count, **audit)
+            write_xlsx(table, spool)
+        spool.seek(0)
+        return _send(spool, filename, XLSX)
+    # CSV is streamed as it is read, so memory stays flat however large the round.
+    export = ExitStack()
+    table = export.enter_context(response_export(round_, options, current_user.scope_prefixes))
+    try:
+        record_download(current_user, "round", round_.id, rows=table.row_count, **audit)
+    except BaseException:
+        export.close()
+        raise
+
+    def body() -> Iterator[str]:
+        try:
+            yield "\ufeff"
+            yield from csv_chunks(table)
+        finally:
+            export.close()  # as soon as the last row is sent; call_on_close covers a body never read
+
+    response = Response(stream_with_context(body()), mimetype=WRITERS["csv"][2])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.call_on_close(export.close)
+    return response
 
 
 def _area_villages(round_: Round, area: AreaRef) -> list[Village]:
@@ -204,8 +252,9 @@ def _area_villages(round_: Round, area: AreaRef) -> list[Village]:
     return villages
 
 
-def _send(data: bytes, filename: str, mimetype: str) -> Response:
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename,
+def _send(data: bytes | IO[bytes], filename: str, mimetype: str) -> Response:
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename,
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"  # reports are not for shared caches
     return response

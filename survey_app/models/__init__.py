@@ -14,6 +14,7 @@ from survey_app.models.paper import (
 )
 from survey_app.models.responses import Mode, Response
 from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus
+from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel
 from survey_app.models.users import Role, User, UserScope
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Mode",
     "PaperEntry",
     "PaperForm",
+    "PlaceSummary",
     "QuestionnaireVersion",
     "ReconciliationDecision",
     "Response",
@@ -36,6 +38,8 @@ __all__ = [
     "Round",
     "RoundScope",
     "RoundStatus",
+    "SummaryDirty",
+    "SummaryLevel",
     "User",
     "UserScope",
     "Village",

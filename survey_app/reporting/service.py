@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,24 +22,24 @@ from reports.bulk import BulkInputs, report_filename, slugify
 from reports.data import (
     RESPONSES,
     Place,
-    RoundInfo,
-    VillageInfo,
     load_round_history,
     load_round_responses,
     load_village,
     load_villages,
+    response_chunks,
+    response_versions,
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.overview import build_overview, overview_workbook
-from reports.stats import Suppression
-from reports.tables import Population, ReportOptions, build_village_tables
+from reports.tables import ReportOptions, build_village_tables
 from reports.workbook import build_village_workbook
 from survey_app import audit, questionnaires
-from survey_app.database import read_only
+from survey_app.database import read_only, writing
 from survey_app.extensions import db
-from survey_app.models import Area, Round, User, Village, covers
+from survey_app.models import Area, Round, User, Village, code_in_scope, covers
 from survey_app.operations import OperationError
 from survey_app.posters import villages_of_round
+from survey_app.reporting import summaries
 
 DOWNLOADED = "report.downloaded"
 """Audit action of every report, overview, zip and export handed out, web or CLI."""
@@ -100,88 +99,32 @@ def round_villages(
 
 
 def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptions) -> BulkInputs:
-    """Everything a bulk build needs, loaded with one query for the responses of every round
-    the reports cover (all villages: alpha and the area comparison need them)."""
+    """Everything a bulk build needs: the responses of ``villages`` in every round the reports
+    cover, and the stored sums of the rest (refreshed first), as the single download uses."""
     with read_only(), db.engine.connect() as connection:
         rounds = load_round_history(connection, round_.id, questionnaires.load)
-        responses = load_round_responses(connection, [r.id for r in rounds])
+    summaries.refresh(db.engine, rounds)
+    with read_only(), db.engine.connect() as connection:
         infos = load_villages(connection, [v.id for v in villages])
-    return BulkInputs(infos, rounds, responses, options, versions=questionnaires.catalog().get)
+        responses = load_round_responses(connection, [r.id for r in rounds], [v.id for v in villages])
+        population = summaries.population(connection, rounds, infos, options.suppression)
+    return BulkInputs(infos, rounds, responses, options, versions=questionnaires.catalog().get,
+                      population=population)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
 
-SUMMARY_TTL = 60.0
-"""Seconds a process trusts its cached round figures before checking the data again."""
-
-# Per process: (round id, small-base policy, with area figures) -> (checked at, data token,
-# alpha, area figures). Recomputed only when the round's responses changed.
-_summaries: dict[tuple[int, Suppression, bool], tuple[float, tuple[Any, ...], dict[Any, Any], dict[Any, Any]]] = {}
-_summaries_lock = threading.Lock()
-
-
-def _round_tokens(connection: sa.Connection, round_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-    """A cheap fingerprint of each round's responses: it changes when one is added, edited or deleted."""
-    rows = connection.execute(
-        sa.select(
-            RESPONSES.c.round_id,
-            sa.func.count(),
-            sa.func.max(RESPONSES.c.id),
-            sa.func.max(RESPONSES.c.updated_at),
-        )
-        .select_from(RESPONSES)
-        .where(RESPONSES.c.round_id.in_(list(round_ids)), RESPONSES.c.deleted_at.is_(None))
-        .group_by(RESPONSES.c.round_id)
-    ).all()
-    return {row[0]: tuple(str(value) for value in row[1:]) for row in rows}
-
-
-def _population(connection: sa.Connection, rounds: Sequence[RoundInfo], suppression: Suppression) -> Population:
-    """The figures of ``rounds`` across all villages, from the per-process cache.
-
-    The cache is trusted for ``SUMMARY_TTL`` seconds, then checked against the rounds' data
-    fingerprint, so a download costs no query on all responses while nothing changed; alpha
-    and the area comparison may lag new answers by that long. The village's own figures are
-    always read fresh.
-    """
-    now = time.monotonic()
-    latest = rounds[-1].id
-    keys = {r.id: (r.id, suppression, r.id == latest) for r in rounds}
-    with _summaries_lock:
-        cached = {rid: _summaries.get(key) for rid, key in keys.items()}
-    stale = [rid for rid, entry in cached.items() if entry is None or now - entry[0] > SUMMARY_TTL]
-    if stale:
-        tokens = _round_tokens(connection, stale)
-        for round_ in rounds:
-            if round_.id not in stale:
-                continue
-            entry = cached[round_.id]
-            token = tokens.get(round_.id, ())
-            if entry is None or entry[1] != token:
-                frame = load_round_responses(connection, [round_.id])
-                alpha, figures = Population(frame).round_summary(round_, suppression, areas=round_.id == latest)
-                entry = (now, token, alpha, figures)
-            else:
-                entry = (now, *entry[1:])
-            cached[round_.id] = entry
-            with _summaries_lock:
-                _summaries[keys[round_.id]] = entry
-    alpha_all: dict[Any, Any] = {}
-    figures_all: dict[Any, Any] = {}
-    for entry in cached.values():
-        assert entry is not None  # noqa: S101 - filled above
-        alpha_all.update(entry[2])
-        figures_all.update(entry[3])
-    return Population.precomputed(alpha_all, figures_all)
-
 
 def village_report(round_: Round, village: Village, options: ReportOptions) -> bytes:
-    """One village's workbook: its own responses plus the cached figures of the whole round."""
+    """One village's workbook: its own responses plus the stored sums of the other villages
+    (alpha, district and regency), refreshed first for the villages whose answers changed."""
     with read_only(), db.engine.connect() as connection:
         rounds = load_round_history(connection, round_.id, questionnaires.load)
+    summaries.refresh(db.engine, rounds)
+    with read_only(), db.engine.connect() as connection:
         responses = load_round_responses(connection, [r.id for r in rounds], [village.id])
         info = load_village(connection, village.id)
-        population = _population(connection, rounds, options.suppression)
+        population = summaries.population(connection, rounds, [info], options.suppression)
     tables = build_village_tables(
         info, rounds, responses, options, population=population, versions=questionnaires.catalog().get
     )
@@ -201,18 +144,23 @@ def area_overview(round_: Round, area: AreaRef, villages: Sequence[Village], opt
     return overview_workbook(overview)
 
 
-def response_export(
-    round_: Round, options: ExportOptions, scope: Sequence[str] = ()
-) -> ResponseTable:
-    """The raw export of one round, limited to villages under ``scope`` (empty: all)."""
+@contextmanager
+def response_export(round_: Round, options: ExportOptions, scope: Sequence[str] = ()) -> Iterator[ResponseTable]:
+    """The raw export of one round, limited to villages under ``scope`` (empty: all), open for
+    reading: its rows are read a chunk at a time while the caller writes them, in one
+    read-only transaction (a snapshot on SQLite's WAL and on PostgreSQL) that never holds
+    back a resident's submission."""
     with read_only(), db.engine.connect() as connection:
-        (info,) = [r for r in load_round_history(connection, round_.id, questionnaires.load) if r.id == round_.id]
-        responses = load_round_responses(connection, [round_.id])
+        info = next(r for r in load_round_history(connection, round_.id, questionnaires.load) if r.id == round_.id)
+        in_scope = None
         if scope:
-            responses = responses[[covers(list(scope), code) for code in responses["village_code"]]]
-        ids = [int(i) for i in responses["village_id"].unique()]
-        villages: dict[int, VillageInfo] = {v.id: v for v in load_villages(connection, ids)}
-    return response_table(info, responses, villages, options, versions=questionnaires.catalog().get)
+            in_scope = RESPONSES.c.village_id.in_(sa.select(Village.id).where(code_in_scope(Village.code, list(scope))))
+        count, refs = response_versions(connection, round_.id, in_scope)
+        answered = sa.select(RESPONSES.c.village_id).where(RESPONSES.c.round_id == round_.id).distinct()
+        names = dict(connection.execute(
+            sa.select(Village.id, Village.name).where(Village.id.in_(answered))).tuples().all())
+        chunks = response_chunks(connection, round_.id, in_scope)
+        yield response_table(info, chunks, refs, count, names, options, versions=questionnaires.catalog().get)
 
 
 # --- names and audit ---------------------------------------------------------------------------------
@@ -229,9 +177,16 @@ def area_filename(round_: Round, area: AreaRef, what: str, suffix: str) -> str:
 
 
 def record_download(actor: User | str, object_type: str, object_id: object, **details: Any) -> None:
-    """Write the download to the audit log and commit (a download changes nothing else)."""
-    audit.record(DOWNLOADED, actor=actor, object_type=object_type, object_id=object_id, **details)
-    db.session.commit()
+    """Write the download to the audit log in its own short transaction and commit.
+
+    The caller's transaction only read (a download changes nothing else), so it is ended
+    first: on SQLite a read that turns into a write can fail at once, and a long one that
+    began as a write would have held every resident's submission back.
+    """
+    db.session.rollback()
+    with writing():
+        audit.record(DOWNLOADED, actor=actor, object_type=object_type, object_id=object_id, **details)
+        db.session.commit()
 
 
 def csv_response(headers: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
