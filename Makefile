@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations clean
+.PHONY: run test lint translations clean system-packages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -17,6 +17,10 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# Chromium and LibreOffice for the browser and workbook tests (apt-get, sudo when not root).
+system-packages:
+	@scripts/system-packages.sh
+
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d survey_app/translations -D messages >/dev/null
 
@@ -27,7 +31,7 @@ run: $(STAMP) translations
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-test: $(STAMP) translations
+test: $(STAMP) translations system-packages
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -139,7 +139,7 @@ def test_libreoffice_converts_a_village_workbook(demo, tmp_path: Path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:
         pytest.fail("LibreOffice is not installed; install it with "
-                    "`apt-get install -y libreoffice-calc-nogui` (.ci/run does) to run this test.")
+                    "`apt-get install -y libreoffice-calc-nogui` (`make test` does) to run this test.")
     result = _build(demo, "--village", "32.73.01.1001", "--lang", "en", "--out", str(tmp_path / "x"), "-j", "1")
     assert result.exit_code == 0, result.output
     (workbook,) = (tmp_path / "x").glob("*.xlsx")
@@ -152,3 +152,25 @@ def test_libreoffice_converts_a_village_workbook(demo, tmp_path: Path):
     pdf = tmp_path / "pdf" / (workbook.stem + ".pdf")
     assert converted.returncode == 0 and pdf.exists(), converted.stdout + converted.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_refresh_rebuilds_the_summary_sums_of_changed_villages_once(demo):
+    from survey_app.models import PlaceSummary, SummaryDirty, SummaryLevel
+
+    def count(model, *where) -> int:  # type: ignore[no-untyped-def]
+        found = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+        db.session.commit()  # as if each command ran in its own process: no transaction left open
+        return int(found)
+
+    first = demo.invoke(args=["reports", "refresh", "--round", ROUND])
+    assert first.exit_code == 0, first.output
+    villages = count(PlaceSummary, PlaceSummary.level == SummaryLevel.VILLAGE)
+    assert f"Rebuilt the summary sums of {villages} village(s)." in first.output and villages > 0
+    assert count(SummaryDirty) > 0  # the other rounds
+    everything = demo.invoke(args=["reports", "refresh"])
+    assert everything.exit_code == 0 and "village(s)" in everything.output
+    assert count(SummaryDirty) == 0
+    again = demo.invoke(args=["reports", "refresh"])
+    assert "Rebuilt the summary sums of 0 village(s)." in again.output
+    unknown = demo.invoke(args=["reports", "refresh", "--round", "No such round"])
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output

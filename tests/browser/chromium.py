@@ -28,7 +28,7 @@ def acquire() -> Any:
         if not Path(CHROMIUM).exists():
             pytest.fail(
                 f"Chromium is not installed at {CHROMIUM}, so the browser tests cannot run. Install it with "
-                "`sudo apt-get update && sudo apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), "
+                "`sudo apt-get update && sudo apt-get install -y chromium` (Debian/Ubuntu; `make test` does this), "
                 "or point CHROMIUM=/path/to/chromium at another build.",
                 pytrace=False,
             )
