@@ -188,11 +188,15 @@ def _response_rows(
         .where(*where)
         .order_by(*(order or (RESPONSES.c.round_id, RESPONSES.c.village_id, RESPONSES.c.id)))
     )
-    for chunk in connection.execute(query).tuples().partitions(_CHUNK):
-        ids, rounds, villages, modes, keys, versions, submitted, texts = zip(*chunk, strict=True)
-        codes, districts = zip(*map(places.__getitem__, villages), strict=True)
-        meta = (ids, rounds, villages, codes, districts, modes, keys, versions, submitted)
-        yield meta, json.loads("[" + ",".join([text or "null" for text in texts]) + "]")
+    result = connection.execute(query)
+    try:  # closed when the reader stops early too (a server-side cursor on PostgreSQL)
+        for chunk in result.tuples().partitions(_CHUNK):
+            ids, rounds, villages, modes, keys, versions, submitted, texts = zip(*chunk, strict=True)
+            codes, districts = zip(*map(places.__getitem__, villages), strict=True)
+            meta = (ids, rounds, villages, codes, districts, modes, keys, versions, submitted)
+            yield meta, json.loads("[" + ",".join([text or "null" for text in texts]) + "]")
+    finally:
+        result.close()
 
 
 @contextmanager

@@ -19,26 +19,42 @@ from sqlalchemy import Engine, event
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-_read_only: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_read_only", default=False)
+# True inside read_only(), False inside writing(), None elsewhere: then the request decides.
+_read_only: contextvars.ContextVar[bool | None] = contextvars.ContextVar("sqlite_read_only", default=None)
 
 
 @contextlib.contextmanager
 def read_only() -> Iterator[None]:
     """Start SQLite transactions inside this block as deferred (shared) reads."""
-    token = begin_read_only()
+    token = _read_only.set(True)
     try:
         yield
     finally:
-        end_read_only(token)
+        _read_only.reset(token)
 
 
-def begin_read_only() -> contextvars.Token[bool]:
-    """``read_only()`` from a request hook to its teardown; pass the token to ``end_read_only``."""
-    return _read_only.set(True)
+def read_only_request() -> None:
+    """Make the rest of the current request ``read_only()`` (a flag on ``flask.g``, so it ends
+    with the request however the response is sent or dropped)."""
+    from flask import g
+
+    g.sqlite_read_only = True
 
 
-def end_read_only(token: contextvars.Token[bool]) -> None:
-    _read_only.reset(token)
+def end_read_only_request() -> None:
+    """Undo ``read_only_request`` (tests keep one app context, and so one ``g``, across requests)."""
+    from flask import g
+
+    g.pop("sqlite_read_only", None)
+
+
+def _reads_only() -> bool:
+    flag = _read_only.get()
+    if flag is not None:
+        return flag
+    from flask import g, has_app_context
+
+    return has_app_context() and bool(g.get("sqlite_read_only", False))
 
 
 @contextlib.contextmanager
@@ -74,4 +90,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")

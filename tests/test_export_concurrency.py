@@ -132,8 +132,11 @@ def test_an_export_that_fails_halfway_leaves_no_file(round_with_answers, runner,
 def _rows(path: Path, fmt: str) -> list[list[object]]:
     if fmt == "csv":
         return [line.split(",") for line in path.read_text(encoding="utf-8-sig").strip().splitlines()]
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
 
 
 def _rows_bytes(data: bytes, fmt: str, tmp_path: Path) -> list[list[object]]:

@@ -43,7 +43,10 @@ def reading(command: F) -> F:
     @functools.wraps(command)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         with read_only():
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                db.session.rollback()  # end the read; it wrote nothing left to keep
 
     return wrapped  # type: ignore[return-value]
 

@@ -9,9 +9,12 @@ from flask.cli import with_appcontext
 
 from reports.bulk import BuiltReport, build_reports, default_processes
 from reports.text import LANGUAGES
+from survey_app import questionnaires
 from survey_app.cli import reading
+from survey_app.extensions import db
 from survey_app.operations import OperationError
 from survey_app.operations.rounds import get_round
+from survey_app.reporting import summaries
 from survey_app.reporting.service import (
     area_overview,
     bulk_inputs,
@@ -21,7 +24,7 @@ from survey_app.reporting.service import (
     round_villages,
 )
 
-group = click.Group("reports", help="Build village report workbooks and area overviews.")
+group = click.Group("reports", help="Build village report workbooks and area overviews; keep summary sums current.")
 
 CLI_ACTOR = "cli"
 
@@ -98,3 +101,18 @@ def overview(round_name: str, area_code: str, lang: str, min_n: int | None, out_
     record_download(CLI_ACTOR, "area", area.code, what="overview", round=round_.name, lang=lang,
                     min_n=options.min_n, villages=len(villages), out=str(out_file))
     click.echo(f"Wrote the overview of {len(villages)} villages of {area.name} ({area.code}) to {out_file}.")
+
+
+@group.command("refresh")
+@click.option("--round", "round_name", help="Only this round (name or slug); default: every round.")
+@with_appcontext
+@reading
+def refresh(round_name: str | None) -> None:
+    """Rebuild the stored summary sums of villages whose answers changed (run it after a bulk
+    import, or every few minutes from cron; downloads also do it for their own rounds)."""
+    try:
+        round_ids = [get_round(round_name).id] if round_name else None
+    except OperationError as exc:
+        raise click.ClickException(str(exc)) from None
+    villages = summaries.refresh_all(db.engine, questionnaires.load, round_ids)
+    click.echo(f"Rebuilt the summary sums of {villages} village(s).")

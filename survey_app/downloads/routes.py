@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
-from flask import abort, g, render_template, request, send_file, stream_with_context
+from flask import abort, render_template, request, send_file, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -31,7 +31,7 @@ from reports.bulk import build_reports
 from reports.export import WRITERS, ExportOptions, csv_chunks, write_xlsx
 from reports.text import LANGUAGES
 from survey_app.access import STAFF, roles_required, user_covers
-from survey_app.database import begin_read_only, end_read_only
+from survey_app.database import end_read_only_request, read_only_request
 from survey_app.downloads import bp
 from survey_app.extensions import db
 from survey_app.models import Area, Role, Round, RoundStatus, User, Village
@@ -63,14 +63,12 @@ def _read_only_request() -> None:
     ``BEGIN IMMEDIATE``, which would hold back every resident's submission while a file is
     built) and read the rest of the request in deferred transactions."""
     db.session.commit()
-    g.read_only_token = begin_read_only()
+    read_only_request()
 
 
 @bp.teardown_request
 def _end_read_only(_exc: BaseException | None) -> None:
-    token = g.pop("read_only_token", None)
-    if token is not None:
-        end_read_only(token)
+    end_read_only_request()
 
 
 def _round(slug: str) -> Round:

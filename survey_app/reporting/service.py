@@ -151,6 +151,8 @@ def response_export(round_: Round, options: ExportOptions, scope: Sequence[str] 
     read-only transaction (a snapshot on SQLite's WAL and on PostgreSQL) that never holds
     back a resident's submission."""
     with read_only(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # one snapshot for the count and every chunk
+            connection.execution_options(isolation_level="REPEATABLE READ")
         info = next(r for r in load_round_history(connection, round_.id, questionnaires.load) if r.id == round_.id)
         in_scope = None
         if scope:

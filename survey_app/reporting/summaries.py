@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from reports.data import RoundInfo, VillageInfo, load_round_responses
+from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo, load_round_responses, load_rounds
 from reports.stats import Suppression
 from reports.tables import Population
 from reports.tables.sums import PlaceSums, population_from_sums, sums_by_place, total_sums
@@ -61,6 +61,16 @@ def stale_villages(connection: sa.Connection, round_id: int) -> dict[int, int]:
 def refresh(engine: sa.Engine, rounds: Iterable[RoundInfo]) -> int:
     """Bring the stored sums of ``rounds`` up to date; returns the number of villages rebuilt."""
     return sum(_refresh_round(engine, round_) for round_ in rounds)
+
+
+def refresh_all(engine: sa.Engine, lookup: QuestionnaireLookup, round_ids: Sequence[int] | None = None) -> int:
+    """``refresh`` every round with stale villages (or those of ``round_ids``): for a schedule or
+    after a bulk import, so that no download pays for rebuilding many villages."""
+    with read_only(), engine.connect() as connection:
+        stale = connection.execute(sa.select(DIRTY.c.round_id).distinct()).scalars().all()
+        wanted = [r for r in stale if round_ids is None or r in round_ids]
+        rounds = load_rounds(connection, wanted, lookup) if wanted else []
+    return refresh(engine, rounds)
 
 
 def _refresh_round(engine: sa.Engine, round_: RoundInfo) -> int:
