@@ -132,27 +132,31 @@ def load_round_responses(
         return columns.frame()
 
 
-def response_chunks(
+ResponseRecord = tuple[tuple[Any, ...], dict[str, Any]]
+"""One stored response as the export reads it: ``(meta, answers)``, where meta holds response
+id, round id, village id, village code, district code, mode, questionnaire key and version,
+and submission time (``_META_READ``), and answers is the decoded JSON document."""
+
+
+def response_records(
     connection: sa.Connection, round_id: int, village_filter: sa.ColumnElement[bool] | None = None
-) -> Iterator[pd.DataFrame]:
-    """The frames ``load_round_responses`` would give for one round, a chunk of rows at a time
-    (in response id order), read through a server-side cursor where the driver has one: for
-    exports, whose memory must not grow with the round. ``village_filter`` is a condition on
-    ``RESPONSES.c.village_id`` (for example the villages of a user's area)."""
+) -> Iterator[ResponseRecord]:
+    """One round's responses one at a time, in id order, read a chunk at a time through a
+    server-side cursor where the driver has one: for exports, whose memory must not grow with
+    the round. ``village_filter`` is a condition on ``RESPONSES.c.village_id`` (for example
+    the villages of a user's area)."""
     where = [RESPONSES.c.round_id == round_id, RESPONSES.c.deleted_at.is_(None)]
     if village_filter is not None:
         where.append(village_filter)
     streamed = connection.execution_options(stream_results=True, yield_per=_CHUNK)
-    for chunk in _response_rows(streamed, where, order=(RESPONSES.c.id,)):
-        columns = _Columns()
-        columns.add(*chunk)
-        yield columns.frame()
+    for meta, answers in _response_rows(streamed, where, order=(RESPONSES.c.id,)):
+        yield from zip(zip(*meta, strict=True), (a or {} for a in answers), strict=True)
 
 
 def response_versions(
     connection: sa.Connection, round_id: int, village_filter: sa.ColumnElement[bool] | None = None
 ) -> tuple[int, list[tuple[str, int]]]:
-    """How many responses ``response_chunks`` gives, and the questionnaire versions they use."""
+    """How many responses ``response_records`` gives, and the questionnaire versions they use."""
     where = [RESPONSES.c.round_id == round_id, RESPONSES.c.deleted_at.is_(None)]
     if village_filter is not None:
         where.append(village_filter)

@@ -29,7 +29,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -38,7 +38,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from reports.data import QuestionnaireLookup, RoundInfo
+from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
 
@@ -112,24 +112,21 @@ class ResponseTable:
 
 def response_table(
     round_: RoundInfo,
-    chunks: Iterable[pd.DataFrame],
+    records: Iterable[ResponseRecord],
     refs: Iterable[tuple[str, int]],
     row_count: int,
     village_names: Mapping[int, str],
     options: ExportOptions | None = None,
     versions: QuestionnaireLookup | None = None,
 ) -> ResponseTable:
-    """The export of one round's responses, given as frames from ``load_round_responses`` or
-    ``response_chunks`` (rows are produced as the chunks are read), with the questionnaire
-    versions ``refs`` they use and their number (``response_versions`` gives both)."""
+    """The export of one round's responses, given as ``response_records`` (rows are produced as
+    the records are read), with the questionnaire versions ``refs`` they use and their number
+    (``response_versions`` gives both)."""
     options = options or ExportOptions()
     questionnaires = _versions_in(round_, refs, versions)
     columns = question_columns(list(questionnaires.values()), options)
     header = [*META_HEADERS, *(column.header for column in columns)]
-    rows = (
-        row for chunk in chunks for row in _rows(round_, chunk, village_names, questionnaires, columns, options)
-    )
-    return ResponseTable(header, rows, row_count)
+    return ResponseTable(header, _rows(round_, records, village_names, questionnaires, columns, options), row_count)
 
 
 def _versions_in(
@@ -147,51 +144,51 @@ def _versions_in(
 
 def _rows(
     round_: RoundInfo,
-    responses: pd.DataFrame,
+    records: Iterable[ResponseRecord],
     village_names: Mapping[int, str],
     questionnaires: Mapping[tuple[str, int], Questionnaire],
     columns: Sequence[Column],
     options: ExportOptions,
 ) -> Iterator[list[Value]]:
-    getters = {ref: _getters(q, columns, options) for ref, q in questionnaires.items()}
-    present = [column.question_id in responses.columns for column in columns]
-    records = responses.to_dict("records")
-    for record in records:
-        ref = (str(record["questionnaire_key"]), int(record["questionnaire_version"]))
-        submitted = record["submitted_at"]
-        row: list[Value] = [
-            int(record["response_id"]),
-            round_.id,
-            round_.name,
-            record["village_code"],
-            village_names.get(int(record["village_id"])),
-            record["district_code"],
-            record["regency_code"],
-            record["province_code"],
-            str(record["mode"]),
-            ref[0],
-            ref[1],
-            None if pd.isna(submitted) else submitted.tz_convert("UTC").to_pydatetime().replace(tzinfo=None),
+    """One row per record. Each column's getter is made once per questionnaire version, so per
+    cell there is one dict lookup and one small call: a province has fifteen million cells."""
+    getters = {ref: [(column.question_id, getter) for column, getter in zip(columns, _getters(q, columns, options),
+                                                                            strict=True)]
+               for ref, q in questionnaires.items()}
+    areas: dict[str, tuple[str, str]] = {}
+    for (response_id, _round, village_id, code, district, mode, key, version, submitted), answers in records:
+        if district not in areas:
+            areas[district] = (".".join(district.split(".")[:2]), district.split(".")[0])
+        regency, province = areas[district]
+        get = answers.get
+        yield [
+            response_id, round_.id, round_.name, code, village_names.get(village_id), district, regency, province,
+            str(mode), key, version, _utc(submitted),
+            *[getter(get(qid)) for qid, getter in getters[(key, version)]],
         ]
-        row_getters = getters[ref]
-        for column, getter, has in zip(columns, row_getters, present, strict=True):
-            row.append(getter(record[column.question_id]) if has and getter is not None else None)
-        yield row
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A naive UTC time for the cell (SQLite gives naive UTC, PostgreSQL an aware time)."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 Getter = Callable[[Any], Value]
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _getters(questionnaire: Questionnaire, columns: Sequence[Column], options: ExportOptions) -> list[Getter | None]:
-    """For each column, how to turn a raw answer of this version into the cell (None: not in it)."""
-    getters: list[Getter | None] = []
+def _getters(questionnaire: Questionnaire, columns: Sequence[Column], options: ExportOptions) -> list[Getter]:
+    """For each column, how to turn a raw answer of this version into the cell (always None
+    for a column whose question this version does not have)."""
+    getters: list[Getter] = []
     for column in columns:
         if not questionnaire.has_question(column.question_id):
-            getters.append(None)
+            getters.append(_nothing)
             continue
         question = questionnaire.question(column.question_id)
         maker = _GETTERS.get(question.type, _plain_getter)
@@ -199,14 +196,20 @@ def _getters(questionnaire: Questionnaire, columns: Sequence[Column], options: E
     return getters
 
 
+def _nothing(_value: Any) -> Value:
+    return None
+
+
 def _choice_getter(question: Question, questionnaire: Questionnaire, _column: Column, options: ExportOptions) -> Getter:
-    labels = {o.code: text_in(o.label, options.lang, questionnaire.default_language) for o in question.options}
+    cells: dict[Any, Value] = {o.code: o.code for o in question.options}
+    if options.labels:
+        cells = {o.code: text_in(o.label, options.lang, questionnaire.default_language) for o in question.options}
+    cells[None] = None
 
     def get(value: Any) -> Value:
-        if _missing(value):
-            return None
-        code = str(value)
-        return labels.get(code, code) if options.labels else code
+        if (type(value) is str or value is None) and value in cells:
+            return cells[value]
+        return None if _missing(value) else str(value)  # a code the questionnaire does not know: as stored
 
     return get
 
@@ -215,8 +218,8 @@ def _multiple_getter(question: Question, _q: Questionnaire, column: Column, _opt
     code = column.option_code
 
     def get(value: Any) -> Value:
-        if isinstance(value, list):
-            return int(any(str(chosen) == code for chosen in value))
+        if type(value) is list:  # cleaned answers store option codes as text
+            return int(code in value)
         if _missing(value):
             return None
         return int(str(value) == code)
@@ -228,6 +231,8 @@ def _number_getter(_question: Question, _q: Questionnaire, _column: Column, _opt
     def get(value: Any) -> Value:
         if _missing(value):
             return None
+        if type(value) is int:
+            return value
         number = pd.to_numeric(value, errors="coerce")
         if pd.isna(number):
             return str(value)
@@ -274,13 +279,32 @@ def csv_chunks(table: ResponseTable, rows_per_chunk: int = 1_000) -> Iterator[st
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_text(h) for h in table.header])
+    texts = _SafeTexts(csv_text)
     for number, row in enumerate(table.rows, start=1):
-        writer.writerow([csv_text(value) for value in row])
+        # Datetimes need no conversion: csv writes str(value), which is isoformat(sep=" ").
+        writer.writerow([texts[value] if type(value) is str else value for value in row])
         if number % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+class _SafeTexts(dict):  # type: ignore[type-arg]
+    """Text -> its safe cell, computed once per distinct text: answer codes and labels repeat
+    hundreds of thousands of times. Bounded, since free-text answers do not repeat."""
+
+    LIMIT = 50_000
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[text] = self.make(text)
+        return value
 
 
 def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
@@ -289,9 +313,10 @@ def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
     ws = workbook.create_sheet("responses")
     ws.freeze_panes = "B2"
     ws.append([_xlsx_cell(ws, h) for h in table.header])
+    texts = _SafeTexts(lambda text: _xlsx_cell(ws, text))
     try:
         for row in table.rows:
-            ws.append([_xlsx_cell(ws, value) for value in row])
+            ws.append([texts[value] if type(value) is str else value for value in row])
     except BaseException:
         ws.close()  # end the sheet's writer now, not when its temporary file is already gone
         raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,24 @@ class CoMoments:
         return [self.n, self.means.tolist(), self.comoments.tolist(), self.totals.to_list()]
 
     @classmethod
-    def from_list(cls, values: Sequence[object]) -> CoMoments:
+    def from_list(cls, values: Sequence[Any]) -> CoMoments:
         n, means, comoments, totals = values
-        return cls(int(n), np.asarray(means, dtype=float), np.asarray(comoments, dtype=float),  # type: ignore[arg-type]
-                   Moments.from_list(totals))  # type: ignore[arg-type]
+        return cls(int(n), np.asarray(means, dtype=float), np.asarray(comoments, dtype=float),
+                   Moments.from_list(totals))
+
+
+def total_comoments(parts: Sequence[CoMoments]) -> CoMoments:
+    """The co-moments of all parts' rows together, in one step: ``C = sum C_i + sum n_i d_i d_i^T``
+    with ``d_i`` each part's means less the pooled means (the pairwise update, for many parts)."""
+    filled = [part for part in parts if part.n]
+    if not filled:
+        return parts[0] if parts else CoMoments.empty(0)
+    if len(filled) == 1:
+        return filled[0]
+    counts = np.array([part.n for part in filled], dtype=float)
+    means = np.stack([part.means for part in filled])
+    n = int(counts.sum())
+    pooled = counts @ means / n
+    deviations = means - pooled
+    comoments = np.sum([part.comoments for part in filled], axis=0) + (deviations.T * counts) @ deviations
+    return CoMoments(n, pooled, comoments, total_moments(part.totals for part in filled))

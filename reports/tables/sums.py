@@ -10,7 +10,6 @@ round, so those figures never need the responses again. All in the round's own c
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -19,7 +18,7 @@ import pandas as pd
 
 from reports.data import RoundInfo
 from reports.stats import Suppression, index_scores
-from reports.stats.moments import CoMoments, Moments
+from reports.stats.moments import CoMoments, Moments, total_comoments
 from reports.tables.comparison import AlphaKey, FiguresKey, Population
 from reports.tables.figures import (
     headline_ids,
@@ -48,15 +47,7 @@ class PlaceSums:
     """Index id -> co-moments of the complete rows of its item scores (alpha)."""
 
     def __add__(self, other: PlaceSums) -> PlaceSums:
-        counts: dict[str, Counter[str]] = {qid: Counter(c) for qid, c in self.counts.items()}
-        for qid, c in other.counts.items():
-            counts.setdefault(qid, Counter()).update(c)
-        return PlaceSums(
-            self.responses + other.responses,
-            {qid: dict(c) for qid, c in counts.items()},
-            _add_each(self.indices, other.indices),
-            _add_each(self.items, other.items),
-        )
+        return total_sums((self, other))
 
     def figures(self, questionnaire: Questionnaire, suppression: Suppression) -> dict[str, Estimate]:
         """``round_figures`` of the responses these sums came from: question id or ``index:<id>``."""
@@ -89,25 +80,33 @@ class PlaceSums:
             raise ValueError(f"stored sums have format {data.get('format')!r}, expected {SUMS_FORMAT}")
         return cls(
             int(data["responses"]),
-            {qid: {code: int(n) for code, n in c.items()} for qid, c in data["counts"].items()},
+            data["counts"],  # written by to_json: already question id -> code -> int
             {iid: Moments.from_list(m) for iid, m in data["indices"].items()},
             {iid: CoMoments.from_list(c) for iid, c in data["items"].items()},
         )
 
 
-def _add_each(a: Mapping[str, Moments | CoMoments], b: Mapping[str, Moments | CoMoments]) -> dict:  # type: ignore[type-arg]
-    merged = dict(a)
-    for key, value in b.items():
-        merged[key] = merged[key] + value if key in merged else value  # type: ignore[operator]
-    return merged
-
-
 def total_sums(parts: Iterable[PlaceSums]) -> PlaceSums:
-    """The sums of all parts together."""
-    total = PlaceSums()
-    for part in parts:
-        total = total + part
-    return total
+    """The sums of all parts together, accumulated in one pass (an area adds up hundreds)."""
+    listed = list(parts)
+    counts: dict[str, dict[str, int]] = {}
+    indices: dict[str, Moments] = {}
+    items: dict[str, list[CoMoments]] = {}
+    for part in listed:
+        for qid, codes in part.counts.items():
+            total = counts.setdefault(qid, {})
+            for code, n in codes.items():
+                total[code] = total.get(code, 0) + n
+        for iid, moments in part.indices.items():
+            indices[iid] = indices[iid] + moments if iid in indices else moments
+        for iid, comoments in part.items.items():
+            items.setdefault(iid, []).append(comoments)
+    return PlaceSums(
+        sum(part.responses for part in listed),
+        counts,
+        indices,
+        {iid: total_comoments(parts) for iid, parts in items.items()},
+    )
 
 
 def counted_ids(questionnaire: Questionnaire) -> list[str]:

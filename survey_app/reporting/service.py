@@ -26,7 +26,7 @@ from reports.data import (
     load_round_responses,
     load_village,
     load_villages,
-    response_chunks,
+    response_records,
     response_versions,
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
@@ -161,8 +161,8 @@ def response_export(round_: Round, options: ExportOptions, scope: Sequence[str] 
         answered = sa.select(RESPONSES.c.village_id).where(RESPONSES.c.round_id == round_.id).distinct()
         names = dict(connection.execute(
             sa.select(Village.id, Village.name).where(Village.id.in_(answered))).tuples().all())
-        chunks = response_chunks(connection, round_.id, in_scope)
-        yield response_table(info, chunks, refs, count, names, options, versions=questionnaires.catalog().get)
+        records = response_records(connection, round_.id, in_scope)
+        yield response_table(info, records, refs, count, names, options, versions=questionnaires.catalog().get)
 
 
 # --- names and audit ---------------------------------------------------------------------------------

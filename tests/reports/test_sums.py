@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from reports.stats import Suppression, cronbach_alpha, mean_ci
-from reports.stats.moments import CoMoments, Moments, total_moments
+from reports.stats.moments import CoMoments, Moments, total_comoments, total_moments
 from reports.tables.comparison import Population, all_area_figures
 from reports.tables.sums import PlaceSums, population_from_sums, sums_by_place, total_sums
 from tests.reports.conftest import Demo
@@ -54,6 +54,9 @@ def test_co_moments_of_parts_give_the_alpha_of_the_whole(table, cut):
     parts = CoMoments.of(array[:cut]) + CoMoments.of(array[cut:])
     expected = cronbach_alpha(frame)
     assert parts.cronbach_alpha() == pytest.approx(expected, rel=1e-9, abs=1e-9, nan_ok=True)
+    thirds = total_comoments([CoMoments.of(array[i::3]) for i in range(3)])  # many parts at once
+    assert thirds.n == parts.n
+    assert thirds.cronbach_alpha() == pytest.approx(expected, rel=1e-9, abs=1e-9, nan_ok=True)
     complete = array[~np.isnan(array).any(axis=1)]
     if len(complete) >= 2 and np.ptp(complete.sum(axis=1)) > 0:  # longhand: k/(k-1) (1 - sum var / var total)
         longhand = 4 / 3 * (1 - complete.var(axis=0, ddof=1).sum() / complete.sum(axis=1).var(ddof=1))
