@@ -238,17 +238,18 @@ with engine.connect() as conn, open(sys.argv[2], "w", newline="", encoding="utf-
 
 
 def run_timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of a subprocess: its own peak, from wait4's resource usage."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if status:
-        raise RuntimeError(f"{args[:6]} failed: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
-    process.returncode = 0
-    if process.stderr:
-        process.stderr.close()
-    return seconds, usage.ru_maxrss / 1024
+    """(seconds, peak RSS MB) of a subprocess. The peak comes from GNU time (Debian's ``time``):
+    a child's own getrusage figure would include the pages it shared with this large parent
+    between fork and exec. NaN when GNU time is missing."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        wrapper = ["/usr/bin/time", "-f", "%M", "-o", rss.name] if Path("/usr/bin/time").exists() else []
+        start = time.perf_counter()
+        result = subprocess.run([*wrapper, *args], env=env, cwd=REPO, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if result.returncode:
+            raise RuntimeError(f"{args[:6]} failed: {result.stderr[-2000:]}")
+        peak = rss.read().strip().splitlines()[-1] if wrapper else ""
+    return seconds, int(peak) / 1024 if peak.isdigit() else float("nan")
 
 
 def measure_exports(url: str, folder: Path) -> dict[str, float]:

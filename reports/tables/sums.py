@@ -125,13 +125,10 @@ def sums_by_place(
     places = frame[column].astype(str).to_numpy()
     positions = pd.Series(np.arange(len(frame))).groupby(places, sort=False).indices if len(frame) else {}
     counts: dict[str, dict[str, dict[str, int]]] = {code: {} for code in positions}
+    count = _count_in_loop if len(frame) < LOOP_ROWS else _count_in_pandas
     for qid in counted_ids(questionnaire):
-        if qid not in frame.columns:
-            continue
-        answered = frame[qid].notna().to_numpy()
-        pairs = pd.DataFrame({"place": places[answered], "code": frame[qid][answered].astype(str).to_numpy()})
-        for (place, code), n in pairs.value_counts(sort=False).items():
-            counts[str(place)].setdefault(qid, {})[str(code)] = int(n)
+        if qid in frame.columns:
+            count(places, frame[qid], qid, counts)
     indices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for index in questionnaire.indices:
         items = own_index_scores(frame, questionnaire, index)
@@ -145,6 +142,27 @@ def sums_by_place(
             {iid: CoMoments.of(items[rows]) for iid, (_scores, items) in indices.items()},
         )
     return result
+
+
+LOOP_ROWS = 20_000
+"""Below this many rows answers are counted in a plain loop: a refresh of a few villages
+(a hundred rows) spent most of its time in one pandas ``value_counts`` per question."""
+
+
+def _count_in_loop(places: np.ndarray, answers: pd.Series, qid: str, counts: dict) -> None:  # type: ignore[type-arg]
+    for place, value in zip(places, answers.to_numpy(dtype=object), strict=True):
+        if value is None or value != value:  # noqa: PLR0124 - NaN marks an unanswered question
+            continue
+        found = counts[place].setdefault(qid, {})
+        code = value if type(value) is str else str(value)
+        found[code] = found.get(code, 0) + 1
+
+
+def _count_in_pandas(places: np.ndarray, answers: pd.Series, qid: str, counts: dict) -> None:  # type: ignore[type-arg]
+    answered = answers.notna().to_numpy()
+    pairs = pd.DataFrame({"place": places[answered], "code": answers[answered].astype(str).to_numpy()})
+    for (place, code), n in pairs.value_counts(sort=False).items():
+        counts[str(place)].setdefault(qid, {})[str(code)] = int(n)
 
 
 def population_from_sums(

@@ -39,6 +39,7 @@ _UP = (
 """Each level and the level its rows add up to, bottom-up."""
 
 _IN_CHUNK = 900  # within SQLite's limit of bound variables per statement
+_BATCH = 2_000  # villages rebuilt per transaction
 _LOCK_CLASS = 0x5355  # PostgreSQL advisory lock namespace for summary rebuilds ("SU")
 
 
@@ -76,9 +77,19 @@ def refresh_all(engine: sa.Engine, lookup: QuestionnaireLookup, round_ids: Seque
 def _refresh_round(engine: sa.Engine, round_: RoundInfo) -> int:
     with read_only(), engine.connect() as connection:
         marks = stale_villages(connection, round_.id)
-        if not marks:
-            return 0
-        # The marks are read first: answers read afterwards are at least as new as the marks.
+    # Batches bound the memory of a whole-round rebuild (a national round is half a million
+    # responses) and keep each write transaction short.
+    ids = sorted(marks)
+    return sum(
+        _refresh_villages(engine, round_, {vid: marks[vid] for vid in ids[start : start + _BATCH]})
+        for start in range(0, len(ids), _BATCH)
+    )
+
+
+def _refresh_villages(engine: sa.Engine, round_: RoundInfo, marks: dict[int, int]) -> int:
+    """Rebuild the villages of ``marks`` (village id -> the revision read) and their areas."""
+    with read_only(), engine.connect() as connection:
+        # The marks were read first: answers read now are at least as new as the marks.
         villages = _villages(connection, list(marks))
         frame = load_round_responses(connection, [round_.id], list(marks))
     sums = sums_by_place(frame, round_.questionnaire, "village_code")

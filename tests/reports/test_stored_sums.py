@@ -43,6 +43,12 @@ LEVEL_COLUMNS = {
 _names = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):  # type: ignore[no-untyped-def]
+    """Rebuild two villages per transaction, so refreshes here span several batches."""
+    monkeypatch.setattr(summaries, "_BATCH", 2)
+
+
 @pytest.fixture
 def villages(app):  # type: ignore[no-untyped-def]
     return make_villages()

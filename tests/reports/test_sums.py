@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
+import reports.tables.sums
 from reports.stats import Suppression, cronbach_alpha, mean_ci
 from reports.stats.moments import CoMoments, Moments, total_comoments, total_moments
 from reports.tables.comparison import Population, all_area_figures
@@ -73,8 +74,11 @@ def test_sums_survive_a_round_trip_through_json(demo: Demo):
         PlaceSums.from_json('{"format": 0}')
 
 
+@pytest.mark.parametrize("loop_rows", [0, 10**9], ids=["pandas-counts", "loop-counts"])
 @pytest.mark.parametrize("min_n", [1, 5, 30])
-def test_area_figures_and_alpha_from_village_sums_equal_those_from_every_response(demo: Demo, min_n: int):
+def test_area_figures_and_alpha_from_village_sums_equal_those_from_every_response(demo: Demo, min_n: int,
+                                                                                  loop_rows: int, monkeypatch):
+    monkeypatch.setattr(reports.tables.sums, "LOOP_ROWS", loop_rows)
     suppression = Suppression(min_n, 60)
     reference = Population(demo.responses)
     for round_ in demo.rounds:
