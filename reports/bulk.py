@@ -34,6 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.files import written_whole
 from reports.tables import Population, ReportOptions, build_village_tables
 from reports.workbook import build_village_workbook
 
@@ -189,9 +190,8 @@ def _build_one(inputs: BulkInputs, out_dir: Path, position: int) -> BuiltReport:
     path = out_dir / report_filename(village.code, village.name)
     try:
         data = inputs.workbook(village)
-        temporary = path.with_name(path.name + ".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # never leave a half-written workbook under the final name
+        with written_whole(path) as partial:
+            partial.write_bytes(data)
     except Exception as exc:  # noqa: BLE001 - reported per village, the others go on
         return BuiltReport(village, None, f"{type(exc).__name__}: {exc}")
     return BuiltReport(village, path)

@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
+from reports.files import written_whole
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
 
@@ -355,19 +356,18 @@ def export_bytes(table: ResponseTable, fmt: str) -> bytes:
     return binary.getvalue()
 
 
-def write_export(table: ResponseTable, fmt: str, path: str | os.PathLike[str]) -> None:
-    """Write the export to a file path. It is written under a temporary name in the same
-    folder and renamed when complete, so an export stopped halfway never looks finished."""
+def write_file(table: ResponseTable, fmt: str, path: str | os.PathLike[str]) -> None:
+    """Write the export to ``path`` as it is (the caller decides where a partial file may lie)."""
     writer, mode, _media = WRITERS[fmt]
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        if mode == "text":
-            with open(partial, "w", encoding="utf-8-sig", newline="") as stream:
-                writer(table, stream)
-        else:
-            with open(partial, "wb") as stream:
-                writer(table, stream)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    if mode == "text":
+        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+            writer(table, stream)
+    else:
+        with open(path, "wb") as stream:
+            writer(table, stream)
+
+
+def write_export(table: ResponseTable, fmt: str, path: str | os.PathLike[str]) -> None:
+    """Write the export to a file path, complete or not at all (``written_whole``)."""
+    with written_whole(Path(path)) as partial:
+        write_file(table, fmt, partial)

@@ -14,7 +14,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
     from flask import Flask
 
-    from survey_app import auth, cli, compression, errors, i18n, navigation, questionnaires, ratelimit
+    from survey_app import auth, cli, compression, errors, i18n, navigation, questionnaires, queue, ratelimit
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp
     from survey_app.config import load_config
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     questionnaires.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    queue.init_app(app)
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -51,6 +51,20 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "INVITE_VALID_HOURS": int(env.get("INVITE_VALID_HOURS", "72")),
         # Largest request body: refused with 413 before anything reads it (uploads are 20 MB at most).
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024))),
+        # The task queue for long report work (survey_app/queue.py): a SQLite file next to the
+        # database by default, needing no service; redis://... when workers run on several machines.
+        "QUEUE_URL": env.get("QUEUE_URL") or "sqlite:///" + str(Path(instance_path) / "queue.sqlite"),
+        # Where finished job files go: a folder every web and queue worker can reach.
+        "RESULTS_DIR": env.get("RESULTS_DIR") or str(Path(instance_path) / "results"),
+        # A job's file is deleted this long after it is ready.
+        "RESULT_HOURS": int(env.get("RESULT_HOURS", "24")),
+        # A job that raises is tried again this many times, after JOB_RETRY_SECONDS, then failed.
+        "JOB_RETRIES": int(env.get("JOB_RETRIES", "2")),
+        "JOB_RETRY_SECONDS": int(env.get("JOB_RETRY_SECONDS", "30")),
+        # A running job whose worker has not reported for this long was killed: shown as failed.
+        "JOB_STALL_MINUTES": int(env.get("JOB_STALL_MINUTES", "15")),
+        # Overviews of areas up to this many villages are sent at once; larger ones are queued.
+        "OVERVIEW_DIRECT_VILLAGES": int(env.get("OVERVIEW_DIRECT_VILLAGES", "300")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -97,8 +97,9 @@ def app_config() -> dict[str, object]:
 
 
 @pytest.fixture
-def app(database_url: str, app_config: dict[str, object]) -> Iterator[Flask]:
-    app = create_app(_app_config(database_url, **app_config))
+def app(database_url: str, app_config: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
+    queue = {"QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}", "RESULTS_DIR": str(tmp_path / "results")}
+    app = create_app(_app_config(database_url, **{**queue, **app_config}))
     # Test-client requests reuse the app context this fixture keeps open, so ``g``
     # (Flask-Login's user, Flask-WTF's token, Flask-Babel's locale and translations) would
     # leak from one request to the next: give each request an empty ``g``, as in production.

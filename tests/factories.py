@@ -101,3 +101,22 @@ def form_pages(client: FlaskClient, url: str, answers: dict):  # type: ignore[no
             return response
         page = re.search(r'name="_page" value="(\d+)"', response.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     return response
+
+
+def start_job(client: FlaskClient, round_slug: str, **fields: object):  # type: ignore[no-untyped-def]
+    """Press a "prepare" button of a round's download page: the POST that queues a job."""
+    page = f"/downloads/{round_slug}/"
+    return client.post(f"/downloads/{round_slug}/jobs", data={"csrf_token": csrf_token(client, page), **fields})
+
+
+def prepared_download(app, client: FlaskClient, round_slug: str, **fields: object):  # type: ignore[no-untyped-def]
+    """Queue a job, let a queue worker run it here, and fetch its file through the job page's
+    link (close the response: it is sent from the file)."""
+    started = start_job(client, round_slug, **fields)
+    assert started.status_code == 303, started.get_data(as_text=True)[:500]
+    job_url = started.headers["Location"]
+    db.session.commit()  # end the test's own read: on SQLite the worker writes the job row
+    assert app.extensions["queue"].run_pending() == 1
+    page = client.get(job_url).get_data(as_text=True)
+    assert f'href="{job_url}/file"' in page, page
+    return client.get(f"{job_url}/file")

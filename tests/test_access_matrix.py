@@ -67,6 +67,7 @@ def world(app: Flask) -> dict[str, object]:
         "response_id": response.id,
         "user_id": other.id,
         "token": "not-a-real-token",
+        "job_id": "0" * 32,
     }
 
 

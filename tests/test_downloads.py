@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Role
-from tests.factories import login, make_user
+from tests.factories import login, make_user, prepared_download, start_job
 
 ROUND = "putaran-2-2025"
 BASE = f"/downloads/{ROUND}"
@@ -42,9 +42,17 @@ def _attachment(response, name: str) -> None:
     assert disposition.startswith("attachment;") and name in disposition
 
 
+def _start(client, **fields):  # type: ignore[no-untyped-def]
+    return start_job(client, ROUND, **fields)
+
+
+def _prepared(app, client, **fields):  # type: ignore[no-untyped-def]
+    return prepared_download(app, client, ROUND, **fields)
+
+
 def test_anonymous_is_sent_to_login(client, demo):
-    for path in (f"{BASE}/", f"{BASE}/village/{VILLAGE}.xlsx", f"{BASE}/area/32.73/reports.zip",
-                 f"{BASE}/responses.csv"):
+    for path in (f"{BASE}/", f"{BASE}/village/{VILLAGE}.xlsx", f"{BASE}/area/32.73/overview.xlsx",
+                 "/downloads/jobs/"):
         response = client.get(path)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"], path
     assert _events() == []
@@ -107,16 +115,18 @@ def test_coordinator_within_scope(client, demo):
     _attachment(client.get(f"{BASE}/village/{VILLAGE}.xlsx"), VILLAGE)
     assert client.get(f"{BASE}/village/{OTHER_VILLAGE}.xlsx").status_code == 403
     assert client.get(f"{BASE}/village/{VILLAGE}.xlsx?free_text=1").status_code == 403  # admins only
-    assert client.get(f"{BASE}/area/32.73.02/reports.zip").status_code == 403
-    assert client.get(f"{BASE}/area/32.73/overview.xlsx").status_code == 403  # wider than the scope
+    assert _start(client, kind="area_zip", area_code="32.73.02").status_code == 403
+    assert _start(client, kind="overview", area_code="32.73").status_code == 403  # wider than the scope
+    assert client.get(f"{BASE}/area/32.73/overview.xlsx").status_code == 403
     assert [e.object_id for e in _events()] == [VILLAGE]
 
 
-def test_zip_of_a_district_has_one_workbook_per_village(client, demo):
+def test_zip_of_a_district_has_one_workbook_per_village(app, client, demo):
     _as(client, Role.COORDINATOR, scope=["32.73.01"])
-    response = client.get(f"{BASE}/area/32.73.01/reports.zip?lang=en")
-    _attachment(response, f"{ROUND}-reports-32.73.01-sukasari.zip")
-    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+    with _prepared(app, client, kind="area_zip", area_code="32.73.01", lang="en") as response:
+        _attachment(response, f"{ROUND}-reports-32.73.01-sukasari.zip")
+        data = response.data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert names == [
             "32.73.01.1001-sukarasa.xlsx",
@@ -131,10 +141,11 @@ def test_zip_of_a_district_has_one_workbook_per_village(client, demo):
     assert (event.object_type, event.object_id, event.details["villages"]) == ("area", "32.73.01", 4)
 
 
-def test_zip_of_a_regency_and_overview_for_admin(client, demo):
+def test_zip_of_a_regency_and_overview_for_admin(app, client, demo):
     _as(client, Role.ADMIN)
-    response = client.get(f"{BASE}/area/32.73/reports.zip")
-    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+    with _prepared(app, client, kind="area_zip", area_code="32.73") as response:
+        data = response.data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert len(archive.namelist()) == 10
         assert all(name.endswith(".xlsx") for name in archive.namelist())
     overview = client.get(f"{BASE}/area/32.73/overview.xlsx?lang=en")
@@ -145,15 +156,16 @@ def test_zip_of_a_regency_and_overview_for_admin(client, demo):
     assert [e.details["what"] for e in _events()] == ["village_reports_zip", "overview"]
 
 
-def test_raw_export_is_for_staff_and_scoped(client, demo):
+def test_raw_export_is_for_staff_and_scoped(app, client, demo):
     _as(client, Role.COORDINATOR, scope=["32.73.02"])
-    response = client.get(f"{BASE}/responses.csv")
-    _attachment(response, f"{ROUND}-responses.csv")
-    frame = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
+    with _prepared(app, client, kind="responses", fmt="csv") as response:  # closes the file it was sent from
+        _attachment(response, f"{ROUND}-responses.csv")
+        frame = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
     assert len(frame) > 0 and frame["district_code"].eq("32.73.02").all()
-    with client.get(f"{BASE}/responses.xlsx?labels=1") as labels:  # closes the file it was sent from
+    with _prepared(app, client, kind="responses", fmt="xlsx", labels="y") as labels:
         _attachment(labels, f"{ROUND}-responses-labels.xlsx")
-    assert client.get(f"{BASE}/responses.pdf").status_code == 404
+    assert _start(client, kind="responses", fmt="pdf").status_code == 400
+    assert _start(client, kind="responses", fmt="csv", free_text="y").status_code == 403  # admins only
     assert [e.details["what"] for e in _events()] == ["responses", "responses"]
 
 
@@ -165,9 +177,10 @@ def test_viewer_gets_only_their_own_villages(client, demo, scope):
     assert "Sukarasa" in html and "Lebak Gede" not in html and "Raw data" not in html
     _attachment(client.get(f"{BASE}/village/{VILLAGE}.xlsx"), VILLAGE)
     assert client.get(f"{BASE}/village/{OTHER_VILLAGE}.xlsx").status_code == 403
-    assert client.get(f"{BASE}/area/32.73.01/reports.zip").status_code == 403
+    assert _start(client, kind="area_zip", area_code="32.73.01").status_code == 403
     assert client.get(f"{BASE}/area/32.73.01/overview.xlsx").status_code == 403
-    assert client.get(f"{BASE}/responses.csv").status_code == 403
+    assert _start(client, kind="responses", fmt="csv").status_code == 403
+    assert client.get("/downloads/jobs/").status_code == 403
     assert len(_events()) == 1
 
 

@@ -19,7 +19,16 @@ from survey_app.models import Mode, Role
 from survey_app.operations.responses import insert_response
 from survey_app.questionnaire import clean_answers
 from survey_app.questionnaires import load
-from tests.factories import complete_answers, csrf_token, login, make_round, make_user, make_villages
+from tests.factories import (
+    complete_answers,
+    csrf_token,
+    login,
+    make_round,
+    make_user,
+    make_villages,
+    prepared_download,
+    start_job,
+)
 
 RESIDENT_URL = "/s/round-1/32.73.01.1001"
 
@@ -88,27 +97,47 @@ def test_a_resident_and_a_sign_in_go_through_while_a_cli_export_is_being_written
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_a_resident_goes_through_while_a_web_export_is_open(round_with_answers, app, client):
+def test_a_resident_goes_through_while_a_queued_export_is_being_written(
+    round_with_answers, app, client, monkeypatch
+):
+    started, release = threading.Event(), threading.Event()
+    original = reports.export._rows
+
+    def slow_rows(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for row in original(*args, **kwargs):
+            yield row
+            started.set()
+            assert release.wait(30)
+
+    monkeypatch.setattr(reports.export, "_rows", slow_rows)
     login(client, "admin@example.org")
-    download = client.get("/downloads/round-1/responses.csv", buffered=False)
-    assert download.status_code == 200 and download.is_streamed
+    job_url = start_job(client, "round-1", kind="responses", fmt="csv").headers["Location"]
+    db.session.close()
+    worker = threading.Thread(target=app.extensions["queue"].run_pending)
+    worker.start()
     try:
+        assert started.wait(30), "the export never started writing"
         assert _resident_posts(app.test_client()) == 201
+        page = client.get(job_url).get_data(as_text=True)
+        assert "Being built" in page and "/file" not in page and 'http-equiv="refresh"' in page
     finally:
+        db.session.close()
+        release.set()
+        worker.join(60)
+    with client.get(f"{job_url}/file") as download:
         text = download.get_data(as_text=True)
-        download.close()
-    assert len(text.strip().splitlines()) == 1 + 3
+    assert len(text.strip().splitlines()) == 1 + 3  # its snapshot: the answer sent meanwhile is not in it
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_with_no_responses_in_the_area_is_just_the_header(round_with_answers, client, runner, fmt,
+def test_an_export_with_no_responses_in_the_area_is_just_the_header(round_with_answers, app, client, runner, fmt,
                                                                    tmp_path: Path):
     empty = runner.invoke(args=["export", "responses", "--round", "Round 1", "--format", fmt, "--area", "32.73.02",
                                 "--out", str(tmp_path / f"empty.{fmt}")])
     assert empty.exit_code == 0, empty.output
     assert "Wrote 0 responses" in empty.output
     login(client, "far@example.org")
-    with client.get(f"/downloads/round-1/responses.{fmt}") as web:
+    with prepared_download(app, client, "round-1", kind="responses", fmt=fmt) as web:
         assert web.status_code == 200
         data = web.data
     for rows in (_rows(tmp_path / f"empty.{fmt}", fmt), _rows_bytes(data, fmt, tmp_path)):

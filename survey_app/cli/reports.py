@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
-from reports.bulk import BuiltReport, build_reports, default_processes
+from reports.bulk import build_reports, default_processes
+from reports.tables import ReportOptions
 from reports.text import LANGUAGES
 from survey_app import questionnaires
 from survey_app.cli import reading
 from survey_app.extensions import db
+from survey_app.models import Job, Round, Village
 from survey_app.operations import OperationError
 from survey_app.operations.rounds import get_round
-from survey_app.reporting import summaries
+from survey_app.reporting import jobs, summaries
 from survey_app.reporting.service import (
     area_overview,
     bulk_inputs,
@@ -26,7 +30,8 @@ from survey_app.reporting.service import (
 
 group = click.Group("reports", help="Build village report workbooks and area overviews; keep summary sums current.")
 
-CLI_ACTOR = "cli"
+CLI_ACTOR = jobs.CLI_ACTOR
+QUEUE_POLL_SECONDS = 0.5
 
 
 @group.command("build")
@@ -37,11 +42,16 @@ CLI_ACTOR = "cli"
 @click.option("--min-n", type=click.IntRange(min=1), help="Minimum base (default: the MIN_N setting).")
 @click.option("--free-text", is_flag=True, help="Add the free-text answers sheet (off by default: privacy).")
 @click.option("--processes", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--queue", "queued", is_flag=True,
+              help="Build on the queue workers (flask queue worker), on every machine running one; "
+                   "--out must then be a folder they all reach.")
+@click.option("--chunk", type=click.IntRange(min=1), default=25, show_default=True,
+              help="With --queue: villages per queued task.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for the workbooks.")
 @with_appcontext
 @reading
 def build(round_name: str, village_code: str | None, area_code: str | None, lang: str, min_n: int | None,
-          free_text: bool, processes: int | None, out_dir: Path) -> None:
+          free_text: bool, processes: int | None, queued: bool, chunk: int, out_dir: Path) -> None:
     """Write one workbook per village of a round (all, one village, or an area) into --out."""
     if village_code and area_code:
         raise click.UsageError("Give --village or --area, not both.")
@@ -55,26 +65,46 @@ def build(round_name: str, village_code: str | None, area_code: str | None, lang
         raise click.ClickException(str(exc)) from None
     if not villages:
         raise click.ClickException(f"Round {round_.name!r} has no villages.")
-    inputs = bulk_inputs(round_, villages, options)
-    workers = min(processes or default_processes(), len(villages))
-    click.echo(f"Building {len(villages)} village report(s) for {round_.name!r} with {workers} process(es)...")
     with click.progressbar(length=len(villages), label="Reports", show_pos=True) as bar:
-        def advance(_report: BuiltReport) -> None:
-            bar.update(1)
-
-        results = build_reports(inputs, out_dir, workers, progress=advance)
-    failed = [r for r in results if not r.ok]
-    written = [r for r in results if r.ok]
+        if queued:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            click.echo(f"Queued {len(villages)} village report(s) for {round_.name!r}; waiting for the queue "
+                       "workers (start them with: flask --app wsgi queue worker)...")
+            written, failures = _build_on_queue(round_, villages, out_dir.resolve(), chunk, options, bar)
+        else:
+            workers = min(processes or default_processes(), len(villages))
+            click.echo(f"Building {len(villages)} village report(s) for {round_.name!r} with {workers} "
+                       "process(es)...")
+            results = build_reports(bulk_inputs(round_, villages, options), out_dir, workers,
+                                    progress=lambda _report: bar.update(1))
+            written = sum(1 for r in results if r.ok)
+            failures = [f"{r.village.code} {r.village.name}: {r.error}" for r in results if not r.ok]
     record_download(
         CLI_ACTOR, "round", round_.id, what="village_reports", round=round_.name, lang=lang,
         min_n=options.min_n, free_text=free_text, area=area_code, village=village_code,
-        villages=len(written), failed=len(failed), out=str(out_dir),
+        villages=written, failed=len(failures), out=str(out_dir), queued=queued,
     )
-    click.echo(f"Wrote {len(written)} workbook(s) to {out_dir}.")
-    if failed:
-        for report in failed:
-            click.echo(f"  {report.village.code} {report.village.name}: {report.error}", err=True)
-        raise click.ClickException(f"{len(failed)} village report(s) failed; see above.")
+    click.echo(f"Wrote {written} workbook(s) to {out_dir}.")
+    if failures:
+        for line in failures:
+            click.echo(f"  {line}", err=True)
+        raise click.ClickException(f"{len(failures)} village report(s) failed; see above.")
+
+
+def _build_on_queue(round_: Round, villages: list[Village], out_dir: Path, chunk: int, options: ReportOptions,
+                    bar: Any) -> tuple[int, list[str]]:
+    """Fan the build out over the queue and follow it until every village is done or failed."""
+    job = jobs.start_build(round_, villages, out_dir, chunk, lang=options.lang, min_n=options.min_n,
+                           free_text=options.include_free_text)
+    shown = 0
+    while True:
+        db.session.rollback()  # a fresh read each time
+        current = db.session.get_one(Job, job.id)
+        bar.update(current.done + current.failed - shown)
+        shown = current.done + current.failed
+        if current.finished:
+            return current.done, (current.error or "").splitlines()
+        time.sleep(QUEUE_POLL_SECONDS)
 
 
 @group.command("overview")

@@ -8,43 +8,39 @@ Who may download what:
   (admins and coordinators), limited to their scope;
 - free-text answers (``?free_text=1``): admins only.
 
+Zips, raw exports and the overviews of large areas are built on the task queue
+(``survey_app.downloads.jobs``); a village report and a small overview are sent at once.
 Every download is written to the audit log before the file is sent.
 """
 
 from __future__ import annotations
 
 import io
-import tempfile
-import zipfile
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
-from flask import abort, render_template, request, send_file, stream_with_context
+from flask import abort, current_app, render_template, request, send_file
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from reports.bulk import build_reports
-from reports.export import WRITERS, ExportOptions, csv_chunks, write_xlsx
+from reports.export import WRITERS
 from reports.text import LANGUAGES
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.database import end_read_only_request, read_only_request
 from survey_app.downloads import bp
+from survey_app.downloads.forms import JobForm
 from survey_app.extensions import db
-from survey_app.models import Area, Role, Round, RoundStatus, User, Village
+from survey_app.models import Area, Role, Round, RoundStatus, User, Village, covers
 from survey_app.operations import OperationError
 from survey_app.reporting.service import (
     AreaRef,
     area_filename,
     area_overview,
-    bulk_inputs,
     find_area,
     record_download,
     report_options,
-    response_export,
     round_villages,
     village_filename,
     village_report,
@@ -52,8 +48,6 @@ from survey_app.reporting.service import (
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.VIEWER)
 XLSX = WRITERS["xlsx"][2]
-_SPOOL_BYTES = 16 * 1024 * 1024
-"""An XLSX export up to this size is built in memory, a larger one in a temporary file."""
 LEVEL_LABELS = {"district": _l("District"), "regency": _l("Regency/city"), "province": _l("Province")}
 
 
@@ -71,7 +65,7 @@ def _end_read_only(_exc: BaseException | None) -> None:
     end_read_only_request()
 
 
-def _round(slug: str) -> Round:
+def round_or_404(slug: str) -> Round:
     round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug, Round.status != RoundStatus.DRAFT))
     if round_ is None:
         abort(404)
@@ -100,7 +94,7 @@ def may_see_village(user: User, code: str) -> bool:
     return user_covers(user, code)
 
 
-def _area_in_scope(code: str) -> AreaRef:
+def area_in_scope(code: str) -> AreaRef:
     try:
         area = find_area(code)
     except OperationError:
@@ -124,16 +118,18 @@ def index():  # type: ignore[no-untyped-def]
 @roles_required(*READERS)
 def round_page(round_slug: str):  # type: ignore[no-untyped-def]
     """The round's villages in the user's scope, each with its report, and the area downloads for staff."""
-    round_ = _round(round_slug)
+    round_ = round_or_404(round_slug)
     villages = [v for v in round_villages(round_) if may_see_village(current_user, v.code)]
     areas: list[Area] = []
     if current_user.role in STAFF and villages:
         codes = {v.district_code for v in villages} | {".".join(v.code.split(".")[:2]) for v in villages}
         areas = [a for a in db.session.scalars(sa.select(Area).where(Area.code.in_(codes)).order_by(Area.code))
                  if user_covers(current_user, a.code)]
+    sizes = {area.code: sum(1 for v in villages if covers([area.code], v.code)) for area in areas}
     return render_template(
         "downloads/round.html", round=round_, villages=villages, areas=areas, level_labels=LEVEL_LABELS,
-        is_staff=current_user.role in STAFF, is_admin=current_user.role is Role.ADMIN,
+        is_staff=current_user.role in STAFF, is_admin=current_user.role is Role.ADMIN, form=JobForm(),
+        area_sizes=sizes, direct_overview=current_app.config["OVERVIEW_DIRECT_VILLAGES"],
     )
 
 
@@ -141,7 +137,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
 @roles_required(*READERS)
 def village(round_slug: str, village_code: str) -> Response:
     """One village's workbook."""
-    round_ = _round(round_slug)
+    round_ = round_or_404(round_slug)
     lang, free_text = _lang(), _free_text()
     target = db.session.scalar(sa.select(Village).where(Village.code == village_code))
     if target is None:
@@ -155,92 +151,28 @@ def village(round_slug: str, village_code: str) -> Response:
     data = village_report(round_, target, report_options(lang, round_.min_n, free_text))
     record_download(current_user, "village", target.code, what="village_report", round=round_.name, lang=lang,
                     free_text=free_text)
-    return _send(data, village_filename(target, round_), XLSX)
-
-
-@bp.route("/<round_slug>/area/<area_code>/reports.zip")
-@roles_required(*STAFF)
-def area_zip(round_slug: str, area_code: str) -> Response:
-    """All village reports of a district or regency in one zip, one workbook per village."""
-    round_ = _round(round_slug)
-    lang, free_text = _lang(), _free_text()
-    area = _area_in_scope(area_code)
-    villages = _area_villages(round_, area)
-    options = report_options(lang, round_.min_n, free_text)
-    buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="polmas-reports-") as folder:
-        # One process: forking a web worker is not safe; large areas are for the CLI.
-        results = build_reports(bulk_inputs(round_, villages, options), Path(folder), processes=1)
-        failed = [r.village.code for r in results if not r.ok]
-        if failed:
-            abort(500, description=f"reports failed for {', '.join(failed)}")
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for result in results:
-                assert result.path is not None  # noqa: S101 - ok results have a path
-                archive.write(result.path, result.path.name)
-    record_download(current_user, "area", area.code, what="village_reports_zip", round=round_.name, lang=lang,
-                    free_text=free_text, villages=len(villages))
-    return _send(buffer.getvalue(), area_filename(round_, area, "reports", ".zip"), "application/zip")
+    return send_download(data, village_filename(target, round_), XLSX)
 
 
 @bp.route("/<round_slug>/area/<area_code>/overview.xlsx")
 @roles_required(*STAFF)
 def overview(round_slug: str, area_code: str) -> Response:
-    """The area overview: one row per village, unadjusted and BH-adjusted significance."""
-    round_ = _round(round_slug)
+    """The overview of a small area, built at once: one row per village, unadjusted and
+    BH-adjusted significance. Larger areas go through the queue (``start_job``)."""
+    round_ = round_or_404(round_slug)
     lang = _lang()
-    area = _area_in_scope(area_code)
-    villages = _area_villages(round_, area)
+    area = area_in_scope(area_code)
+    villages = area_villages(round_, area)
+    if len(villages) > current_app.config["OVERVIEW_DIRECT_VILLAGES"]:
+        abort(409, description=_l("This area has too many villages to build its overview at once: "
+                                  "prepare it from the round page, and download it when it is ready."))
     data = area_overview(round_, area, villages, report_options(lang, round_.min_n))
     record_download(current_user, "area", area.code, what="overview", round=round_.name, lang=lang,
                     villages=len(villages))
-    return _send(data, area_filename(round_, area, "overview", ".xlsx"), XLSX)
+    return send_download(data, area_filename(round_, area, "overview", ".xlsx"), XLSX)
 
 
-@bp.route("/<round_slug>/responses.<fmt>")
-@roles_required(*STAFF)
-def responses(round_slug: str, fmt: str) -> Response:
-    """The raw export of the round (villages in the user's scope), codes or ``?labels=1``."""
-    round_ = _round(round_slug)
-    if fmt not in WRITERS:
-        abort(404)
-    lang, free_text = _lang(), _free_text()
-    labels = request.args.get("labels") in ("1", "true", "yes")
-    filename = f"{round_.slug}-responses{'-labels' if labels else ''}.{fmt}"
-    options = ExportOptions(labels=labels, lang=lang, include_free_text=free_text)
-    audit = {"what": "responses", "round": round_.name, "format": fmt, "labels": labels, "free_text": free_text}
-    if fmt == "xlsx":  # a zip needs all its content first: written to a temporary file, not to memory
-        # Small exports stay in memory, large ones go to disk; send_file closes it.
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
-        with response_export(round_, options, current_user.scope_prefixes) as table:
-            record_download(current_user, "round", round_.id, rows=table.row_count, **audit)
-            write_xlsx(table, spool)
-        spool.seek(0)
-        return _send(spool, filename, XLSX)
-    # CSV is streamed as it is read, so memory stays flat however large the round.
-    export = ExitStack()
-    table = export.enter_context(response_export(round_, options, current_user.scope_prefixes))
-    try:
-        record_download(current_user, "round", round_.id, rows=table.row_count, **audit)
-    except BaseException:
-        export.close()
-        raise
-
-    def body() -> Iterator[str]:
-        try:
-            yield "\ufeff"
-            yield from csv_chunks(table)
-        finally:
-            export.close()  # as soon as the last row is sent; call_on_close covers a body never read
-
-    response = Response(stream_with_context(body()), mimetype=WRITERS["csv"][2])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.call_on_close(export.close)
-    return response
-
-
-def _area_villages(round_: Round, area: AreaRef) -> list[Village]:
+def area_villages(round_: Round, area: AreaRef) -> list[Village]:
     try:
         villages = round_villages(round_, area_code=area.code, user=current_user)
     except OperationError:
@@ -250,9 +182,9 @@ def _area_villages(round_: Round, area: AreaRef) -> list[Village]:
     return villages
 
 
-def _send(data: bytes | IO[bytes], filename: str, mimetype: str) -> Response:
-    stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename,
-                         max_age=0)
+def send_download(data: bytes | IO[bytes] | Path, filename: str, mimetype: str) -> Response:
+    """A file attachment that no shared cache keeps."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"  # reports are not for shared caches
     return response
