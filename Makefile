@@ -24,10 +24,11 @@ system-packages:
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d survey_app/translations -D messages >/dev/null
 
-## run: start the app on SQLite with the demo loaded (http://127.0.0.1:5000)
+## run: start the app on SQLite with the demo loaded (http://127.0.0.1:5000), and one queue worker
 run: $(STAMP) translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
+	$(BIN)/flask queue worker --workers 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)

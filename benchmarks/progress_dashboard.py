@@ -1,9 +1,10 @@
 """Benchmark: the progress dashboard on a province-sized round.
 
     .venv/bin/python benchmarks/progress_dashboard.py [--data DIR] [--province 33] [--backend sqlite|postgresql|both]
+    .venv/bin/python benchmarks/progress_dashboard.py --province all --per-village 5-7   # issue 11's national shape
 
-For each backend, in a fresh database (a temporary SQLite file; a ``bench_progress`` database
-on the PostgreSQL server, dropped afterwards):
+For each backend, in a fresh database (a temporary SQLite file; a ``bench_progress_<pid>_<token>``
+database on the PostgreSQL server, dropped afterwards):
 
 1. import the villages of one province from the official list (default 33, Jawa Tengah:
    8,563 villages), open a round over the whole province with about 10 synthetic responses per
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -61,13 +63,16 @@ def parse_args() -> argparse.Namespace:
                         help="server (default: $BENCH_POSTGRESQL_URL or %(default)s)")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page variant (default: 20)")
     parser.add_argument("--csv-requests", type=int, default=5, help="timed CSV downloads (default: 5)")
+    parser.add_argument("--per-village", default=f"{PER_VILLAGE[0]}-{PER_VILLAGE[1]}",
+                        help="responses per village, LOW-HIGH (default: %(default)s)")
     return parser.parse_args()
 
 
 # --- the dataset ---------------------------------------------------------------------------------------
 
 
-def load_dataset(url: str, data: Path, province: str) -> dict[str, int | str]:
+def load_dataset(url: str, data: Path, province: str, per_village: tuple[int, int] = PER_VILLAGE,
+                 ) -> dict[str, int | str]:
     """Migrate, import the province, create both rounds and their data; returns what was made."""
     from flask_migrate import upgrade
 
@@ -83,8 +88,9 @@ def load_dataset(url: str, data: Path, province: str) -> dict[str, int | str]:
     with app.app_context():
         upgrade()
         with tempfile.TemporaryDirectory(prefix="bench-province-") as folder:
-            province_folder(data, province, Path(folder))
-            import_villages(Path(folder), actor="benchmark")
+            if province != "all":
+                province_folder(data, province, Path(folder))
+            import_villages(data if province == "all" else Path(folder), actor="benchmark")
         db.session.commit()
         villages = list(db.session.scalars(sa.select(Village).order_by(Village.code)))
         district = villages[0].district_code
@@ -92,14 +98,14 @@ def load_dataset(url: str, data: Path, province: str) -> dict[str, int | str]:
         moods = {v.id: VillageMood(0.3 + 0.5 * rng.random(), 0.3 + 0.5 * rng.random()) for v in villages}
         made: dict[str, int | str] = {"villages": len(villages), "district": district}
         for number, (name, scope, chosen) in enumerate((
-            (BIG, [province], villages),
+            (BIG, [] if province == "all" else [province], villages),
             (SMALL, [district], [v for v in villages if v.district_code == district]),
         )):
             round_ = create_round(name, "trust-safety@2", OPENS, CLOSES, scope_codes=scope, actor="benchmark")
             round_.target_per_village = TARGET
             open_round(round_, actor="benchmark")
             questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
-            rows = generate_responses(questionnaire, round_, chosen, moods, PER_VILLAGE, seed=number)
+            rows = generate_responses(questionnaire, round_, chosen, moods, per_village, seed=number)
             for start in range(0, len(rows), 5000):
                 db.session.execute(sa.insert(Response), rows[start : start + 5000])
             forms = [
@@ -194,9 +200,11 @@ JUDGED = ("default page", "filtered+search+sort", "deep page, sort % reached")
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> bool:
-    with scratch_database(backend, args.postgresql_url, BENCH_DATABASE) as url:
+    name = f"{BENCH_DATABASE}_{os.getpid()}_{secrets.token_hex(3)}"  # runs never collide
+    low, high = (int(part) for part in args.per_village.split("-"))
+    with scratch_database(backend, args.postgresql_url, name) as url:
         start = time.perf_counter()
-        made = load_dataset(url, args.data, args.province)
+        made = load_dataset(url, args.data, args.province, (low, high))
         load_seconds = time.perf_counter() - start
         # A live database has planner statistics (PostgreSQL's autovacuum analyses tables after
         # large inserts); a freshly bulk-loaded one has none and gets plans no site would see.

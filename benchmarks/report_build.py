@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/report_build.py [--data DIR] [--province 52] [--backend sqlite|postgresql|both]
 
-For each backend, in a fresh database (a temporary SQLite file; a ``bench_reports`` database
-on the PostgreSQL server, dropped afterwards):
+For each backend, in a fresh database (a temporary SQLite file; a ``bench_reports_<pid>_<token>``
+database on the PostgreSQL server, dropped afterwards):
 
 1. import the villages of one province from the official list (``import_villages``), and
    three rounds (v1, v2, v2) of about 30 synthetic responses per village each
@@ -42,6 +42,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -380,7 +381,8 @@ def dataset(backend: str, args: argparse.Namespace) -> Iterator[tuple[str, int, 
         villages, responses = load_dataset(url, args.data, args.province)
         yield url, villages, responses, time.perf_counter() - start
         return
-    with scratch_database(backend, args.postgresql_url, BENCH_DATABASE) as url:
+    name = f"{BENCH_DATABASE}_{os.getpid()}_{secrets.token_hex(3)}"  # runs never collide
+    with scratch_database(backend, args.postgresql_url, name) as url:
         start = time.perf_counter()
         villages, responses = load_dataset(url, args.data, args.province)
         yield url, villages, responses, time.perf_counter() - start

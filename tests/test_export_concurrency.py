@@ -111,6 +111,7 @@ def test_a_resident_goes_through_while_a_queued_export_is_being_written(
 
     monkeypatch.setattr(reports.export, "_rows", slow_rows)
     login(client, "admin@example.org")
+    client.get("/lang/en")
     job_url = start_job(client, "round-1", kind="responses", fmt="csv").headers["Location"]
     db.session.close()
     worker = threading.Thread(target=app.extensions["queue"].run_pending)

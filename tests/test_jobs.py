@@ -131,6 +131,7 @@ def test_a_job_refused_at_run_time_is_not_retried(app, client, demo):
 def test_a_file_is_refused_when_the_scope_no_longer_covers_it_and_gone_once_expired(app, client, demo):
     coordinator = make_user(Role.COORDINATOR, "coord@example.org", ["32.73.02"])
     login(client, coordinator.email)
+    client.get("/lang/en")
     job_url = _started(client, kind="responses", fmt="csv")
     assert app.extensions["queue"].run_pending() == 1
     job = _job(job_url.rsplit("/", 1)[1])
@@ -187,7 +188,8 @@ def test_a_worker_killed_halfway_leaves_no_file_that_looks_finished(app, client,
     assert _results(app) == []
 
 
-def test_a_bulk_build_counts_every_chunk_and_names_the_villages_that_failed(app, demo, monkeypatch, tmp_path):
+def test_a_bulk_build_counts_every_chunk_and_names_the_villages_that_failed(app, client, demo, monkeypatch,
+                                                                            tmp_path):
     original = jobs.build_reports
 
     def failing_second_chunk(inputs, out_dir, **kwargs):  # type: ignore[no-untyped-def]
@@ -210,6 +212,10 @@ def test_a_bulk_build_counts_every_chunk_and_names_the_villages_that_failed(app,
     assert "printer on fire" in (job.error or "")
     assert sorted(p.name for p in out.iterdir()) == [
         "32.73.01.1001-sukarasa.xlsx", "32.73.01.1002-gegerkalong.xlsx", "32.73.01.1003-isola.xlsx"]
+    login(client, make_user(Role.ADMIN, "admin@example.org").email)  # an admin may look at a CLI job
+    client.get("/lang/en")
+    page = client.get(f"/downloads/jobs/{job.id}").get_data(as_text=True)
+    assert f"Workbooks written to {out}" in page and "32.73.01.1004" in page, page
 
 
 def test_cli_build_on_the_queue_with_a_real_worker_writes_what_the_local_build_writes(app, runner, demo, tmp_path):

@@ -164,8 +164,10 @@ def run_chunk(job_id: str, village_ids: Sequence[int], *, final: bool) -> None:
         except Exception as exc:
             if not final:
                 raise
-            _count_in(job_id, 0, len(village_ids), f"{len(village_ids)} villages from id {village_ids[0]}: "
-                                                   f"{type(exc).__name__}: {exc}\n")
+            db.session.rollback()
+            codes = db.session.scalars(sa.select(Village.code).where(Village.id.in_(village_ids))).all()
+            _count_in(job_id, 0, len(village_ids),
+                      "".join(f"{code}: {type(exc).__name__}: {exc}\n" for code in sorted(codes)))
             return
         finally:
             db.session.rollback()
