@@ -14,7 +14,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, commands."""
     from flask import Flask
 
-    from survey_app import auth, cli, compression, errors, i18n, navigation, questionnaires, queue, ratelimit
+    from survey_app import (
+        auth,
+        cli,
+        compression,
+        errors,
+        headers,
+        i18n,
+        navigation,
+        questionnaires,
+        queue,
+        ratelimit,
+    )
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp
     from survey_app.config import load_config
@@ -32,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    headers.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
     compression.init_app(app)

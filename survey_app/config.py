@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production, see check_config
 MIN_SECRET_KEY_LENGTH = 32
+MEMORY_COUNTERS = "inline-memory://"  # survey_app/ratelimit.py: counters in this process only
 
 
 class ConfigError(RuntimeError):
@@ -32,8 +34,12 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or _default_database_url(instance_path),
         "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR", str(PROJECT_ROOT / "questionnaires")),
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
-        # In-process counters by default (survey_app/ratelimit.py); redis://... shares them between workers.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "inline-memory://"),
+        # In-process counters by default (survey_app/ratelimit.py); redis://... shares them between
+        # workers. Production refuses the default (check_config): per-process counters let most of
+        # a limit's excess through four workers.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or MEMORY_COUNTERS,
+        # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-* headers are trusted.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # If Redis goes away, count in memory rather than turn residents away.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
@@ -53,7 +59,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024))),
         # The task queue for long report work (survey_app/queue.py): a SQLite file next to the
         # database by default, needing no service; redis://... when workers run on several machines.
-        "QUEUE_URL": env.get("QUEUE_URL") or "sqlite:///" + str(Path(instance_path) / "queue.sqlite"),
+        "QUEUE_URL": (env.get("QUEUE_URL") or env.get("REDIS_URL")
+                      or "sqlite:///" + str(Path(instance_path) / "queue.sqlite")),
         # Where finished job files go: a folder every web and queue worker can reach.
         "RESULTS_DIR": env.get("RESULTS_DIR") or str(Path(instance_path) / "results"),
         # A job's file is deleted this long after it is ready.
@@ -66,6 +73,11 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # Overviews of areas up to this many villages are sent at once; larger ones are queued.
         "OVERVIEW_DIRECT_VILLAGES": int(env.get("OVERVIEW_DIRECT_VILLAGES", "300")),
         "SESSION_COOKIE_HTTPONLY": True,
+        # "Keep me signed in": a month at most, never readable by scripts nor sent cross-site.
+        "REMEMBER_COOKIE_NAME": "remember_token",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
@@ -77,6 +89,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["SURVEY_ENV"] == "production":
         config.setdefault("SESSION_COOKIE_SECURE", True)
+        config.setdefault("REMEMBER_COOKIE_SECURE", True)
     check_config(config)
     return config
 
@@ -100,4 +113,10 @@ def check_config(config: Mapping[str, Any]) -> None:
                 "Production needs a real SECRET_KEY of at least "
                 f"{MIN_SECRET_KEY_LENGTH} random characters in the environment "
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        if config.get("RATELIMIT_STORAGE_URI") == MEMORY_COUNTERS:
+            raise ConfigError(
+                "Production needs shared rate-limit counters: set REDIS_URL (or RATELIMIT_STORAGE_URI=redis://...). "
+                "Counters kept in each worker let most of a limit's excess through; to accept that on purpose "
+                "(one worker), set RATELIMIT_STORAGE_URI=memory://."
             )

@@ -20,10 +20,11 @@ import time
 from flask import Flask
 from limits.storage import MemoryStorage
 
+from survey_app.config import MEMORY_COUNTERS
 from survey_app.extensions import limiter
 
 # The in-process storage, the default when RATELIMIT_STORAGE_URI names no shared one.
-INLINE_MEMORY_URI = "inline-memory://"
+INLINE_MEMORY_URI = MEMORY_COUNTERS
 SWEEP_SECONDS = 10.0
 
 

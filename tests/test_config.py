@@ -22,6 +22,7 @@ def test_production_refuses_a_short_secret(monkeypatch, tmp_path):
 
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEY_ENV", "production")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
     app = create_app()

@@ -27,6 +27,7 @@ from survey_app.admin.queries import (
 )
 from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
 from survey_app.extensions import db
+from survey_app.headers import SELF_CONTAINED_PAGE, talisman
 from survey_app.i18n import current_language
 from survey_app.models import DoubleEntry, Role, Round, RoundStatus
 from survey_app.operations import OperationError
@@ -229,6 +230,7 @@ def round_links(round_slug: str) -> Response:
 
 @bp.route("/rounds/<round_slug>/posters.html")
 @roles_required(*STAFF)
+@talisman(content_security_policy=SELF_CONTAINED_PAGE)
 def round_posters(round_slug: str):  # type: ignore[no-untyped-def]
     """Printable QR posters for the villages of an area (or one village) in the round."""
     round_ = round_by_slug(round_slug)

@@ -17,6 +17,17 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "strong"
+    app.after_request(_no_needless_cookie_clearing)
+
+
+def _no_needless_cookie_clearing(response):  # type: ignore[no-untyped-def]
+    """Strong session protection asks Flask-Login to clear the remember-me cookie whenever a
+    session without a signed-in user is checked, that is on every public page. Only ask the
+    browser to delete the cookie when it sent one. (Registered after Flask-Login's own hook,
+    so it runs before it.)"""
+    if session.get("_remember") == "clear" and current_app.config["REMEMBER_COOKIE_NAME"] not in request.cookies:
+        session.pop("_remember")
+    return response
 
 
 @login_manager.user_loader

@@ -10,7 +10,7 @@ it, and a silent skip would hide that the resident's path was never exercised.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -61,21 +61,35 @@ def browser() -> Iterator[object]:
         release()
 
 
-@pytest.fixture
-def new_context(browser) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
-    """Factory for phone-sized, Indonesian browser contexts; all are closed after the test."""
-    contexts = []
+class ContextFactory:
+    """Makes phone-sized, Indonesian browser contexts, and hears every Content-Security-Policy
+    violation Chromium reports in any of their pages (``violations``)."""
 
-    def make(**options: object):  # type: ignore[no-untyped-def]
+    def __init__(self, browser) -> None:  # type: ignore[no-untyped-def]
+        self.browser, self.contexts, self.violations = browser, [], []
+
+    def __call__(self, **options: object):  # type: ignore[no-untyped-def]
         settings: dict[str, object] = {"viewport": PHONE, "locale": "id-ID", **options}
-        context = browser.new_context(**settings)
+        context = self.browser.new_context(**settings)
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
+        context.on("console", self._heard)
+        self.contexts.append(context)
         return context
 
-    yield make
-    for context in contexts:
+    def _heard(self, message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator[ContextFactory]:  # type: ignore[no-untyped-def]
+    """Factory for browser contexts; all are closed after the test, which fails if any page
+    broke the Content-Security-Policy (the app must run under the policy it sends)."""
+    factory = ContextFactory(browser)
+    yield factory
+    for context in factory.contexts:
         context.close()
+    assert factory.violations == [], "Content-Security-Policy violations:\n" + "\n".join(factory.violations)
 
 
 @pytest.fixture
