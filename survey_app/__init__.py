@@ -33,9 +33,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app.downloads import bp as downloads_bp
     from survey_app.entry import bp as entry_bp
     from survey_app.extensions import csrf, db, migrate
+    from survey_app.requests import SurveyRequest
     from survey_app.respond import bp as respond_bp
 
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = SurveyRequest
     os.makedirs(app.instance_path, exist_ok=True)  # home of the default SQLite database
     app.config.from_mapping(load_config(app.instance_path, config))
 

@@ -37,7 +37,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # In-process counters by default (survey_app/ratelimit.py); redis://... shares them between
         # workers. Production refuses the default (check_config): per-process counters let most of
         # a limit's excess through four workers.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or MEMORY_COUNTERS,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL"),
         # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-* headers are trusted.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # If Redis goes away, count in memory rather than turn residents away.
@@ -57,6 +57,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "INVITE_VALID_HOURS": int(env.get("INVITE_VALID_HOURS", "72")),
         # Largest request body: refused with 413 before anything reads it (uploads are 20 MB at most).
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024))),
+        # The resident form's posts: the largest valid submission is a few KB.
+        "PUBLIC_MAX_CONTENT_LENGTH": int(env.get("PUBLIC_MAX_CONTENT_LENGTH", str(256 * 1024))),
         # The task queue for long report work (survey_app/queue.py): a SQLite file next to the
         # database by default, needing no service; redis://... when workers run on several machines.
         "QUEUE_URL": (env.get("QUEUE_URL") or env.get("REDIS_URL")
@@ -91,6 +93,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         config.setdefault("SESSION_COOKIE_SECURE", True)
         config.setdefault("REMEMBER_COOKIE_SECURE", True)
     check_config(config)
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or MEMORY_COUNTERS
     return config
 
 
@@ -103,7 +106,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def check_config(config: Mapping[str, Any]) -> None:
-    """Refuse to run production with the development secret or a guessable one."""
+    """Refuse to run production with the development secret or a guessable one, or with
+    rate-limit counters that each worker keeps for itself without saying so."""
     if config["SURVEY_ENV"] not in ("development", "testing", "production"):
         raise ConfigError(f"SURVEY_ENV must be development, testing or production, not {config['SURVEY_ENV']!r}.")
     if config["SURVEY_ENV"] == "production":
@@ -114,9 +118,10 @@ def check_config(config: Mapping[str, Any]) -> None:
                 f"{MIN_SECRET_KEY_LENGTH} random characters in the environment "
                 '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
             )
-        if config.get("RATELIMIT_STORAGE_URI") == MEMORY_COUNTERS:
+        if not config.get("RATELIMIT_STORAGE_URI"):
             raise ConfigError(
                 "Production needs shared rate-limit counters: set REDIS_URL (or RATELIMIT_STORAGE_URI=redis://...). "
                 "Counters kept in each worker let most of a limit's excess through; to accept that on purpose "
-                "(one worker), set RATELIMIT_STORAGE_URI=memory://."
+                "(one worker), set RATELIMIT_STORAGE_URI=inline-memory://."
             )
+

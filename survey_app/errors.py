@@ -22,6 +22,7 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         403: _("You do not have access to this page."),
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
+        413: _("What was sent is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }
     message = titles.get(error.code or 500, error.description)

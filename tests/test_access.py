@@ -45,3 +45,47 @@ def test_staff_reach_the_console(client, role, status):
     user = make_user(role)
     login(client, user.email)
     assert client.get("/admin/").status_code == status
+
+
+SIBLINGS = [  # (scope, code, covered): scopes match whole segments, never leading characters
+    (["32.7"], "32.73.01.1001", False),
+    (["32.73.0"], "32.73.01.1001", False),
+    (["32.73.01.100"], "32.73.01.1001", False),
+    (["32.73.01"], "32.73.010", False),
+    (["32.73"], "32.73.01.1001", True),
+    (["32.73.01.1001"], "32.73.01.1001", True),
+    (["32.74", "32.73.01"], "32.73.01.1001", True),
+    ([], "32.73.01.1001", True),
+]
+
+
+@pytest.mark.parametrize(("scope", "code", "covered"), SIBLINGS)
+def test_a_scope_covers_whole_segments_in_python_and_in_sql(app, scope, code, covered):
+    import sqlalchemy as sa
+
+    from survey_app.extensions import db
+    from survey_app.models import code_in_scope, covers
+
+    assert covers(scope, code) is covered
+    in_sql = db.session.scalar(sa.select(code_in_scope(sa.literal(code), scope)))
+    assert bool(in_sql) is covered
+
+
+def test_a_user_scoped_to_leading_characters_of_an_area_sees_none_of_it(client):
+    from tests.factories import make_round, make_villages
+
+    make_villages()
+    make_round("Round 1", "trust-safety@2", opened=True, scope=["32.73.01"])
+    import sqlalchemy as sa
+
+    from survey_app.extensions import db
+    from survey_app.models import UserScope
+
+    user = make_user(Role.COORDINATOR, "prefix@example.org", ["32.73.02"])
+    # The console refuses such a scope; a row changed by hand must still not widen anything.
+    db.session.execute(sa.update(UserScope).where(UserScope.user_id == user.id).values(code_prefix="32.7"))
+    db.session.commit()
+    login(client, user.email)
+    assert client.get("/downloads/round-1/village/32.73.01.1001.xlsx").status_code == 403
+    assert "32.73.01.1001" not in client.get("/downloads/round-1/").get_data(as_text=True)
+    assert client.get("/admin/rounds/round-1/posters.html?area=32.73.01").status_code == 403

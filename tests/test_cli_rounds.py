@@ -162,3 +162,19 @@ def test_deleted_published_file_is_refused_by_name(runner, qdir):
     assert result.exit_code == 1
     assert f"{v1} is missing or unreadable since trust-safety@1 was first used" in result.output
     assert _rounds()[0].status is RoundStatus.DRAFT
+
+
+def test_reports_and_exports_refuse_an_edited_published_file_in_one_line(runner, qdir, tmp_path):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    v2 = qdir / "trust-safety" / "v2.yaml"
+    v2.write_text(v2.read_text(encoding="utf-8") + "\n# edited after publication\n", encoding="utf-8")
+    for args in (["reports", "build", "--round", "Putaran 2 2025", "--out", str(tmp_path / "out")],
+                 ["reports", "overview", "--round", "Putaran 2 2025", "--area", "32.73",
+                  "--out", str(tmp_path / "o.xlsx")],
+                 ["export", "responses", "--round", "Putaran 2 2025", "--format", "csv",
+                  "--out", str(tmp_path / "a.csv")]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "has changed since trust-safety@2 was first used" in result.output
+        assert "Traceback" not in result.output and result.exception is not None
+        assert isinstance(result.exception, SystemExit)

@@ -111,8 +111,8 @@ def test_production_refuses_counters_kept_in_each_worker(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["RATELIMIT_STORAGE_URI"] == app.config["QUEUE_URL"] == "redis://127.0.0.1:6379/3"
     monkeypatch.delenv("REDIS_URL")
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")  # one worker, said on purpose
-    assert create_app().config["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "inline-memory://")  # one worker, said on purpose
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "inline-memory://"
 
 
 @pytest.mark.parametrize(("proxies", "second_address_allowed"), [(1, True), (0, False)])

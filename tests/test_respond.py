@@ -350,3 +350,22 @@ def test_the_first_submission_of_a_fresh_process_reads_the_pin_without_blocking_
     assert response.status_code == 201
     db.session.close()  # the request shared this test's session: drop its snapshot
     assert len(_responses()) == 1
+
+
+def test_an_uptime_monitor_may_ask_with_head(client, questionnaire):
+    response = client.head(URL)
+    assert response.status_code == 200 and response.data == b""
+
+
+def test_the_resident_door_refuses_large_bodies_in_the_residents_language(client, questionnaire, app):
+    token = csrf_token(client, URL)
+    padding = "x" * (app.config["PUBLIC_MAX_CONTENT_LENGTH"] + 1)
+    json_door = client.post(URL + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": {},
+                                                   "padding": padding}, headers={"X-CSRFToken": token})
+    assert json_door.status_code == 413
+    page = client.post(URL, data={"csrf_token": token, "_page": "0", "note": padding})
+    assert page.status_code == 413
+    assert "Yang dikirim terlalu besar." in page.get_data(as_text=True)  # Indonesian by default
+    assert _responses() == []
+    small = _json_submit(client, complete_answers(questionnaire))
+    assert small.status_code == 201  # a real submission is far below the limit

@@ -86,7 +86,7 @@ def invite(token: str):  # type: ignore[no-untyped-def]
     state, user = find_invitation(token)
     if state is not InvitationState.VALID or user is None:
         status = 404 if state is InvitationState.UNKNOWN else 410
-        return _no_referrer(render_template("auth/invite_invalid.html", state=state.value), status)
+        return _not_cached(render_template("auth/invite_invalid.html", state=state.value), status)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -99,12 +99,13 @@ def invite(token: str):  # type: ignore[no-untyped-def]
             login_user(user)
             flash(_("Your password is set. Welcome!"), "info")
             return redirect(url_for("index"))
-    return _no_referrer(render_template("auth/invite.html", form=form, user=user), 200)
+    return _not_cached(render_template("auth/invite.html", form=form, user=user), 200)
 
 
-def _no_referrer(html: str, status: int) -> WerkzeugResponse:
-    """The token is in the URL: keep it out of Referer headers and caches."""
+def _not_cached(html: str, status: int) -> WerkzeugResponse:
+    """The token is in the URL: keep it out of caches. (Every page's same-origin referrer
+    policy keeps it from other sites; no Referer at all would fail Flask-WTF's HTTPS check of
+    the form's own post.)"""
     response = current_app.make_response((html, status))
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -38,13 +38,16 @@ def transactional(command: F) -> F:
 
 def reading(command: F) -> F:
     """Run a command that only reads (reports, exports) in deferred SQLite transactions, so a
-    long build never holds the write lock residents need; its audit event writes on its own."""
+    long build never holds the write lock residents need; its audit event writes on its own.
+    An OperationError (such as an edited published questionnaire) is one line and exit 1."""
 
     @functools.wraps(command)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         with read_only():
             try:
                 return command(*args, **kwargs)
+            except OperationError as exc:
+                raise click.ClickException(str(exc)) from None
             finally:
                 db.session.rollback()  # end the read; it wrote nothing left to keep
 

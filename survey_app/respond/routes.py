@@ -180,7 +180,7 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
 def _form_page(target: Target, round_slug: str, village_code: str, today: date):  # type: ignore[no-untyped-def]
     """A page of the no-JS form: show, validate, move between sections, or store at the end."""
     q = target.questionnaire
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # uptime monitors ask with HEAD
         return _render_page(target, answers={}, page=flow.visible_sections(q, {})[0], errors={},
                             key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
     if request.form.get(HONEYPOT):
