@@ -71,7 +71,9 @@ RATE_LIMIT = "1000000 per minute"  # the limiter still runs on every request, it
 TARGET_RATIO = 0.70
 TARGET_P99_MS = 100.0
 TARGET_P99_SUMMARIES_MS = 20.0
-# What nginx adds after ending TLS: production answers plain HTTP with a redirect to HTTPS.
+# What nginx adds after ending TLS (gunicorn trusts it from 127.0.0.1): production answers
+# plain HTTP with a redirect to HTTPS, and over HTTPS Flask-WTF wants a same-origin Referer,
+# which the phone's browser sends.
 BEHIND_TLS_PROXY = "X-Forwarded-Proto: https\r\n"  # issue 11: one response, with the summary sums kept up to date
 
 BARE_TABLE = "bench_bare_submissions"
@@ -164,8 +166,8 @@ def prepare(url: str) -> Setup:
 class Refreshes:
     """Counts shared with the refreshing process."""
 
-    def __init__(self) -> None:
-        self._runs, self._villages = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+    def __init__(self, context: Any) -> None:
+        self._runs, self._villages = context.Value("i", 0), context.Value("i", 0)
 
     @property
     def value(self) -> int:
@@ -179,8 +181,9 @@ class Refreshes:
 @contextlib.contextmanager
 def refreshing(url: str, every: float) -> Iterator[Refreshes]:
     """Rebuild the marked villages' summary sums every ``every`` seconds in another process."""
-    counts, stop = Refreshes(), multiprocessing.Event()
-    process = multiprocessing.get_context("spawn").Process(
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited
+    counts, stop = Refreshes(context), context.Event()
+    process = context.Process(
         target=_refresh_loop, args=(url, every, stop, counts._runs, counts._villages), daemon=True)
     process.start()
     try:
@@ -521,9 +524,10 @@ def client_thread(plan: Plan, number: int, results: list[ClientResult], lock: th
             kind, key = "fresh", str(uuid.uuid4())
             body = b'{"submission_key": "%s", "answers": %s, "started_at": "%s"}' % (
                 key.encode(), rng.choice(setup.answer_sets), started_at)
+            form = f"/s/{setup.round_slug}/{rng.choice(setup.village_codes)}"
             data = (
-                f"POST /s/{setup.round_slug}/{rng.choice(setup.village_codes)}/submit HTTP/1.1\r\n"
-                f"Host: 127.0.0.1:{port}\r\n{BEHIND_TLS_PROXY}"
+                f"POST {form}/submit HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\n{BEHIND_TLS_PROXY}Referer: https://127.0.0.1:{port}{form}\r\n"
                 "Content-Type: application/json\r\nAccept-Encoding: gzip\r\n"
                 f"X-CSRFToken: {phone.token}\r\nCookie: {phone.cookie}\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode() + body
