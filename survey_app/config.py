@@ -63,6 +63,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # database by default, needing no service; redis://... when workers run on several machines.
         "QUEUE_URL": (env.get("QUEUE_URL") or env.get("REDIS_URL")
                       or "sqlite:///" + str(Path(instance_path) / "queue.sqlite")),
+        # Installations sharing one Redis keep their queues apart by name.
+        "QUEUE_NAME": env.get("QUEUE_NAME", "polmas-reports"),
         # Where finished job files go: a folder every web and queue worker can reach.
         "RESULTS_DIR": env.get("RESULTS_DIR") or str(Path(instance_path) / "results"),
         # A job's file is deleted this long after it is ready.

@@ -24,7 +24,6 @@ from huey.api import TaskWrapper
 from survey_app.config import ConfigError
 from survey_app.reporting import jobs
 
-QUEUE_NAME = "polmas-reports"
 PURGE_EVERY = crontab(minute="*/10")
 
 
@@ -37,7 +36,7 @@ class Queue:
 
     @functools.cached_property
     def huey(self) -> Huey:
-        huey = make_huey(self.app.config["QUEUE_URL"])
+        huey = make_huey(self.app.config["QUEUE_URL"], self.app.config["QUEUE_NAME"])
         settings = {"retries": self.app.config["JOB_RETRIES"],
                     "retry_delay": self.app.config["JOB_RETRY_SECONDS"], "context": True}
         self._run_job = huey.task(name="report_job", **settings)(self._in_app(jobs.run))
@@ -73,12 +72,12 @@ class Queue:
         return count
 
 
-def make_huey(url: str) -> Huey:
+def make_huey(url: str, name: str) -> Huey:
     """Huey on a SQLite file (``sqlite:///path``) or on Redis (``redis://host:port/db``)."""
     if url.startswith("sqlite:///"):
-        return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), results=False)
+        return SqliteHuey(name, filename=url.removeprefix("sqlite:///"), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url, results=False)
+        return RedisHuey(name, url=url, results=False)
     raise ConfigError(f"QUEUE_URL must be sqlite:///<file> or redis://<host>:<port>/<db>, not {url!r}.")
 
 

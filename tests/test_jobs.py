@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,3 +260,24 @@ def _values(path: Path) -> list[list[object]]:
                 if not any(isinstance(v, str) and v.startswith(("Dibuat", "Made")) for v in row)]
     finally:
         workbook.close()
+
+
+def test_the_queue_runs_on_redis_as_on_its_sqlite_file(app, client, demo):
+    """Several machines share the queue through Redis (the local one, present in CI)."""
+    app.config.update(QUEUE_URL="redis://127.0.0.1:6379/13", QUEUE_NAME=f"test-{uuid.uuid4()}")
+    app.extensions["queue"] = Queue(app)  # built from the new settings on first use
+    login(client, make_user(Role.ADMIN, "admin@example.org").email)
+    try:
+        with prepared_download(app, client, ROUND, kind="overview", area_code="32.73.01") as response:
+            assert response.status_code == 200 and response.data[:2] == b"PK"
+        assert app.extensions["queue"].huey.storage.queue_size() == 0
+    finally:
+        app.extensions["queue"].huey.storage.flush_all()
+
+
+def test_an_unknown_queue_storage_is_refused_with_the_forms_it_takes():
+    from survey_app.config import ConfigError
+    from survey_app.queue import make_huey
+
+    with pytest.raises(ConfigError, match="sqlite:///"):
+        make_huey("amqp://guest@127.0.0.1:5672", "reports")
