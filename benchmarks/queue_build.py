@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def queued_build(env: dict[str, str], out: Path, workers: int) -> float:
         for line in worker.stdout:  # ready once the consumer has started its workers
             if "Huey consumer started" in line:
                 break
+        threading.Thread(target=worker.stdout.read, daemon=True).start()  # keep its log from filling the pipe
         time.sleep(1)
         return timed_build(env, out, ["--queue", "--chunk", str(CHUNK)])
     finally:

@@ -62,9 +62,9 @@ def _resident_posts(client) -> int:  # type: ignore[no-untyped-def]
     return client.post(RESIDENT_URL + "/submit", json=payload, headers={"X-CSRFToken": token}).status_code
 
 
-def test_a_resident_and_a_sign_in_go_through_while_a_cli_export_is_being_written(
-    round_with_answers, app, runner, monkeypatch, tmp_path: Path
-):
+@pytest.fixture
+def paused_export(monkeypatch) -> tuple[threading.Event, threading.Event]:  # type: ignore[no-untyped-def]
+    """Exports stop after their first row until released: (started, release)."""
     started, release = threading.Event(), threading.Event()
     original = reports.export._rows
 
@@ -75,6 +75,13 @@ def test_a_resident_and_a_sign_in_go_through_while_a_cli_export_is_being_written
             assert release.wait(30)
 
     monkeypatch.setattr(reports.export, "_rows", slow_rows)
+    return started, release
+
+
+def test_a_resident_and_a_sign_in_go_through_while_a_cli_export_is_being_written(
+    round_with_answers, app, runner, paused_export, tmp_path: Path
+):
+    started, release = paused_export
     out = tmp_path / "answers.csv"
     result: list[object] = []
     worker = threading.Thread(target=lambda: result.append(runner.invoke(
@@ -98,18 +105,9 @@ def test_a_resident_and_a_sign_in_go_through_while_a_cli_export_is_being_written
 
 
 def test_a_resident_goes_through_while_a_queued_export_is_being_written(
-    round_with_answers, app, client, monkeypatch
+    round_with_answers, app, client, paused_export
 ):
-    started, release = threading.Event(), threading.Event()
-    original = reports.export._rows
-
-    def slow_rows(*args, **kwargs):  # type: ignore[no-untyped-def]
-        for row in original(*args, **kwargs):
-            yield row
-            started.set()
-            assert release.wait(30)
-
-    monkeypatch.setattr(reports.export, "_rows", slow_rows)
+    started, release = paused_export
     login(client, "admin@example.org")
     client.get("/lang/en")
     job_url = start_job(client, "round-1", kind="responses", fmt="csv").headers["Location"]
