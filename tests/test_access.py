@@ -89,3 +89,23 @@ def test_a_user_scoped_to_leading_characters_of_an_area_sees_none_of_it(client):
     assert client.get("/downloads/round-1/village/32.73.01.1001.xlsx").status_code == 403
     assert "32.73.01.1001" not in client.get("/downloads/round-1/").get_data(as_text=True)
     assert client.get("/admin/rounds/round-1/posters.html?area=32.73.01").status_code == 403
+
+
+def test_a_round_or_village_outside_the_users_area_is_refused_everywhere(client):
+    """Not an empty page, not a header-only file, not a "taken" serial: 403."""
+    from tests.factories import csrf_token, make_round, make_villages
+
+    make_villages()
+    round_ = make_round("Round 1", "trust-safety@2", opened=True, scope=["32.73.01"])
+    wide = make_round("Round 2", "trust-safety@2", opened=True, scope=["32.73"])
+    login(client, make_user(Role.COORDINATOR, "elsewhere@example.org", ["32.73.02"]).email)
+    assert client.get("/admin/rounds/round-1/links.csv").status_code == 403
+    assert client.get("/downloads/round-1/").status_code == 403
+    token = csrf_token(client, "/admin/")
+    assert client.post("/downloads/round-1/jobs", data={"csrf_token": token, "kind": "responses",
+                                                         "fmt": "csv"}).status_code == 403
+    assert client.get(f"/entry/{round_.id}/serial?serial=A-1&village=32.73.01.1001").status_code == 403
+    # In a round that covers both districts: the user's own villages answer, the others do not.
+    assert client.get(f"/entry/{wide.id}/serial?serial=A-1&village=32.73.01.1001").status_code == 403
+    own = client.get(f"/entry/{wide.id}/serial?serial=A-1&village=32.73.02.1002")
+    assert own.status_code == 200 and own.get_json()["state"] == "new"

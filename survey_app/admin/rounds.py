@@ -223,6 +223,8 @@ def round_links(round_slug: str) -> Response:
     """Every village form address of the round within the user's scope, for mail-merge or WhatsApp."""
     round_ = round_by_slug(round_slug)
     villages = round_villages_in_scope(round_, current_user)
+    if not villages:
+        abort(403)  # a round entirely outside the user's area, as its page says
     rows = [(row.code, row.name, row.district, row.regency, row.url) for row in link_rows(round_, villages)]
     record_download(current_user, "round", round_.id, what="round_links", round=round_.name, villages=len(rows))
     return csv_response(["code", "village", "district", "regency", "url"], rows, f"{round_.slug}-links.csv")

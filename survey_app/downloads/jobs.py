@@ -20,7 +20,7 @@ from reports.export import WRITERS
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.downloads import bp
 from survey_app.downloads.forms import JobForm
-from survey_app.downloads.routes import area_in_scope, area_villages, round_or_404, send_download
+from survey_app.downloads.routes import area_in_scope, area_villages, in_scope, round_or_404, send_download
 from survey_app.extensions import db
 from survey_app.models import Job, JobKind, JobStatus, Role
 from survey_app.reporting import jobs
@@ -58,6 +58,7 @@ def start_job(round_slug: str) -> Response:
         abort(403)  # free-text answers can identify a resident
     params = {"lang": form.lang.data, "free_text": free_text}
     if kind is JobKind.RESPONSES:
+        in_scope(round_)  # 403 for a round entirely outside the user's area
         job = jobs.start(kind, current_user, round_, total=0, fmt=form.fmt.data, labels=form.labels.data,
                          scope=list(current_user.scope_prefixes), **params)
     else:

@@ -119,7 +119,7 @@ def index():  # type: ignore[no-untyped-def]
 def round_page(round_slug: str):  # type: ignore[no-untyped-def]
     """The round's villages in the user's scope, each with its report, and the area downloads for staff."""
     round_ = round_or_404(round_slug)
-    villages = [v for v in round_villages(round_) if may_see_village(current_user, v.code)]
+    villages = in_scope(round_)
     areas: list[Area] = []
     if current_user.role in STAFF and villages:
         codes = {v.district_code for v in villages} | {".".join(v.code.split(".")[:2]) for v in villages}
@@ -170,6 +170,14 @@ def overview(round_slug: str, area_code: str) -> Response:
     record_download(current_user, "area", area.code, what="overview", round=round_.name, lang=lang,
                     villages=len(villages))
     return send_download(data, area_filename(round_, area, "overview", ".xlsx"), XLSX)
+
+
+def in_scope(round_: Round) -> list[Village]:
+    """The round's villages the user may see; 403 for a round entirely outside their area."""
+    villages = [v for v in round_villages(round_) if may_see_village(current_user, v.code)]
+    if not villages:
+        abort(403)
+    return villages
 
 
 def area_villages(round_: Round, area: AreaRef) -> list[Village]:

@@ -211,9 +211,12 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
 def serial_check(round_id: int):  # type: ignore[no-untyped-def]
     """Is this serial new, awaiting a second entry, or already done? Asked as the volunteer types it."""
     round_ = _keying_round(round_id)
+    village = request.args.get("village", "")
+    if village and not user_covers(current_user, village):
+        abort(403)  # nothing about forms outside the volunteer's villages, not even "taken"
     serial = request.args.get("serial", "").strip()
     form = find_form(round_, serial) if serial else None
-    state, message = serial_state(current_user, form, request.args.get("village", ""))
+    state, message = serial_state(current_user, form, village)
     return jsonify(state=state, message=message)
 
 

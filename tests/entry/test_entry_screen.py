@@ -194,4 +194,4 @@ def test_the_interview_date_follows_the_survey_time_zone(round_, questionnaire, 
 def test_the_serial_check_says_nothing_about_forms_outside_the_volunteers_area(round_, questionnaire, as_user):
     key(as_user("vol3"), round_, typed(questionnaire, _serial="Z9", _village=OTHER_DISTRICT_VILLAGE))
     check = as_user("vol1").get(f"/entry/{round_.id}/serial?serial=Z9&village={OTHER_DISTRICT_VILLAGE}")
-    assert check.get_json()["state"] == "taken"
+    assert check.status_code == 403 and check.get_json() is None  # not even "taken"
