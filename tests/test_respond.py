@@ -369,3 +369,18 @@ def test_the_resident_door_refuses_large_bodies_in_the_residents_language(client
     assert _responses() == []
     small = _json_submit(client, complete_answers(questionnaire))
     assert small.status_code == 201  # a real submission is far below the limit
+
+
+@pytest.mark.parametrize("depth", [450, 5000])
+def test_deeply_nested_json_is_refused_not_crashed(client, questionnaire, depth):
+    """A few hundred brackets (under 1 KB up to 10 KB) once made a RecursionError and a 500."""
+    token = csrf_token(client, URL)
+    nested = "[" * depth + "]" * depth
+    body = ('{"submission_key": "%s", "answers": {"trust_police": %s}}' % (uuid.uuid4(), nested)).encode()
+    response = client.post(URL + "/submit", data=body, content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code in (400, 422), response.status_code
+    whole = client.post(URL + "/submit", data=nested.encode(), content_type="application/json",
+                        headers={"X-CSRFToken": token})
+    assert whole.status_code == 400
+    assert _responses() == []

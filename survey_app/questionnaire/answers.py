@@ -36,13 +36,15 @@ class CleanResult:
 
 
 def _is_empty(raw: object) -> bool:
-    if raw is None:
-        return True
-    if isinstance(raw, str):
-        return not raw.strip()
+    """No answer: nothing, blank text, or a list of those. Not recursive: a list inside a list
+    is never an answer (its type refuses it), and a hostile post may nest one 500 deep."""
     if isinstance(raw, list | tuple):
-        return all(_is_empty(item) for item in raw)
-    return False
+        return all(_is_blank(item) for item in raw)
+    return _is_blank(raw)
+
+
+def _is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def _walk(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Iterator[Question]:
