@@ -376,7 +376,7 @@ def test_deeply_nested_json_is_refused_not_crashed(client, questionnaire, depth)
     """A few hundred brackets (under 1 KB up to 10 KB) once made a RecursionError and a 500."""
     token = csrf_token(client, URL)
     nested = "[" * depth + "]" * depth
-    body = ('{"submission_key": "%s", "answers": {"trust_police": %s}}' % (uuid.uuid4(), nested)).encode()
+    body = f'{{"submission_key": "{uuid.uuid4()}", "answers": {{"trust_police": {nested}}}}}'.encode()
     response = client.post(URL + "/submit", data=body, content_type="application/json",
                            headers={"X-CSRFToken": token})
     assert response.status_code in (400, 422), response.status_code

@@ -292,8 +292,14 @@ class BoolOp(Expr):
 _COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in"})
 
 
+MAX_NESTING = 30
+"""'not' and parentheses inside one another. Real conditions use two or three; the limit keeps
+a hostile file (5,000 parentheses, 20,000 'not') from exhausting the parser's stack."""
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
+        self.depth = 0
         self.tokens = tokenize(text)
         self.pos = 0
 
@@ -345,15 +351,21 @@ class _Parser:
         return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
 
     def _not(self) -> Expr:
-        if self._is("not"):
-            self._advance()
-            return Not(self._not())
-        if self._is("("):
-            self._advance()
-            inner = self._or()
-            self._expect(")")
-            return inner
-        return self._comparison()
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self._error(f"'not' and parentheses are nested more than {MAX_NESTING} deep")
+        try:
+            if self._is("not"):
+                self._advance()
+                return Not(self._not())
+            if self._is("("):
+                self._advance()
+                inner = self._or()
+                self._expect(")")
+                return inner
+            return self._comparison()
+        finally:
+            self.depth -= 1
 
     def _comparison(self) -> Comparison:
         left = self._value()

@@ -25,6 +25,10 @@ Loc = DocPath
 
 FILE_NAME_RE = re.compile(r"v([1-9][0-9]*)\.yaml")
 
+MAX_FILE_BYTES = 1_000_000
+"""A questionnaire is a few tens of KB; the limit is checked before the file is read, so a huge
+file costs neither the memory nor the half minute that parsing it would."""
+
 
 def version_file(folder: Path, version: int) -> Path:
     """Where version ``version`` of the questionnaire in ``folder`` lives."""
@@ -48,13 +52,19 @@ def load_with(path: Path, previous: PreviousLoader) -> Questionnaire:
     """Load ``path``, asking ``previous(n)`` for version n when ``compare:`` must be checked."""
     label = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise QuestionnaireError([Problem(label, None, None, f"file is {size:,} bytes; a questionnaire file may "
+                                                                 f"have at most {MAX_FILE_BYTES:,}")])
         data = path.read_bytes()
     except OSError as exc:
         raise QuestionnaireError([Problem(label, None, None, f"cannot read file: {exc.strerror}")]) from exc
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise QuestionnaireError([Problem(label, None, None, "file is not UTF-8 text")]) from exc
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"file is not UTF-8 text: byte {exc.start:,} (on this line) is not UTF-8"
+        raise QuestionnaireError([Problem(label, line, None, message)]) from exc
     doc = read_yaml(text)
     reporter = Reporter(label, doc)
     for where, line, message in doc.problems:

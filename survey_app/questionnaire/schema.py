@@ -13,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
 from .comparability import NOT_COMPARABLE, SAME, Comparability
 
-TextsIn = dict[str, str]
+MAX_TEXT_CHARS = 500
+"""A label, title or question in one language: a long question is about 200 characters."""
+MAX_LONG_TEXT_CHARS = 3_000
+"""A description or help text in one language; every character is sent to a resident's phone."""
+
+TextsIn = dict[str, Annotated[str, Field(max_length=MAX_TEXT_CHARS)]]
+LongTextsIn = dict[str, Annotated[str, Field(max_length=MAX_LONG_TEXT_CHARS)]]
 
 
 class _Strict(BaseModel):
@@ -63,7 +69,7 @@ class QuestionIn(_Strict):
     id: str
     type: Literal["single_choice", "multiple_choice", "yes_no", "integer", "short_text", "long_text"]
     text: TextsIn
-    help: TextsIn | None = None
+    help: LongTextsIn | None = None
     required: bool = True
     scale: str | None = None
     options: list[OptionIn] | None = None
@@ -88,7 +94,7 @@ class QuestionnaireIn(_Strict):
     languages: Annotated[list[str], Field(min_length=1)]
     default_language: str = "id"
     title: TextsIn
-    description: TextsIn | None = None
+    description: LongTextsIn | None = None
     scales: dict[str, ScaleIn] = Field(default_factory=dict)
     indices: dict[str, IndexIn] = Field(default_factory=dict)
     sections: Annotated[list[SectionIn], Field(min_length=1)]

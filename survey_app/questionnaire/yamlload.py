@@ -23,10 +23,13 @@ _NULLS = frozenset({"~", "null", "Null", "NULL"})
 # questionnaire has a few thousand nodes, so these limits only stop YAML bombs.
 MAX_NODES = 100_000
 MAX_DEPTH = 50
+INDENT_PER_LEVEL = 8  # generous: authors indent by 2 or 4 spaces
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 @dataclass
@@ -51,8 +54,13 @@ class YamlDocument:
 
 def read_yaml(text: str) -> YamlDocument:
     """Parse ``text``; syntax errors and duplicate keys become problems instead of exceptions."""
+    deep = _too_deep_at(text)
+    if deep is not None:
+        return YamlDocument(None, {}, [((), deep, f"nested more than {MAX_DEPTH} levels deep here")])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # a shape _too_deep_at does not see, such as "- - - - ..." on one line
+        return YamlDocument(None, {}, [((), None, f"file is nested more than {MAX_DEPTH} levels deep")])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -64,16 +72,41 @@ def read_yaml(text: str) -> YamlDocument:
     if root is not None:
         try:
             doc.value = _build(root, (), doc)
-        except _TooBig:
-            message = f"file is too large or nested (over {MAX_NODES} values or {MAX_DEPTH} levels)"
-            return YamlDocument(None, {}, [((), None, message)])
+        except _TooBig as exc:
+            message = f"file is too large or nested (over {MAX_NODES} values or {MAX_DEPTH} levels), from here on"
+            return YamlDocument(None, {}, [((), exc.line, message)])
     return doc
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The line where brackets (``[`` and ``{`` outside quotes and comments) or indentation
+    first go deeper than MAX_DEPTH levels, or None. PyYAML's composer recurses once per level,
+    so thousands of levels would exhaust Python's stack before ``_build`` could count them."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) - len(line.lstrip(" ")) > INDENT_PER_LEVEL * MAX_DEPTH:
+            return number
+        quote = ""
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
 
 
 def _build(node: Node, path: DocPath, doc: YamlDocument) -> object:
     doc.nodes_left -= 1
     if doc.nodes_left < 0 or len(path) > MAX_DEPTH:
-        raise _TooBig
+        raise _TooBig(node.start_mark.line + 1)
     doc.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, ScalarNode):
         return _scalar(node)

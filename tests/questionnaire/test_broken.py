@@ -150,3 +150,67 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
 
 def test_good_fixtures_have_no_markers() -> None:
     assert not any(expectations(path) for path in GOOD.rglob("*.yaml"))
+
+
+def _only_problem(path: Path) -> Problem:
+    with pytest.raises(QuestionnaireError) as caught:
+        load_file(path)
+    (problem,) = caught.value.problems
+    return problem
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from survey_app.questionnaire.loader import MAX_FILE_BYTES
+
+    huge = tmp_path / "v1.yaml"
+    huge.write_text("description: {id: '" + "x" * MAX_FILE_BYTES + "'}\n", encoding="utf-8")
+    problem = _only_problem(huge)
+    assert "at most 1,000,000" in problem.message and f"{huge.stat().st_size:,} bytes" in problem.message
+
+
+def test_a_non_utf8_byte_is_named_with_its_line(tmp_path: Path) -> None:
+    latin = tmp_path / "v1.yaml"
+    latin.write_bytes("key: x\nversion: 1\ntitle: caf\xe9\n".encode("latin-1"))
+    problem = _only_problem(latin)
+    assert problem.line == 3 and "byte 28 " in problem.message  # counted from 0, as editors do
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("description: " + "[" * 3000 + "]" * 3000 + "\n", 5),             # flow brackets
+    ("description:\n" + "".join(" " * (2 * n) + f"k{n}:\n" for n in range(1, 300)), 206),  # indentation
+    ("description:\n" + "  - " * 3000 + "x\n", 6),                       # sequences on one line
+])
+def test_thousands_of_levels_are_refused_with_a_line_not_a_crash(write: WriteQuestionnaire, body: str,
+                                                                  line: int) -> None:
+    problem = _only_problem(write(body))
+    assert "nested more than 50 levels" in problem.message
+    assert problem.line in (line, None)  # "- - - ..." on one line: PyYAML's own stack gives out first
+
+
+def test_a_too_long_label_or_description_is_refused(write: WriteQuestionnaire) -> None:
+    from survey_app.questionnaire.schema import MAX_LONG_TEXT_CHARS
+
+    with pytest.raises(QuestionnaireError) as caught:
+        load_file(write("description: {id: " + "x" * (MAX_LONG_TEXT_CHARS + 1) + "}\n"))
+    assert any("at most 3000 characters" in p.message and p.line == 5 for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("condition", ["(" * 5000 + "a == 'yes'" + ")" * 5000, "not " * 20000 + "a == 'yes'"])
+def test_a_condition_nested_thousands_deep_is_refused_with_its_question(write: WriteQuestionnaire,
+                                                                         condition: str) -> None:
+    path = write(f"""\
+        sections:
+          - id: s
+            title: {{id: S, en: S}}
+            questions:
+              - id: a
+                type: yes_no
+                text: {{id: A, en: A}}
+              - id: b
+                type: yes_no
+                text: {{id: B, en: B}}
+                show_if: "{condition}"
+        """)
+    with pytest.raises(QuestionnaireError) as caught:
+        load_file(path)
+    assert any("nested more than 30 deep" in p.message and p.question_id == "b" for p in caught.value.problems)
