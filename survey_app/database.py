@@ -68,10 +68,23 @@ def writing() -> Iterator[None]:
         _read_only.reset(token)
 
 
+STORAGE_FAILURES = ("readonly database", "read-only", "disk is full", "disk i/o error", "no space left")
+"""Errors after which a pooled connection may stay broken although the storage has recovered."""
+
+
 def configure_engine(engine: Engine) -> None:
     """Install the per-backend connection settings on ``engine``."""
+    event.listen(engine, "handle_error", _discard_after_storage_failure)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+
+
+def _discard_after_storage_failure(context) -> None:  # type: ignore[no-untyped-def]
+    """A SQLite connection opened while its file system was read-only stays read-only after a
+    remount, and the pool would keep handing it out: half the posts failed until a restart.
+    Treat such a failure as a lost connection, so the pool is emptied and refilled."""
+    if any(text in str(context.original_exception).lower() for text in STORAGE_FAILURES):
+        context.is_disconnect = True
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -384,3 +384,27 @@ def test_deeply_nested_json_is_refused_not_crashed(client, questionnaire, depth)
                         headers={"X-CSRFToken": token})
     assert whole.status_code == 400
     assert _responses() == []
+
+
+def test_a_storage_failure_is_a_503_and_the_typed_answers_stay(client, questionnaire, monkeypatch):
+    import sqlite3
+
+    import survey_app.respond.routes as routes
+
+    def read_only(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise sa.exc.OperationalError("INSERT INTO responses", {}, sqlite3.OperationalError(
+            "attempt to write a readonly database"))
+
+    real_insert = routes.insert_response
+    monkeypatch.setattr(routes, "insert_response", read_only)
+    answers = complete_answers(questionnaire, {"work_together": "Ronda malam bersama."})
+    key = str(uuid.uuid4())
+    json_door = _json_submit(client, answers, key=key)
+    assert json_door.status_code == 503 and json_door.get_json() == {"error": "unavailable"}
+    last_page = form_pages(client, URL, answers)
+    assert last_page.status_code == 503
+    html = last_page.get_data(as_text=True)
+    assert "Ronda malam bersama." in html and "belum bisa disimpan" in html
+    assert _responses() == []
+    monkeypatch.setattr(routes, "insert_response", real_insert)  # the disk is back
+    assert _json_submit(client, answers, key=key).status_code == 201  # the outbox's retry

@@ -81,3 +81,23 @@ def test_concurrent_writers_from_several_processes_never_fail(app, database_url)
     assert errors == [0] * WRITERS
     stored = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "test.write"))
     assert stored == WRITERS * COMMITS_PER_WRITER
+
+
+def test_a_connection_that_failed_to_write_is_not_handed_out_again(app, tmp_path):
+    """Opened while the file was read-only (here: a read-only open), a pooled connection would
+    stay read-only after the storage recovered; the failure empties the pool instead."""
+    from survey_app.database import configure_engine
+
+    path = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    engine = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", pool_size=2)
+    configure_engine(engine)
+    try:
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            with pytest.raises(sa.exc.OperationalError, match="readonly"):
+                connection.exec_driver_sql("DELETE FROM audit_events")
+            assert connection.invalidated
+        with engine.connect() as again:
+            assert again.connection.dbapi_connection is not raw  # a fresh connection
+    finally:
+        engine.dispose()

@@ -115,6 +115,9 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
                 destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
                 _started_at(started), connection=connection, open_on=today,
             )
+        except sa.exc.OperationalError as exc:  # disk full, read-only file system, database gone
+            connection.rollback()
+            raise StorageUnavailable from exc
         except RoundNotOpen:
             connection.rollback()
             # Not open at the insert (closed, or not yet open): read the round to say which.
@@ -122,6 +125,10 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
             return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
         connection.commit()
     return outcome
+
+
+class StorageUnavailable(Exception):
+    """The answers could not be written (the database refused the write); nothing was stored."""
 
 
 def _check(round_: RoundRow, village: VillageRow, today: date) -> Target | Response:
@@ -213,7 +220,11 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
     except OperationError:
         key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
     destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
-    outcome = _store(round_slug, village_code, destination, q, result.answers, key, started, today)
+    try:
+        outcome = _store(round_slug, village_code, destination, q, result.answers, key, started, today)
+    except StorageUnavailable:  # the same page again, every answer kept, and the same key
+        return _render_page(target, result.answers, page, {}, key=key, started=started, status=503,
+                            not_stored=True)
     if isinstance(outcome, Response):
         return outcome
     if outcome is StoreOutcome.CONFLICT:
@@ -222,7 +233,7 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
 
 
 def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
-                 started: str, status: int = 200):  # type: ignore[no-untyped-def]
+                 started: str, status: int = 200, not_stored: bool = False):  # type: ignore[no-untyped-def]
     q = target.questionnaire
     lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
@@ -242,6 +253,7 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
         key=key,
         started=started,
         honeypot=HONEYPOT,
+        not_stored=not_stored,
     )
     return html, status
 
@@ -275,8 +287,11 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
     if not result.ok:
         refusal = _refusal(round_slug, village_code, today)
         return refusal or (jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422)
-    outcome = _store(round_slug, village_code, destination, questionnaire, result.answers, key,
-                     payload.get("started_at"), today)
+    try:
+        outcome = _store(round_slug, village_code, destination, questionnaire, result.answers, key,
+                         payload.get("started_at"), today)
+    except StorageUnavailable:
+        return jsonify(error="unavailable"), 503  # the phone's outbox keeps the answers and retries
     if isinstance(outcome, Response):
         return outcome
     if outcome is StoreOutcome.CONFLICT:
