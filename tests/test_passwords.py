@@ -228,3 +228,39 @@ def test_invitation_links_are_rate_limited(client, app):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     codes = [client.get(f"/auth/invite/guess-{n}").status_code for n in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+GUESSABLE = ["password12", "aaaaaaaaaa", "qwertyuiop123", "1234567890", "iloveyou2026", "ana.wijaya1",
+             "ana.wijaya@desa.id"]
+
+
+def test_guessable_passwords_are_refused_at_every_door(client, runner, app):
+    """NIST SP 800-63B: common and breached passwords, repeats and patterns, and passwords
+    built from the user's own address are refused, on the change page, the invitation page
+    and the command line."""
+    from survey_app.security import password_problem
+
+    for weak in GUESSABLE:
+        assert password_problem(weak, ["ana.wijaya@desa.id"]) is not None, weak
+    for strong in (PASSWORD, NEW_PASSWORD, "Kata sandi panjang 2027", "ana naik sepeda ke pasar pagi"):
+        assert password_problem(strong, ["ana.wijaya@desa.id"]) is None, strong
+
+    user = make_user(Role.VOLUNTEER, "ana.wijaya@desa.id")
+    login(client, user.email)
+    client.get("/lang/en")
+    for weak in ("ana.wijaya1", "password12"):
+        page = _change(client, PASSWORD, weak)
+        assert "too easy to guess" in page.get_data(as_text=True), weak
+    assert verify_password(_fresh(user).password_hash, PASSWORD)
+
+    result = runner.invoke(args=["users", "create", "budi.santoso@desa.id", "--role", "volunteer"],
+                           env={"SURVEY_USER_PASSWORD": "budisantoso"})
+    assert result.exit_code == 1 and "too easy to guess" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "budi.santoso@desa.id")) is None
+
+    grant = _grant(AccessMethod.INVITATION)
+    url = f"/auth/invite/{grant.secret}"
+    token = csrf_token(client, url)
+    refused = client.post(url, data={"csrf_token": token, "new_password": "new@example.org1",
+                                     "confirm": "new@example.org1"})
+    assert refused.status_code in (200, 422) and "too easy to guess" in refused.get_data(as_text=True)

@@ -52,15 +52,16 @@ def create_user(
     actor: User | str | None = None,
 ) -> User:
     """Create an account with a hashed password, limited to ``scope_codes`` if given."""
-    user, codes = _new_user(email, role, scope_codes, checked_hash(password))
+    user, codes = _new_user(email, role, scope_codes, checked_hash(password, email))
     audit.record("user.created", actor=actor, object_type="user", object_id=user.id,
                  email=user.email, role=role.value, scope=codes)
     return user
 
 
-def checked_hash(password: str) -> str:
-    """The Argon2 hash of ``password``, or OperationError saying what is wrong with it."""
-    problem = password_problem(password)
+def checked_hash(password: str, email: str) -> str:
+    """The Argon2 hash of ``password`` for the account ``email``, or OperationError saying what
+    is wrong with it."""
+    problem = password_problem(password, [email])
     if problem:
         raise OperationError(problem)
     return hash_password(password)
@@ -102,7 +103,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def set_password(user: User, password: str, actor: User | str | None = None) -> None:
     """Replace a password without asking for the old one (scripts); audited as user.password_set."""
-    user.password_hash = checked_hash(password)
+    user.password_hash = checked_hash(password, user.email)
     audit.record("user.password_set", actor=actor, object_type="user", object_id=user.id)
 
 
@@ -233,7 +234,7 @@ def accept_invitation(token: str, password: str) -> User:
     state, user = find_invitation(token)
     if state is not InvitationState.VALID or user is None:
         raise OperationError(_("This link can no longer be used."))
-    user.password_hash = checked_hash(password)
+    user.password_hash = checked_hash(password, user.email)
     user.must_change_password = False
     user.invite_token_hash = None
     user.invite_expires_at = None
@@ -251,7 +252,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise OperationError(_("The current password is wrong."))
     if new == current:
         raise OperationError(_("Choose a new password that differs from the current one."))
-    user.password_hash = checked_hash(new)
+    user.password_hash = checked_hash(new, user.email)
     user.must_change_password = False
     user.invite_token_hash = None
     user.invite_expires_at = None
