@@ -55,10 +55,21 @@ def reading(command: F) -> F:
 
 
 def init_app(app: Flask) -> None:
-    from survey_app.cli import demo, export, questionnaire, queue, reports, responses, rounds, users, villages
+    from survey_app.cli import (
+        backup,
+        demo,
+        export,
+        questionnaire,
+        queue,
+        reports,
+        responses,
+        rounds,
+        users,
+        villages,
+    )
 
     for group in (
         questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
-        reports.group, export.group, queue.group,
+        reports.group, export.group, queue.group, backup.group,
     ):
         app.cli.add_command(group)
