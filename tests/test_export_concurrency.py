@@ -42,7 +42,7 @@ def short_busy_timeout(monkeypatch):
 @pytest.fixture
 def round_with_answers(short_busy_timeout, app):  # type: ignore[no-untyped-def]
     villages = make_villages()
-    round_ = make_round("Round 1", "trust-safety@2", opened=True, scope=["32.73.01"])
+    round_ = make_round("Round 1", "trust-safety@2", opened=True, scope=["32.73"])  # answers only in 32.73.01
     questionnaire = load("trust-safety", 2)
 
     answers = clean_answers(questionnaire, complete_answers(questionnaire)).answers
