@@ -25,10 +25,7 @@ def create(out_file: Path) -> None:
         made = backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], out_file)
     except (backup.BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    with writing():
-        audit.record("backup.created", actor="cli", object_type="backup", object_id=out_file.name, path=str(out_file),
-                     sha256=made.sha256, size=made.size)
-        db.session.commit()
+    _audit("backup.created", out_file, made)
     click.echo(f"Wrote {made.size:,} bytes to {out_file} (sha256 {made.sha256}; checksum in "
                f"{backup.checksum_file(out_file).name}).")
 
@@ -49,8 +46,12 @@ def restore(source: Path, yes: bool) -> None:
         restored = backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
     except (backup.BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    with writing():
-        audit.record("backup.restored", actor="cli", object_type="backup", object_id=source.name, path=str(source),
-                     sha256=restored.sha256)
-        db.session.commit()
+    _audit("backup.restored", source, restored)
     click.echo(f"Restored {source} (sha256 {restored.sha256}).")
+
+
+def _audit(action: str, path: Path, made: backup.Backup) -> None:
+    with writing():
+        audit.record(action, actor="cli", object_type="backup", object_id=path.name, path=str(path),
+                     sha256=made.sha256, size=made.size)
+        db.session.commit()
