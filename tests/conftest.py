@@ -90,6 +90,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap Argon2 parameters for every test: they sign many people in and none measures the
+    hash's cost (the production parameters are argon2-cffi's RFC 9106 defaults)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("survey_app.security._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def app_config() -> dict[str, object]:
     """Extra config for the ``app`` fixture; override in a test module to change it."""

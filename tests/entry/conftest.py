@@ -43,14 +43,6 @@ SCOPES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap Argon2 parameters: these tests sign in many people, none tests hashing."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr("survey_app.security._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def person(round_) -> Callable[[str], User]:  # type: ignore[no-untyped-def]
     """``person("vol1")``: that account, created on first use (see ``SCOPES``)."""
