@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from flask.testing import FlaskClient
 
 from survey_app.extensions import db
-from survey_app.models import Area, AreaLevel, Role, Round, User, Village
+from survey_app.models import Area, AreaLevel, Mode, Response, Role, Round, User, Village
+from survey_app.operations.responses import answers_digest
 from survey_app.operations.rounds import create_round, open_round
 from survey_app.operations.users import create_user
 
@@ -120,3 +122,16 @@ def prepared_download(app, client: FlaskClient, round_slug: str, **fields: objec
     page = client.get(job_url).get_data(as_text=True)
     assert f'href="{job_url}/file"' in page, page
     return client.get(f"{job_url}/file")
+
+
+def make_response(round_: Round, village_id: int, *, mode: Mode = Mode.WEB, answers: dict | None = None,
+                  key: str | None = None, **fields: object) -> Response:
+    """A stored response written straight to the table (no checks), added to the session
+    uncommitted: for tests about counts and pages, not about the resident's door."""
+    answers = dict(answers or {})
+    response = Response(submission_key=key or str(uuid.uuid4()), round_id=round_.id, village_id=village_id,
+                        questionnaire_key=round_.questionnaire_key,
+                        questionnaire_version=round_.questionnaire_version, mode=mode, answers=answers,
+                        answers_digest=answers_digest(answers), **fields)
+    db.session.add(response)
+    return response

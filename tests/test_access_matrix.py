@@ -23,10 +23,9 @@ from survey_app.models import (
     Mode,
     PaperEntry,
     PaperForm,
-    Response,
     Role,
 )
-from tests.factories import login, make_round, make_user, make_villages
+from tests.factories import login, make_response, make_round, make_user, make_villages
 
 EXEMPT_ENDPOINTS = {"static"}  # Flask's own static files
 ACTIONS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -42,10 +41,7 @@ def world(app: Flask) -> dict[str, object]:
     users = {role: make_user(role, f"{role.value}-matrix@example.org", [] if role is Role.ADMIN else SCOPE)
              for role in Role}
     round_ = make_round("Round 1", "trust-safety@2", opened=True)
-    response = Response(submission_key="00000000-0000-4000-8000-000000000001", round_id=round_.id, village_id=1,
-                        questionnaire_key="trust-safety", questionnaire_version=2, mode=Mode.PAPER, answers={},
-                        answers_digest="0" * 64)
-    db.session.add(response)
+    response = make_response(round_, 1, mode=Mode.PAPER)
     db.session.flush()
     form = PaperForm(round_id=round_.id, village_id=1, serial="A-1", status=FormStatus.SINGLE, needs_second=False,
                      response_id=response.id, interview_date=date(2026, 11, 1))

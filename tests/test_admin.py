@@ -3,16 +3,14 @@ import sqlalchemy as sa
 
 from survey_app.extensions import db
 from survey_app.models import Mode, Response, Role
-from tests.factories import login, make_round, make_user, make_villages
+from tests.factories import login, make_response, make_round, make_user, make_villages
 
 
 def test_console_lists_rounds_with_counts_by_mode(client):
     village = make_villages()[0]
     round_ = make_round("Putaran Uji", opened=True)
     for n, mode in enumerate([Mode.WEB, Mode.WEB, Mode.PAPER]):
-        db.session.add(Response(submission_key=f"k{n}", round_id=round_.id, village_id=village.id,
-                                questionnaire_key="trust-safety", questionnaire_version=1, mode=mode,
-                                answers={}, answers_digest="0" * 64))
+        make_response(round_, village.id, mode=mode, key=f"k{n}")
     db.session.commit()
     login(client, make_user(Role.ADMIN).email)
     html = client.get("/admin/").get_data(as_text=True)

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from survey_app.config import PROJECT_ROOT
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, QuestionnaireVersion, Response, Round, RoundStatus
-from tests.factories import make_villages
+from survey_app.models import AuditEvent, QuestionnaireVersion, Round, RoundStatus
+from tests.factories import make_response, make_villages
 
 
 @pytest.fixture
@@ -111,10 +111,8 @@ def test_list_shows_status_version_and_counts(runner):
     runner.invoke(args=["rounds", "create", "Round 1", "--questionnaire", "trust-safety@1", "--opens", "2026-01-01"])
     runner.invoke(args=["rounds", "create", "Round 2", "--questionnaire", "trust-safety@2"])
     round_ = _rounds()[0]
-    for n in range(3):
-        db.session.add(Response(submission_key=f"00000000-0000-0000-0000-00000000000{n}", round_id=round_.id,
-                                village_id=village.id, questionnaire_key="trust-safety", questionnaire_version=1,
-                                mode="web", answers={}, answers_digest="x" * 64))
+    for _ in range(3):
+        make_response(round_, village.id)
     db.session.commit()
     result = runner.invoke(args=["rounds", "list"])
     assert result.exit_code == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import csv
 import io
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -19,7 +18,7 @@ from survey_app.admin import quality
 from survey_app.extensions import db
 from survey_app.models import Area, AreaLevel, AuditEvent, FormStatus, Mode, PaperForm, Response, Role, Village
 from survey_app.operations.rounds import open_round
-from tests.factories import login, make_round, make_user, make_villages
+from tests.factories import login, make_response, make_round, make_user, make_villages
 
 T0 = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)
 PLAIN = {"trust_police": "3", "trust_help": "2", "fair_respect": "4", "fair_equal": "3", "fair_listen": "5"}
@@ -95,15 +94,9 @@ def parse(response) -> Node:  # type: ignore[no-untyped-def]
 
 
 def _respond(round_, village, mode=Mode.WEB, *, duration=600, at=T0, answers=None, deleted=False) -> Response:
-    response = Response(
-        submission_key=str(uuid.uuid4()), round_id=round_.id, village_id=village.id,
-        questionnaire_key=round_.questionnaire_key, questionnaire_version=round_.questionnaire_version,
-        mode=mode, answers=dict(PLAIN if answers is None else answers), answers_digest="x" * 64,
-        duration_s=duration if mode is Mode.WEB else None, submitted_at=at,
-        deleted_at=at if deleted else None,
-    )
-    db.session.add(response)
-    return response
+    return make_response(round_, village.id, mode=mode, answers=PLAIN if answers is None else answers,
+                         duration_s=duration if mode is Mode.WEB else None, submitted_at=at,
+                         deleted_at=at if deleted else None)
 
 
 def _paper_form(round_, village, status: FormStatus, serial: str) -> None:

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, DoubleEntry, Mode, Response, Role, Round, RoundStatus
+from survey_app.models import AuditEvent, DoubleEntry, Role, Round, RoundStatus
 from survey_app.operations.rounds import apply_schedule
-from tests.factories import csrf_token, login, make_round, make_user, make_villages
+from tests.factories import csrf_token, login, make_response, make_round, make_user, make_villages
 
 
 @pytest.fixture
@@ -240,8 +240,7 @@ def test_apply_schedule_opens_and_closes_a_round_whose_period_passed(app):
 
 def test_the_list_shows_counts_and_links_to_each_round(client, admin):
     round_ = make_round("Round 1", opened=True)
-    db.session.add(Response(submission_key="k1", round_id=round_.id, village_id=1, questionnaire_key="trust-safety",
-                            questionnaire_version=1, mode=Mode.WEB, answers={}, answers_digest="0" * 64))
+    make_response(round_, 1)
     db.session.commit()
     html = client.get("/admin/").get_data(as_text=True)
     assert f'href="/admin/rounds/{round_.slug}"' in html
