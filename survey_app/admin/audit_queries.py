@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from reports.export import csv_text
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
+from survey_app.models._types import as_utc
 
 PER_PAGE = 50
 DETAILS_SHOWN = 200  # characters of details in the table; the CSV has them whole
@@ -63,11 +64,6 @@ def events_query(filters: AuditFilters, zone: str) -> sa.Select[tuple[AuditEvent
 def distinct_actions() -> list[str]:
     """Every action recorded so far, for the filter's select."""
     return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns stored UTC times without their zone; PostgreSQL with it."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def local_time(moment: datetime, zone: str) -> str:

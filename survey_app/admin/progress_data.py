@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from reports.export import ResponseTable, Value
 from survey_app.admin.quality import ResponseRow, VillageQuality
 from survey_app.models import Area, FormStatus, Mode, PaperForm, Response, Village, code_in_scope
+from survey_app.models._types import as_utc
 
 PAGE_SIZE = 50
 
@@ -103,13 +104,6 @@ class Totals:
 
 
 _SUMMED = tuple(f.name for f in fields(Totals) if f.type == "int")
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones: make both aware UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

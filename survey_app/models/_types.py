@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -15,6 +16,17 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC."""
     return datetime.now(UTC)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands stored UTC times back without their zone, PostgreSQL with it: aware UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:

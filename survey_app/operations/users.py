@@ -14,14 +14,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from survey_app import audit
 from survey_app.extensions import db
 from survey_app.models import Role, User, UserScope
-from survey_app.models._types import utcnow
+from survey_app.models._types import as_utc, utcnow
 from survey_app.operations import OperationError
 from survey_app.operations.areas import check_area_codes
 from survey_app.operations.texts import _
@@ -205,16 +205,11 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(timespec="seconds")
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; they were stored as UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def invitation_expired(user: User, now: datetime | None = None) -> bool:
     """True when the user has an invitation link and its time is up."""
     if user.invite_expires_at is None:
         return False
-    return _aware(user.invite_expires_at) <= (now or utcnow())
+    return as_utc(user.invite_expires_at) <= (now or utcnow())
 
 
 def find_invitation(token: str) -> tuple[InvitationState, User | None]:

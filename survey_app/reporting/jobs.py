@@ -34,7 +34,7 @@ from reports.files import PARTIAL_SUFFIX, written_whole
 from survey_app.database import read_only, writing
 from survey_app.extensions import db
 from survey_app.models import Job, JobKind, JobStatus, Round, User, Village
-from survey_app.models._types import utcnow
+from survey_app.models._types import as_utc, utcnow
 from survey_app.operations import OperationError
 from survey_app.reporting.service import (
     area_filename,
@@ -305,7 +305,7 @@ def result_path(job: Job) -> Path | None:
     """The job's finished file, if it is ready and still kept."""
     if job.status is not JobStatus.DONE or job.result_file is None:
         return None
-    if job.expires_at is not None and _aware(job.expires_at) <= utcnow():
+    if job.expires_at is not None and as_utc(job.expires_at) <= utcnow():
         return None
     path = results_dir() / job.result_file
     return path if path.is_file() else None
@@ -316,7 +316,7 @@ def stalled(job: Job, now: datetime | None = None) -> bool:
     if job.status is not JobStatus.RUNNING or job.heartbeat_at is None:
         return False
     limit = timedelta(minutes=current_app.config["JOB_STALL_MINUTES"])
-    return _aware(job.heartbeat_at) < (now or utcnow()) - limit
+    return as_utc(job.heartbeat_at) < (now or utcnow()) - limit
 
 
 def purge(now: datetime | None = None) -> tuple[int, int]:
@@ -345,8 +345,3 @@ def purge(now: datetime | None = None) -> tuple[int, int]:
         if leftover.stat().st_mtime < limit:
             shutil.rmtree(leftover, ignore_errors=True)
     return len(expired), len(lost)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive UTC times back."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
