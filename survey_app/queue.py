@@ -15,33 +15,37 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.api import TaskWrapper
 
 from survey_app.config import ConfigError
 from survey_app.reporting import jobs
 
-PURGE_EVERY = crontab(minute="*/10")
+if TYPE_CHECKING:  # Huey is imported on first use: with redis and psycopg it costs 0.3 s to start
+    from huey import Huey
+    from huey.api import TaskWrapper
+
+PURGE_EVERY_MINUTES = "*/10"
 
 
 class Queue:
-    """The app's Huey instance and its tasks, built on first use (a web process that never
-    starts a job never opens the queue's storage)."""
+    """The app's Huey instance and its tasks, built on first use: a web process or command
+    that never starts a job neither imports Huey nor opens the queue's storage."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
 
     @functools.cached_property
     def huey(self) -> Huey:
+        from huey import crontab
+
         huey = make_huey(self.app.config["QUEUE_URL"], self.app.config["QUEUE_NAME"])
         settings = {"retries": self.app.config["JOB_RETRIES"],
                     "retry_delay": self.app.config["JOB_RETRY_SECONDS"], "context": True}
         self._run_job = huey.task(name="report_job", **settings)(self._in_app(jobs.run))
         self._run_chunk = huey.task(name="report_chunk", **settings)(self._in_app(jobs.run_chunk))
-        huey.periodic_task(PURGE_EVERY, name="purge_jobs")(self._in_app(_purge))
+        huey.periodic_task(crontab(minute=PURGE_EVERY_MINUTES), name="purge_jobs")(self._in_app(_purge))
         return huey
 
     def _in_app(self, function: Callable[..., None]) -> Callable[..., None]:
@@ -74,6 +78,8 @@ class Queue:
 
 def make_huey(url: str, name: str) -> Huey:
     """Huey on a SQLite file (``sqlite:///path``) or on Redis (``redis://host:port/db``)."""
+    from huey import RedisHuey, SqliteHuey
+
     if url.startswith("sqlite:///"):
         return SqliteHuey(name, filename=url.removeprefix("sqlite:///"), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):

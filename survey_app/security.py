@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from survey_app.operations.texts import _
 
@@ -46,7 +45,10 @@ def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
         return _("The password must not start or end with spaces.")
     # zxcvbn knows tens of thousands of common and breached passwords, names and words, and
     # repeats and sequences; its time grows with the length, and a long password's first
-    # characters decide anyway.
+    # characters decide anyway. Imported here: its lists take 13 MB, which only the few
+    # processes that set a password need.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:ESTIMATE_CHARS], user_inputs=_context_words(context))["score"] < MIN_GUESS_SCORE:
         return _("This password is too easy to guess: it is a common password, repeats or follows a pattern, "
                  "or is built from the e-mail address. A few unrelated words make a strong password.")
