@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 from reports.export import WRITERS, ExportOptions, write_export
 from reports.text import LANGUAGES
 from survey_app.cli import reading
-from survey_app.operations import OperationError
 from survey_app.operations.rounds import get_round
 from survey_app.reporting.service import find_area, record_download, response_export
 
@@ -34,11 +33,8 @@ def responses(round_name: str, fmt: str, labels: bool, lang: str, area_code: str
 
     Text starting with = + - @ is neutralised: a quote prefix in XLSX, a leading apostrophe in CSV.
     """
-    try:
-        round_ = get_round(round_name)
-        scope = [find_area(area_code).code] if area_code else []
-    except OperationError as exc:
-        raise click.ClickException(str(exc)) from None
+    round_ = get_round(round_name)  # an unknown round or area is one line, exit 1 (@reading)
+    scope = [find_area(area_code).code] if area_code else []
     out_file.parent.mkdir(parents=True, exist_ok=True)
     with response_export(round_, ExportOptions(labels=labels, lang=lang, include_free_text=free_text),
                          scope) as table:

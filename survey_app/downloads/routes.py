@@ -16,6 +16,7 @@ Every download is written to the audit log before the file is sent.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 from typing import IO
 
@@ -32,7 +33,7 @@ from survey_app.database import end_read_only_request, read_only_request
 from survey_app.downloads import bp
 from survey_app.downloads.forms import JobForm
 from survey_app.extensions import db
-from survey_app.models import Area, Role, Round, RoundStatus, User, Village, covers
+from survey_app.models import Area, Role, Round, RoundStatus, User, Village
 from survey_app.operations import OperationError
 from survey_app.reporting.service import (
     AreaRef,
@@ -121,11 +122,10 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
     round_ = round_or_404(round_slug)
     villages = in_scope(round_)
     areas: list[Area] = []
-    if current_user.role in STAFF and villages:
-        codes = {v.district_code for v in villages} | {".".join(v.code.split(".")[:2]) for v in villages}
-        areas = [a for a in db.session.scalars(sa.select(Area).where(Area.code.in_(codes)).order_by(Area.code))
+    sizes = Counter(code for v in villages for code in (v.district_code, ".".join(v.code.split(".")[:2])))
+    if current_user.role in STAFF:
+        areas = [a for a in db.session.scalars(sa.select(Area).where(Area.code.in_(sizes)).order_by(Area.code))
                  if user_covers(current_user, a.code)]
-    sizes = {area.code: sum(1 for v in villages if covers([area.code], v.code)) for area in areas}
     return render_template(
         "downloads/round.html", round=round_, villages=villages, areas=areas, level_labels=LEVEL_LABELS,
         is_staff=current_user.role in STAFF, is_admin=current_user.role is Role.ADMIN, form=JobForm(),

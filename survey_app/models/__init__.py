@@ -2,7 +2,7 @@
 
 from survey_app.models.audit import AuditEvent
 from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope, covers
-from survey_app.models.jobs import FINISHED, Job, JobKind, JobStatus
+from survey_app.models.jobs import Job, JobKind, JobStatus
 from survey_app.models.paper import (
     FINAL_STATUSES,
     Correction,
@@ -20,7 +20,6 @@ from survey_app.models.users import Role, User, UserScope
 
 __all__ = [
     "FINAL_STATUSES",
-    "FINISHED",
     "Area",
     "AreaLevel",
     "AuditEvent",

@@ -225,7 +225,7 @@ def _owner(job: Job) -> User | None:
     """The user the job runs for (None: the command line, which sees everything)."""
     if job.user_id is None:
         return None
-    owner = db.session.get(User, job.user_id)
+    owner = job.user
     if owner is None or not owner.active:
         raise JobRefused("The user who asked for this file is no longer active.")
     return owner
