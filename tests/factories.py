@@ -135,3 +135,28 @@ def make_response(round_: Round, village_id: int, *, mode: Mode = Mode.WEB, answ
                         answers_digest=answers_digest(answers), **fields)
     db.session.add(response)
     return response
+
+
+def village_counts_disagreements() -> list[tuple[object, ...]]:
+    """Where the trigger-kept ``village_counts`` differ from a count of the stored responses:
+    (round, village, kept, counted) for each pair that differs; empty when all agree."""
+    import sqlalchemy as sa
+
+    from survey_app.models import VillageCount
+
+    db.session.commit()  # on SQLite the session's open transaction would hold the write lock
+    with db.engine.connect() as connection:
+        kept = {(r.round_id, r.village_id): (r.web, r.paper, r.last_at)
+                for r in connection.execute(sa.select(VillageCount))}
+        counted = {
+            (r.round_id, r.village_id): (r.web, r.paper, r.last_at)
+            for r in connection.execute(
+                sa.select(Response.round_id, Response.village_id,
+                          sa.func.count().filter(Response.mode == Mode.WEB).label("web"),
+                          sa.func.count().filter(Response.mode == Mode.PAPER).label("paper"),
+                          sa.func.max(Response.submitted_at).label("last_at"))
+                .where(Response.deleted_at.is_(None))
+                .group_by(Response.round_id, Response.village_id))
+        }
+    return [(*key, kept.get(key), counted.get(key)) for key in sorted(kept.keys() | counted.keys())
+            if kept.get(key) != counted.get(key)]

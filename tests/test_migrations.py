@@ -1,9 +1,11 @@
 """The migrations and the models describe the same schema, on every backend."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from survey_app.extensions import db
+from tests.factories import village_counts_disagreements
 
 
 def test_models_match_migrations(app):
@@ -15,8 +17,6 @@ def test_models_match_migrations(app):
 
 def test_app_does_not_create_tables_behind_the_migrations(tmp_path):
     """Starting the app on an empty database leaves it empty until `flask db upgrade`."""
-    import sqlalchemy as sa
-
     from survey_app import create_app
 
     url = f"sqlite:///{tmp_path}/empty.sqlite"
@@ -31,8 +31,6 @@ FIRST_REVISION = "601d24f3c872"
 
 
 def _counts() -> dict[str, int]:
-    import sqlalchemy as sa
-
     with db.engine.connect() as connection:
         return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
                 for table in ("responses", "rounds", "villages", "users")}
@@ -56,6 +54,9 @@ def test_a_populated_database_goes_down_to_the_first_revision_and_up_again(app, 
     assert up.exit_code == 0, up.output
     assert _head() == head and _counts() == before
     assert runner.invoke(args=["reports", "refresh"]).exit_code == 0  # the summary marks came back too
+    with db.engine.connect() as connection:  # and the answer counts were taken on the way up
+        assert connection.execute(sa.text("SELECT count(*) FROM village_counts")).scalar_one() > 0
+    assert village_counts_disagreements() == []
 
 
 def test_production_refuses_a_downgrade_that_does_not_name_the_risk(database_url, monkeypatch):

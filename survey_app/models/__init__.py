@@ -15,7 +15,7 @@ from survey_app.models.paper import (
 )
 from survey_app.models.responses import Mode, Response
 from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus
-from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel
+from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel, VillageCount
 from survey_app.models.users import Role, User, UserScope
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "User",
     "UserScope",
     "Village",
+    "VillageCount",
     "code_in_scope",
     "covers",
 ]

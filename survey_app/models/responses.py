@@ -56,8 +56,10 @@ class Response(db.Model):
     village: Mapped[Village] = relationship()
 
     __table_args__ = (
-        # Covers the progress dashboard's per-village counts, so they never read the answers.
+        # A village's responses in a round (summary rebuilds, the dashboard's quality signals).
         sa.Index("ix_responses_progress", "round_id", "village_id", "deleted_at", "mode", "duration_s",
                  "submitted_at"),
+        # The dashboard's very fast web answers: a range of durations, so only the few are read.
+        sa.Index("ix_responses_fast", "round_id", "mode", "duration_s", "village_id", "deleted_at"),
         sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
     )

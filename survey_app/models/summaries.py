@@ -60,3 +60,21 @@ class SummaryDirty(db.Model):
     round_id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(default=1)
+
+
+class VillageCount(db.Model):
+    """How many answers a village has in a round, by mode, and when the last one came.
+
+    Kept exact by triggers on ``responses`` (see the migration that made this table), so the
+    progress dashboard reads one small row per village instead of every response of a round:
+    an insert adds one, any other change to a counted column recounts the villages it touched.
+    Only answers that are not deleted count. A village without answers has no row.
+    """
+
+    __tablename__ = "village_counts"
+
+    round_id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(primary_key=True)
+    web: Mapped[int] = mapped_column(default=0)
+    paper: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

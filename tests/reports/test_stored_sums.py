@@ -1,9 +1,10 @@
 """Stored summary sums never disagree with the stored answers, whatever wrote them.
 
-Random programs of writes (new answers, corrections, soft and hard deletions, a village moved
-to another district), with refreshes at random points, then a last refresh: every stored row,
-village to round, equals a full recomputation from the responses, and the area figures and
-alpha equal the report engine's own from every response.
+Random programs of writes (new answers, corrections, soft and hard deletions, an answer moved
+to another village, a village moved to another district), with refreshes at random points,
+then a last refresh: every stored row, village to round, equals a full recomputation from the
+responses, and the area figures and alpha equal the report engine's own from every response.
+The answer counts the dashboard reads (``village_counts``) equal a count of the responses.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from survey_app.models import Mode, PlaceSummary, Response, SummaryDirty, Summar
 from survey_app.models._types import utcnow
 from survey_app.operations.responses import insert_response
 from survey_app.reporting import summaries
-from tests.factories import make_round, make_villages
+from tests.factories import make_round, make_villages, village_counts_disagreements
 
 QUESTIONNAIRE = ("trust-safety", 2)
 DISTRICTS = ("32.73.01", "32.73.02")
@@ -74,6 +75,7 @@ operations = st.lists(
         st.tuples(st.just("soft_delete"), st.integers(0, 99)),
         st.tuples(st.just("hard_delete"), st.integers(0, 99)),
         st.tuples(st.just("move"), st.integers(0, 5)),
+        st.tuples(st.just("relocate"), st.integers(0, 99), st.integers(0, 5)),
         st.tuples(st.just("refresh"),),
     ),
     max_size=25,
@@ -93,6 +95,7 @@ def test_stored_sums_equal_a_full_recomputation_after_random_writes(villages, pr
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SummaryDirty)
                              .where(SummaryDirty.round_id == round_.id)) == 0
     _check_against_recomputation(round_.id)
+    assert village_counts_disagreements() == []
 
 
 def _apply(step, round_, village_rows, questionnaire) -> None:  # type: ignore[no-untyped-def]
@@ -112,6 +115,8 @@ def _apply(step, round_, village_rows, questionnaire) -> None:  # type: ignore[n
         response = existing[args[0] % len(existing)]
         if kind == "correct":
             response.answers = dict(args[1])
+        elif kind == "relocate":  # keyed under the wrong village, put right
+            response.village_id = village_rows[args[1]].id
         elif kind == "soft_delete":
             response.deleted_at = utcnow()
         else:
