@@ -36,7 +36,6 @@ from typing import IO, Any, Literal
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
 from reports.files import written_whole
@@ -263,6 +262,8 @@ def csv_text(value: Value) -> Value:
     """A CSV cell: text made safe (see the module docstring); numbers unchanged."""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
+    """``value`` as write-only mode should write it (``ws`` is the write-only sheet, a type
+    openpyxl keeps in a private module); formula-like text becomes a quoted text cell."""
     if not isinstance(value, str):
         return value
     text = safe_text(value)
@@ -324,7 +325,9 @@ def write_xlsx(table: ResponseTable, stream: IO[bytes]) -> None:
     workbook.save(stream)
 
 
-def _xlsx_cell(ws: WriteOnlyWorksheet, value: Value) -> Value | WriteOnlyCell:
+def _xlsx_cell(ws: Any, value: Value) -> Value | WriteOnlyCell:
+    """``value`` as write-only mode should write it (``ws`` is the write-only sheet, a type
+    openpyxl keeps in a private module); formula-like text becomes a quoted text cell."""
     if not isinstance(value, str):
         return value
     text = safe_text(value)

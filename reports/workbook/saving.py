@@ -11,7 +11,9 @@ it builds an ElementTree element per cell and runs the generic namespace-aware s
 it, half the time of a save. ``_FastRowsWriter`` writes the same text directly for the cells
 our workbooks hold (texts, finite numbers, booleans, empty styled cells) and hands any other
 cell (dates, formulas, rich text, hyperlinks, comments) to openpyxl's ``write_cell``; the
-saved XML is byte-for-byte what openpyxl writes (tests/reports/test_saving.py).
+saved XML is byte-for-byte what openpyxl writes (tests/reports/test_saving.py). This module is
+the one place that uses openpyxl's private writers; tests/test_library_internals.py names each
+part it relies on, so an upgrade that moves one fails there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import io
 from datetime import UTC, datetime
 from math import isfinite
 from typing import Any
-from xml.etree.ElementTree import _escape_attrib, _escape_cdata  # type: ignore[attr-defined]
+from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import LXML, Workbook
@@ -32,6 +34,9 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+"""What ElementTree's serialiser (under et_xmlfile) escapes in an attribute besides ``& < >``."""
+
 COMPRESS_LEVEL = 6
 """zlib's default, what ``Workbook.save`` uses; lower levels saved little time for larger files."""
 
@@ -41,7 +46,7 @@ class _FastRowsWriter(WorksheetWriter):  # type: ignore[misc]  # openpyxl is unt
 
     The text is what openpyxl's ``etree_write_cell`` and et_xmlfile produce, character for
     character: attributes ``r``, ``s``, ``t`` in that order, ``"%.16g"`` numbers, texts as
-    inline strings escaped by ElementTree's own function, ``xml:space="preserve"`` on texts
+    inline strings escaped as ElementTree escapes them, ``xml:space="preserve"`` on texts
     with outer whitespace, `` />`` for empty cells, rows as start and end tags.
     """
 
@@ -55,7 +60,7 @@ class _FastRowsWriter(WorksheetWriter):  # type: ignore[misc]  # openpyxl is unt
             for row_idx, row in self.rows():
                 attrs = {"r": f"{row_idx}"}
                 attrs.update(dims.get(row_idx, {}))  # as WorksheetWriter.write_row
-                parts += ["<row", *[f' {k}="{_escape_attrib(v)}"' for k, v in attrs.items()], ">"]
+                parts += ["<row", *[f' {k}="{escape(v, _ATTRIBUTE_ENTITIES)}"' for k, v in attrs.items()], ">"]
                 for cell in row:
                     if cell._comment is not None:
                         ws._comments.append(CommentRecord.from_cell(cell))
@@ -93,7 +98,7 @@ def _cell_xml(cell: Any, styled: bool) -> str | None:
             return f'<c r="{ref}"{style} t="inlineStr" />'
         stripped = value.strip()
         space = ' xml:space="preserve"' if stripped and stripped != value else ""
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape_cdata(value)}</t></is></c>'
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
     if kind == "n" or kind == "b":
         if value is None:
             return f'<c r="{ref}"{style} t="{kind}" />'
