@@ -43,18 +43,16 @@ def relative_path(path: Path) -> Path:
         return path
 
 
-_hash_cache: dict[Path, tuple[int, int, str]] = {}
-
-
 def file_hash(path: Path) -> str:
     """sha256 of the file, recomputed only when its size or modification time changed
-    (the resident form checks the hash on every request)."""
+    (the resident form checks the hash on every request). Remembered per app."""
+    hashes: dict[Path, tuple[int, int, str]] = current_app.extensions.setdefault("questionnaire_file_hashes", {})
     stat = path.stat()
-    cached = _hash_cache.get(path)
+    cached = hashes.get(path)
     if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
         return cached[2]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    _hash_cache[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    hashes[path] = (stat.st_mtime_ns, stat.st_size, digest)
     return digest
 
 

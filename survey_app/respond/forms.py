@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -59,19 +60,17 @@ FIELD_BUILDERS: dict[str, Callable[[Question, str, str], Field]] = {
 }
 
 
-_FORM_CLASSES: dict[tuple[str, str, str], type[FlaskForm]] = {}
-
-
 def form_class(questionnaire: Questionnaire, lang: str) -> type[FlaskForm]:
-    """One form class per questionnaire content and language, built once."""
+    """One form class per questionnaire content and language, built once per app."""
+    classes: dict[tuple[str, str, str], type[FlaskForm]] = current_app.extensions.setdefault("respond_forms", {})
     cache_key = (questionnaire.ref, questionnaire.content_hash, lang)
-    if cache_key not in _FORM_CLASSES:
+    if cache_key not in classes:
         fields = {
             q.id: FIELD_BUILDERS[q.type](q, lang, questionnaire.default_language) for q in questionnaire.questions()
         }
         name = f"Form_{questionnaire.key}_{questionnaire.version}_{lang}"
-        _FORM_CLASSES[cache_key] = type(name, (FlaskForm,), fields)
-    return _FORM_CLASSES[cache_key]
+        classes[cache_key] = type(name, (FlaskForm,), fields)
+    return classes[cache_key]
 
 
 def raw_answers(questionnaire: Questionnaire, formdata: MultiDict) -> dict[str, object]:
