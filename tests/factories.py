@@ -67,8 +67,18 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Post the sign-in form as a browser would; returns the response."""
     token = csrf_token(client, "/auth/login")
     return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def sign_in(client: FlaskClient, role: Role = Role.ADMIN, scope: list[str] | None = None,
+            email: str | None = None) -> User:
+    """A new user with ``role`` (and ``scope``), signed in on ``client``."""
+    user = make_user(role, email, scope)
+    response = login(client, user.email)
+    assert response.status_code == 302, f"sign-in refused: {response.status_code}"
+    return user
 
 
 def complete_answers(questionnaire, overrides: dict | None = None) -> dict:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Role
-from tests.factories import login, make_user, prepared_download, start_job
+from tests.factories import prepared_download, sign_in, start_job
 
 ROUND = "putaran-2-2025"
 BASE = f"/downloads/{ROUND}"
@@ -24,11 +24,6 @@ OTHER_VILLAGE = "32.73.02.1002"  # Lebak Gede, district 32.73.02 Coblong
 def demo(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-
-
-def _as(client, role: Role, scope: list[str] | None = None, email: str | None = None) -> None:
-    user = make_user(role, email=email, scope=scope)
-    assert login(client, user.email).status_code == 302
 
 
 def _events() -> list[AuditEvent]:
@@ -59,13 +54,13 @@ def test_anonymous_is_sent_to_login(client, demo):
 
 
 def test_volunteer_is_refused(client, demo):
-    _as(client, Role.VOLUNTEER)
+    sign_in(client, Role.VOLUNTEER)
     for path in ("/downloads/", f"{BASE}/", f"{BASE}/village/{VILLAGE}.xlsx", f"{BASE}/area/32.73/overview.xlsx"):
         assert client.get(path).status_code == 403, path
 
 
 def test_admin_downloads_a_village_report_in_both_languages(client, demo):
-    _as(client, Role.ADMIN)
+    sign_in(client, Role.ADMIN)
     client.get("/lang/en")
     page = client.get(f"{BASE}/").get_data(as_text=True)
     assert "Sukarasa" in page and "Lebak Gede" in page and "with free-text answers" in page
@@ -91,7 +86,7 @@ def test_admin_downloads_a_village_report_in_both_languages(client, demo):
 
 def test_village_report_matches_the_cli_build(client, demo, runner, tmp_path):
     """The web path (cached round figures, one village's rows) and the bulk path agree."""
-    _as(client, Role.ADMIN)
+    sign_in(client, Role.ADMIN)
     web = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx").data))
     result = runner.invoke(args=["reports", "build", "--round", "Putaran 2 2025", "--village", VILLAGE,
                                  "--out", str(tmp_path / "out"), "-j", "1"])
@@ -108,7 +103,7 @@ def test_village_report_matches_the_cli_build(client, demo, runner, tmp_path):
 
 
 def test_coordinator_within_scope(client, demo):
-    _as(client, Role.COORDINATOR, scope=["32.73.01"])
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
     page = client.get(f"{BASE}/")
     html = page.get_data(as_text=True)
     assert "Sukarasa" in html and "Lebak Gede" not in html
@@ -122,7 +117,7 @@ def test_coordinator_within_scope(client, demo):
 
 
 def test_zip_of_a_district_has_one_workbook_per_village(app, client, demo):
-    _as(client, Role.COORDINATOR, scope=["32.73.01"])
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
     with _prepared(app, client, kind="area_zip", area_code="32.73.01", lang="en") as response:
         _attachment(response, f"{ROUND}-reports-32.73.01-sukasari.zip")
         data = response.data
@@ -142,7 +137,7 @@ def test_zip_of_a_district_has_one_workbook_per_village(app, client, demo):
 
 
 def test_zip_of_a_regency_and_overview_for_admin(app, client, demo):
-    _as(client, Role.ADMIN)
+    sign_in(client, Role.ADMIN)
     with _prepared(app, client, kind="area_zip", area_code="32.73") as response:
         data = response.data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -157,7 +152,7 @@ def test_zip_of_a_regency_and_overview_for_admin(app, client, demo):
 
 
 def test_raw_export_is_for_staff_and_scoped(app, client, demo):
-    _as(client, Role.COORDINATOR, scope=["32.73.02"])
+    sign_in(client, Role.COORDINATOR, scope=["32.73.02"])
     with _prepared(app, client, kind="responses", fmt="csv") as response:  # closes the file it was sent from
         _attachment(response, f"{ROUND}-responses.csv")
         frame = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
@@ -171,7 +166,7 @@ def test_raw_export_is_for_staff_and_scoped(app, client, demo):
 
 @pytest.mark.parametrize("scope", [[VILLAGE], ["32.73.01"]])
 def test_viewer_gets_only_their_own_villages(client, demo, scope):
-    _as(client, Role.VIEWER, scope=scope)
+    sign_in(client, Role.VIEWER, scope=scope)
     client.get("/lang/en")
     html = client.get(f"{BASE}/").get_data(as_text=True)
     assert "Sukarasa" in html and "Lebak Gede" not in html and "Raw data" not in html
@@ -185,13 +180,13 @@ def test_viewer_gets_only_their_own_villages(client, demo, scope):
 
 
 def test_viewer_without_scope_gets_nothing(client, demo):
-    _as(client, Role.VIEWER)
+    sign_in(client, Role.VIEWER)
     assert client.get(f"{BASE}/").status_code == 403
     assert client.get(f"{BASE}/village/{VILLAGE}.xlsx").status_code == 403
 
 
 def test_unknown_round_and_village(client, demo):
-    _as(client, Role.ADMIN)
+    sign_in(client, Role.ADMIN)
     assert client.get("/downloads/no-such-round/").status_code == 404
     assert client.get(f"{BASE}/village/32.73.09.9999.xlsx").status_code == 404
     assert "Putaran 2 2025" in client.get("/downloads/").get_data(as_text=True)

@@ -18,7 +18,7 @@ from survey_app.admin import quality
 from survey_app.extensions import db
 from survey_app.models import Area, AreaLevel, AuditEvent, FormStatus, Mode, PaperForm, Response, Role, Village
 from survey_app.operations.rounds import open_round
-from tests.factories import login, make_response, make_round, make_user, make_villages
+from tests.factories import make_response, make_round, make_villages, sign_in
 
 T0 = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)
 PLAIN = {"trust_police": "3", "trust_help": "2", "fair_respect": "4", "fair_equal": "3", "fair_listen": "5"}
@@ -104,11 +104,6 @@ def _paper_form(round_, village, status: FormStatus, serial: str) -> None:
                              needs_second=status is FormStatus.AWAITING_SECOND))
 
 
-def _as(client, role: Role = Role.ADMIN, scope: list[str] | None = None) -> None:
-    user = make_user(role, scope=scope)
-    assert login(client, user.email).status_code == 302
-
-
 def _village_rows(page: Node) -> list[Node]:
     return page.all("tr", **{"data-village": True})
 
@@ -161,7 +156,7 @@ def world():
 
 def test_counts_by_mode_paper_backlog_target_and_last_response(client, world):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     rows = _rows(client.get(f"/admin/rounds/{round_.slug}/progress"))
     assert len(rows) == 6
     # regency, district, code, name, web, paper, total, awaiting 2nd, reconciliation, target, %, last, fast, quality
@@ -174,7 +169,7 @@ def test_counts_by_mode_paper_backlog_target_and_last_response(client, world):
 
 def test_totals_per_district_regency_and_grand_total(client, world):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     page = parse(client.get(f"/admin/rounds/{round_.slug}/progress"))
     assert _attr(page, "tr", "data-district", "32.73.01", "data-total") == "5"
     assert _attr(page, "tr", "data-district", "32.73.02", "data-total") == "1"
@@ -188,7 +183,7 @@ def test_totals_per_district_regency_and_grand_total(client, world):
 def test_totals_cover_every_filtered_village_not_just_the_page(client, world, monkeypatch):
     round_, _villages = world
     monkeypatch.setattr("survey_app.admin.progress_data.PAGE_SIZE", 2)
-    _as(client)
+    sign_in(client)
     page = parse(client.get(f"/admin/rounds/{round_.slug}/progress?page=3"))
     assert [tr["data-village"] for tr in _village_rows(page)] == ["32.73.02.1002", "32.73.02.1003"]
     assert _attr(page, "tr", "id", "grand-total", "data-total") == "6"
@@ -208,7 +203,7 @@ def test_a_village_target_without_a_round_target(client, world):
     round_, _villages = world
     round_.target_per_village = None
     db.session.commit()
-    _as(client)
+    sign_in(client)
     rows = _rows(client.get(f"/admin/rounds/{round_.slug}/progress"))
     assert rows["32.73.01.1002"][9:11] == ["2", "100%"]
     assert rows["32.73.01.1001"][9:11] == ["–", "–"]
@@ -219,7 +214,7 @@ def test_a_village_target_without_a_round_target(client, world):
 
 def test_filters_by_district_and_regency_and_search(client, world):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     base = f"/admin/rounds/{round_.slug}/progress"
     assert set(_order(client.get(f"{base}?district=32.73.02"))) == {
         "32.73.02.1001", "32.73.02.1002", "32.73.02.1003"}
@@ -235,7 +230,7 @@ def test_filters_by_district_and_regency_and_search(client, world):
 
 def test_every_column_sorts_both_ways(client, world):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     base = f"/admin/rounds/{round_.slug}/progress"
     totals = _order(client.get(f"{base}?sort=total&dir=desc"))
     assert totals[:3] == ["32.73.01.1001", "32.73.01.1002", "32.73.02.1001"]
@@ -258,7 +253,7 @@ def test_every_column_sorts_both_ways(client, world):
 
 def test_headers_link_the_sorts_with_aria_sort(client, world):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     page = parse(client.get(f"/admin/rounds/{round_.slug}/progress?sort=web&q=a"))
     active = page.all("th", **{"aria-sort": True})
     assert len(active) == 1 and active[0]["aria-sort"] == "ascending"
@@ -273,7 +268,7 @@ def test_headers_link_the_sorts_with_aria_sort(client, world):
 
 def test_csv_has_every_filtered_row_in_the_same_order_and_is_audited(client, world, monkeypatch):
     round_, _villages = world
-    _as(client)
+    sign_in(client)
     response = client.get(f"/admin/rounds/{round_.slug}/progress.csv?sort=total&dir=desc&district=32.73.01")
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = _csv(response)
@@ -293,7 +288,7 @@ def test_csv_neutralises_formulas(client, world):
     round_, villages = world
     villages["32.73.01.1001"].name = "=HYPERLINK(\"http://x\")"
     db.session.commit()
-    _as(client)
+    sign_in(client)
     rows = _csv(client.get(f"/admin/rounds/{round_.slug}/progress.csv"))
     assert rows[0]["village"] == "'=HYPERLINK(\"http://x\")"
 
@@ -312,7 +307,7 @@ def test_quality_flags_on_crafted_data(client, world):
     for number in range(10):  # ten web forms within nine minutes
         _respond(round_, burst, at=T0 + timedelta(minutes=number))
     db.session.commit()
-    _as(client)
+    sign_in(client)
     page = parse(client.get(f"/admin/rounds/{round_.slug}/progress"))
     flags = {tr["data-village"]: tr["data-flags"] for tr in _village_rows(page)}
     assert flags == {"32.73.01.1001": "", "32.73.01.1002": "", "32.73.01.1003": "burst",
@@ -361,7 +356,7 @@ def test_quality_module_imports_no_web_framework():
 
 def test_a_coordinator_sees_only_the_villages_of_their_scope(client, world):
     round_, _villages = world
-    _as(client, Role.COORDINATOR, scope=["32.73.02"])
+    sign_in(client, Role.COORDINATOR, scope=["32.73.02"])
     page = parse(client.get(f"/admin/rounds/{round_.slug}/progress"))
     assert {tr["data-village"] for tr in _village_rows(page)} == {"32.73.02.1001", "32.73.02.1002", "32.73.02.1003"}
     assert _attr(page, "tr", "id", "grand-total", "data-total") == "1"
@@ -379,7 +374,7 @@ def test_rounds_outside_the_users_scope_are_refused(client, world):
     db.session.add(Village(code="33.74.01.1001", name="Miroto", district_code="33.74.01"))
     db.session.commit()
     other = make_round("Round Semarang", "trust-safety@2", opened=True, scope=["33"])
-    _as(client, Role.COORDINATOR, scope=["32.73.01"])
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
     assert client.get(f"/admin/rounds/{other.slug}/progress").status_code == 403
     assert client.get(f"/admin/rounds/{other.slug}/progress.csv").status_code == 403
     assert client.get("/admin/rounds/no-such-round/progress").status_code == 404
@@ -391,7 +386,7 @@ def test_rounds_outside_the_users_scope_are_refused(client, world):
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.VIEWER])
 def test_volunteers_and_viewers_are_refused(client, world, role):
     round_, _villages = world
-    _as(client, role)
+    sign_in(client, role)
     for path in ("/admin/progress", f"/admin/rounds/{round_.slug}/progress",
                  f"/admin/rounds/{round_.slug}/progress.csv"):
         assert client.get(path).status_code == 403, path
@@ -412,7 +407,7 @@ def test_index_lists_rounds_when_not_exactly_one_is_open(client, world):
     draft = make_round("Draft", "trust-safety@2")
     open_round(second)
     db.session.commit()
-    _as(client)
+    sign_in(client)
     page = parse(client.get("/admin/progress"))
     assert {tr["data-round"] for tr in page.all("tr", **{"data-round": True})} == {round_.slug, second.slug, draft.slug}
     assert client.get(f"/admin/rounds/{draft.slug}/progress").status_code == 200
@@ -439,7 +434,7 @@ def _statements(client, path: str) -> int:
 
 def test_statements_per_page_do_not_grow_with_villages(client, world):
     round_, villages = world
-    _as(client)
+    sign_in(client)
     path = f"/admin/rounds/{round_.slug}/progress"
     few = _statements(client, path)
     few_csv = _statements(client, path + ".csv")

@@ -13,7 +13,7 @@ from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
 from survey_app.operations.users import deactivate_user, token_hash
 from survey_app.security import verify_password
-from tests.factories import PASSWORD, csrf_token, login, make_user, make_villages
+from tests.factories import PASSWORD, csrf_token, login, make_user, make_villages, sign_in
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -25,12 +25,6 @@ def _user(email: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     assert user is not None
     return user
-
-
-def _signed_in_admin(client) -> User:
-    admin = make_user(Role.ADMIN)
-    login(client, admin.email)
-    return admin
 
 
 def _all_audit_text() -> str:
@@ -89,12 +83,12 @@ def test_other_roles_are_refused(client, role):
 
 
 def test_users_link_shows_in_the_console_for_admins(client):
-    _signed_in_admin(client)
+    sign_in(client)
     assert 'href="/admin/users"' in client.get("/admin/").get_data(as_text=True)
 
 
 def test_actions_need_a_csrf_token(client):
-    _signed_in_admin(client)
+    sign_in(client)
     target = make_user(Role.VOLUNTEER)
     assert client.post("/admin/users/new", data={"email": "a@example.org", "role": "viewer",
                                                  "method": "invitation"}).status_code == 400
@@ -109,7 +103,7 @@ def test_actions_need_a_csrf_token(client):
 
 
 def test_list_filters_by_role_and_searches_by_email(client):
-    _signed_in_admin(client)
+    sign_in(client)
     make_villages()
     make_user(Role.VOLUNTEER, "siti@example.org", scope=["32.73.01"])
     make_user(Role.COORDINATOR, "budi@example.org")
@@ -126,7 +120,7 @@ def test_list_filters_by_role_and_searches_by_email(client):
 
 def test_list_shows_pending_invitations_and_temporary_passwords(client):
     client.get("/lang/en")
-    _signed_in_admin(client)
+    sign_in(client)
     _create(client, email="invited@example.org", method="invitation")
     _create(client, email="printed@example.org", method="temporary_password")
     html = client.get("/admin/users").get_data(as_text=True)
@@ -139,7 +133,7 @@ def test_list_shows_pending_invitations_and_temporary_passwords(client):
 
 
 def test_create_by_invitation_shows_the_link_once_and_stores_only_its_hash(client, app):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     make_villages()
     response = _create(client, email=" Rina@Example.org ", role="volunteer", scope="32.73.01,\n32.73.02.1001 ")
     assert response.status_code == 200
@@ -166,7 +160,7 @@ def test_create_by_invitation_shows_the_link_once_and_stores_only_its_hash(clien
 
 def test_invitation_lifetime_comes_from_the_configuration(client, app):
     app.config["INVITE_VALID_HOURS"] = 2
-    _signed_in_admin(client)
+    sign_in(client)
     _create(client, email="soon@example.org")
     [invited] = _events("user.invited")
     expires = datetime.fromisoformat(invited.details["expires_at"])
@@ -174,7 +168,7 @@ def test_invitation_lifetime_comes_from_the_configuration(client, app):
 
 
 def test_create_with_a_temporary_password(client):
-    _signed_in_admin(client)
+    sign_in(client)
     response = _create(client, email="wayan@example.org", role="coordinator", method="temporary_password")
     assert response.status_code == 200
     password = _password_in(response.get_data(as_text=True))
@@ -186,7 +180,7 @@ def test_create_with_a_temporary_password(client):
 
 
 def test_create_refuses_unknown_codes_duplicates_and_bad_emails(client):
-    _signed_in_admin(client)
+    sign_in(client)
     make_villages()
     assert _create(client, scope="32.73.99").status_code == 200
     assert _create(client, email="admin@example.org").status_code == 200
@@ -204,7 +198,7 @@ def test_create_refuses_unknown_codes_duplicates_and_bad_emails(client):
 
 
 def test_edit_role_and_scope_is_audited_with_old_and_new(client):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     make_villages()
     target = make_user(Role.VOLUNTEER, "ani@example.org", scope=["32.73.01"])
     token = csrf_token(client, f"/admin/users/{target.id}")
@@ -225,7 +219,7 @@ def test_edit_role_and_scope_is_audited_with_old_and_new(client):
 
 
 def test_edit_refuses_unknown_codes(client):
-    _signed_in_admin(client)
+    sign_in(client)
     target = make_user(Role.VOLUNTEER)
     token = csrf_token(client, f"/admin/users/{target.id}")
     client.post(f"/admin/users/{target.id}", data={"csrf_token": token, "role": "viewer", "scope": "99.99"})
@@ -235,7 +229,7 @@ def test_edit_refuses_unknown_codes(client):
 
 
 def test_the_last_admin_cannot_demote_themselves(client):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     client.get("/lang/en")
     token = csrf_token(client, f"/admin/users/{admin.id}")
     response = client.post(f"/admin/users/{admin.id}", data={"csrf_token": token, "role": "viewer", "scope": ""},
@@ -246,7 +240,7 @@ def test_the_last_admin_cannot_demote_themselves(client):
 
 
 def test_an_admin_may_step_down_when_another_admin_remains(client):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     make_user(Role.ADMIN, "second@example.org")
     token = csrf_token(client, f"/admin/users/{admin.id}")
     response = client.post(f"/admin/users/{admin.id}", data={"csrf_token": token, "role": "coordinator", "scope": ""})
@@ -270,7 +264,7 @@ def test_last_admin_guard_holds_in_the_operation_too(app):
 
 
 def test_deactivate_asks_first_then_the_user_loses_access_at_the_next_request(app, client):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     target = make_user(Role.VOLUNTEER)
     volunteer_client = app.test_client()
     login(volunteer_client, target.email)
@@ -301,7 +295,7 @@ def test_deactivate_asks_first_then_the_user_loses_access_at_the_next_request(ap
 
 
 def test_an_admin_cannot_deactivate_their_own_account(client):
-    admin = _signed_in_admin(client)
+    admin = sign_in(client)
     make_user(Role.ADMIN, "second@example.org")  # not the last admin: the self-guard alone refuses
     client.get("/lang/en")
     token = csrf_token(client, f"/admin/users/{admin.id}/deactivate")
@@ -312,7 +306,7 @@ def test_an_admin_cannot_deactivate_their_own_account(client):
 
 
 def test_another_admin_can_be_deactivated(client):
-    _signed_in_admin(client)
+    sign_in(client)
     other = make_user(Role.ADMIN, "second@example.org")
     token = csrf_token(client, f"/admin/users/{other.id}/deactivate")
     client.post(f"/admin/users/{other.id}/deactivate", data={"csrf_token": token})
@@ -320,7 +314,7 @@ def test_another_admin_can_be_deactivated(client):
 
 
 def test_unknown_user_is_404(client):
-    _signed_in_admin(client)
+    sign_in(client)
     assert client.get("/admin/users/999").status_code == 404
     assert client.get("/admin/users/999/access").status_code == 404
 
@@ -330,7 +324,7 @@ def test_unknown_user_is_404(client):
 
 
 def test_reset_by_invitation_asks_first_and_invalidates_password_and_older_link(client):
-    _signed_in_admin(client)
+    sign_in(client)
     target = make_user(Role.VOLUNTEER)
     page = client.get(f"/admin/users/{target.id}/access")
     assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
@@ -356,7 +350,7 @@ def test_reset_by_invitation_asks_first_and_invalidates_password_and_older_link(
 
 
 def test_reset_with_a_temporary_password_cancels_a_pending_link(client):
-    _signed_in_admin(client)
+    sign_in(client)
     target = make_user(Role.VIEWER)
     token = csrf_token(client, f"/admin/users/{target.id}/access")
     link = _token_in(client.post(f"/admin/users/{target.id}/access",
@@ -372,7 +366,7 @@ def test_reset_with_a_temporary_password_cancels_a_pending_link(client):
 
 
 def test_reset_of_a_deactivated_account_is_refused(client):
-    _signed_in_admin(client)
+    sign_in(client)
     target = make_user(Role.VOLUNTEER)
     target.active = False
     db.session.commit()

@@ -13,17 +13,11 @@ import sqlalchemy as sa
 from survey_app.extensions import db
 from survey_app.models import Area, AuditEvent, Role, Village
 from survey_app.operations.village_upload import MAX_UPLOAD_BYTES
-from tests.factories import csrf_token, login, make_user, make_villages
+from tests.factories import csrf_token, make_villages, sign_in
 
 DATA = Path(__file__).parent.parent / "data" / "villages"
 OFFICIAL = DATA / "official"
 OFFICIAL_NAMES = ("provinces.csv", "regencies.csv", "districts.csv", "villages.csv")
-
-
-def sign_in(client, role=Role.ADMIN, scope=None, email=None):  # type: ignore[no-untyped-def]
-    user = make_user(role, email, scope)
-    login(client, user.email)
-    return user
 
 
 def events(action: str) -> list[AuditEvent]:
