@@ -119,6 +119,71 @@ def app(database_url: str, app_config: dict[str, object], tmp_path: Path) -> Ite
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the demo installation, loaded once per session."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgresql_demo_rows(postgresql_url: str) -> dict[str, list[dict[str, object]]]:
+    """Every row of the demo installation by table, loaded once per session into a database
+    of its own (then dropped) and kept in memory to be copied into each test's database."""
+    base = make_url(postgresql_url)
+    name = f"{base.database}_demo"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        _load_demo(url)
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            rows = {table.name: [dict(row) for row in conn.execute(table.select()).mappings()]
+                    for table in db.metadata.sorted_tables}
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    return rows
+
+
+def _load_demo(url: str) -> None:
+    app = create_app(_app_config(url))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo_data(app: Flask, database_url: str, request: pytest.FixtureRequest) -> None:
+    """The demo installation (``flask demo load``) in this test's database, copied from one
+    loaded once per session: SQLite copies the file, PostgreSQL inserts the rows with its
+    triggers paused (the trigger-kept tables are copied too) and moves the id sequences on."""
+    db.session.remove()
+    db.engine.dispose()
+    if database_url.startswith("sqlite"):
+        shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), str(make_url(database_url).database))
+        return
+    rows = request.getfixturevalue("postgresql_demo_rows")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+            if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
+                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                                     f"coalesce(max(id), 0) + 1, false) FROM {table.name}"))
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

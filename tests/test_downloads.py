@@ -21,9 +21,8 @@ OTHER_VILLAGE = "32.73.02.1002"  # Lebak Gede, district 32.73.02 Coblong
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo_data):
+    """The demo installation."""
 
 
 def _events() -> list[AuditEvent]:

@@ -24,9 +24,7 @@ HOSTILE = {
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo_data, runner):
     return runner
 
 

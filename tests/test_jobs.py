@@ -33,9 +33,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo_data):
+    """The demo installation."""
 
 
 @pytest.fixture

@@ -25,9 +25,7 @@ AREA = Place("32.73", "Kota Bandung")
 
 
 @pytest.fixture
-def data(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def data(demo_data):
     catalog = Catalog(QUESTIONNAIRES)
     with db.engine.connect() as connection:
         second = connection.execute(sa.text("SELECT id FROM rounds WHERE name = 'Putaran 2 2025'")).scalar_one()

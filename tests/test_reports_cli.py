@@ -20,9 +20,7 @@ ROUND = "Putaran 2 2025"  # closed, v2, follows the v1 round: a real change acro
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo_data, runner):
     return runner
 
 

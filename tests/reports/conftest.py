@@ -11,8 +11,6 @@ from typing import Any
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from flask import Flask
-from flask.testing import FlaskCliRunner
 
 from reports.data import (
     Place,
@@ -52,9 +50,7 @@ class Demo:
 
 
 @pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner, catalog: Catalog) -> Demo:
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo_data: None, catalog: Catalog) -> Demo:
     with db.engine.connect() as connection:
         latest = connection.execute(sa.text("SELECT id FROM rounds ORDER BY opens_on DESC LIMIT 1")).scalar_one()
         rounds = load_round_history(connection, latest, catalog.get)
