@@ -1,4 +1,4 @@
-"""per-village answer counts kept by triggers, for the progress dashboard
+"""per-village answer counts kept by triggers, and indexes, for the progress dashboard
 
 Revision ID: 7b2e4d9f1a60
 Revises: 5e1f0a9c3d27
@@ -9,7 +9,7 @@ national shape). These counts are kept exact by the database itself, whichever c
 writes: an insert adds one; a change to a counted column (deleted, moved, mode, time) or a
 hard delete recounts the (round, village) pairs it touched from their own rows. The
 "very fast" count depends on a setting, so it stays a query, served by its own index: fast
-answers are few.
+answers are few. Waiting paper forms get an index of their own for the same reason.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -89,6 +89,7 @@ def upgrade():
     )
     # Not in batch mode: recreating the table on SQLite would drop its triggers.
     op.create_index('ix_responses_fast', 'responses', ['round_id', 'mode', 'duration_s', 'village_id', 'deleted_at'])
+    op.create_index('ix_paper_forms_round_village', 'paper_forms', ['round_id', 'village_id', 'status'])
     triggers = POSTGRESQL_TRIGGERS if op.get_bind().dialect.name == 'postgresql' else SQLITE_TRIGGERS
     for statement in triggers:
         op.execute(statement)
@@ -101,5 +102,6 @@ def downgrade():
     drops = POSTGRESQL_DROPS if op.get_bind().dialect.name == 'postgresql' else SQLITE_DROPS
     for statement in drops:
         op.execute(statement)
+    op.drop_index('ix_paper_forms_round_village', table_name='paper_forms')
     op.drop_index('ix_responses_fast', table_name='responses')
     op.drop_table('village_counts')

@@ -150,7 +150,7 @@ def progress(round_slug: str):  # type: ignore[no-untyped-def]
     scope = _scope(round_, current_user)
     with read_only(), db.engine.connect() as connection:
         result = progress_data.page(connection, scope, filters, number)
-        options = progress_data.area_options(connection, scope)
+        options = progress_data.area_options(connection, scope, None if filters.narrows else result)
         rows = progress_data.responses_of(connection, scope, [row.village_id for row in result.rows],
                                           _battery_items(round_))
         signals = quality.assess(rows, questionnaires.load, scope.fast_seconds)

@@ -1,12 +1,12 @@
 """Read side of the progress dashboard: per-village counts, area totals and quality inputs.
 
 Everything is read with SQLAlchemy Core on a connection the caller opens inside
-``read_only()``, so the dashboard never queues behind an open round's writers. A page is one
-statement: the per-village table (the answer counts the triggers keep in ``village_counts``,
-very fast answers and waiting paper forms in subqueries, joined to villages and their areas)
-as a CTE, from which the page's rows are numbered in the
-requested order and the sums per district are grouped; districts are rolled up to regencies
-and the grand total in Python (a few hundred rows at most). No query runs per village.
+``read_only()``, so the dashboard never queues behind an open round's writers. The
+per-village table joins villages and their areas to the answer counts the triggers keep in
+``village_counts`` and, in subqueries, to the very fast answers and the waiting paper forms.
+A page is two statements over it: the sums per district of the whole filter (rolled up to
+regencies and the grand total in Python, a few hundred rows at most), and the page's rows in
+the requested order. No query runs per village, and none reads every response of a round.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ class Filters:
     sort: str = "code"
     desc: bool = False
 
+    @property
+    def narrows(self) -> bool:
+        """Whether some villages in reach are left out (the sort leaves every one in)."""
+        return bool(self.regency or self.district or self.q)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -72,6 +77,11 @@ class VillageRow:
     last_at: datetime | None
 
 
+_ROW_FIELDS = tuple(f.name for f in fields(VillageRow))
+_OWN_FIELDS = _ROW_FIELDS[_ROW_FIELDS.index("village_code"):]
+"""A village row's own columns, after its place."""
+
+
 @dataclass
 class Totals:
     """Sums over a group of villages; ``reached`` counts only villages that have a target."""
@@ -95,13 +105,12 @@ class Totals:
     def reached(self) -> float | None:
         return self.total_with_target * 100.0 / self.target if self.target else None
 
-    def add(self, other: Totals) -> None:
-        """Fold ``other`` (a district) into this group (its regency or the grand total)."""
-        for name in _SUMMED:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        if other.last_at is not None and (self.last_at is None or other.last_at > self.last_at):
-            self.last_at = other.last_at
-        self.children.append(other)
+    @classmethod
+    def of(cls, code: str, name: str, parts: list[Totals]) -> Totals:
+        """The sums of ``parts`` (districts of a regency, or regencies), which it keeps as children."""
+        times = [part.last_at for part in parts if part.last_at is not None]
+        return cls(code, name, *(sum(getattr(part, field) for part in parts) for field in _SUMMED),
+                   last_at=max(times, default=None), children=parts)
 
 
 _SUMMED = tuple(f.name for f in fields(Totals) if f.type == "int")
@@ -121,11 +130,13 @@ class Page:
 
 
 def _fast_counts(scope: Scope) -> sa.Subquery:
-    """Very fast web answers per village: a range scan of ``ix_responses_fast``, since they are few."""
+    """Very fast web answers per village: a range scan of ``ix_responses_fast``, since they are
+    few. The range is closed on both ends (durations are never negative): with only an upper
+    bound SQLite guessed a quarter of the round and read all of it in village order instead."""
     return (
         sa.select(Response.village_id, sa.func.count().label("fast"))
         .where(Response.round_id == scope.round_id, Response.mode == Mode.WEB,
-               Response.duration_s < scope.fast_seconds, Response.deleted_at.is_(None))
+               Response.duration_s.between(0, scope.fast_seconds - 1), Response.deleted_at.is_(None))
         .group_by(Response.village_id)
         .subquery("fast_counts")
     )
@@ -163,8 +174,9 @@ def village_condition(scope: Scope, filters: Filters) -> sa.ColumnElement[bool]:
     return sa.and_(*conditions)
 
 
-def table(scope: Scope, filters: Filters) -> sa.Select[Any]:
-    """One row per village matching ``filters``: its place, counts, target and last response."""
+def _counted(scope: Scope, filters: Filters) -> sa.Select[Any]:
+    """One row per village matching ``filters``: its district, counts, target and last
+    response. No area names: the district totals add these rows up before naming districts."""
     counts = (sa.select(VillageCount).where(VillageCount.round_id == scope.round_id)
               .subquery("village_counts"))
     fast, paper = _fast_counts(scope), _paper_counts(scope)
@@ -174,10 +186,7 @@ def table(scope: Scope, filters: Filters) -> sa.Select[Any]:
     return (
         sa.select(
             Village.id.label("village_id"),
-            REGENCY.code.label("regency_code"),
-            REGENCY.name.label("regency_name"),
-            DISTRICT.code.label("district_code"),
-            DISTRICT.name.label("district_name"),
+            Village.district_code.label("district_code"),
             Village.code.label("village_code"),
             Village.name.label("village_name"),
             web.label("web"),
@@ -190,12 +199,27 @@ def table(scope: Scope, filters: Filters) -> sa.Select[Any]:
             (total * 100.0 / sa.func.nullif(target, 0)).label("reached"),
             counts.c.last_at.label("last_at"),
         )
-        .join(DISTRICT, DISTRICT.code == Village.district_code)
-        .join(REGENCY, REGENCY.code == DISTRICT.parent_code)
         .outerjoin(counts, counts.c.village_id == Village.id)
         .outerjoin(fast, fast.c.village_id == Village.id)
         .outerjoin(paper, paper.c.village_id == Village.id)
         .where(village_condition(scope, filters))
+    )
+
+
+def table(scope: Scope, filters: Filters) -> sa.Select[Any]:
+    """One row per village matching ``filters``: its place, counts, target and last response."""
+    counted = _counted(scope, filters).subquery("counted")
+    return (
+        sa.select(
+            counted.c.village_id,
+            REGENCY.code.label("regency_code"),
+            REGENCY.name.label("regency_name"),
+            DISTRICT.code.label("district_code"),
+            DISTRICT.name.label("district_name"),
+            *(counted.c[name] for name in _OWN_FIELDS),
+        )
+        .join(DISTRICT, DISTRICT.code == counted.c.district_code)
+        .join(REGENCY, REGENCY.code == DISTRICT.parent_code)
     )
 
 
@@ -217,14 +241,13 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _order(progress: sa.Subquery | sa.CTE, filters: Filters) -> list[sa.ColumnElement[Any]]:
+def _order(progress: sa.Subquery, filters: Filters) -> list[sa.ColumnElement[Any]]:
     columns = [progress.c[name] for name in SORTS.get(filters.sort, ())] + [progress.c.village_code]
     direction = sa.desc if filters.desc else sa.asc
     # Villages without a target or a response sort last either way.
     return [direction(column).nulls_last() for column in columns]
 
 
-_ROW_FIELDS = tuple(f.name for f in fields(VillageRow))
 
 
 def _village_row(row: sa.Row[Any]) -> VillageRow:
@@ -249,18 +272,14 @@ def iter_village_rows(connection: sa.Connection, scope: Scope, filters: Filters)
         yield _village_row(row)
 
 
-def _null(type_: Any) -> sa.ColumnElement[Any]:
-    return sa.cast(sa.null(), type_)
-
-
-def _district_totals(progress: sa.CTE) -> sa.Select[Any]:
-    """Sums per district over every village of ``progress``, shaped like ``_page_rows``."""
-    c = progress.c
+def _district_totals(scope: Scope, filters: Filters) -> sa.Select[Any]:
+    """Sums per district over every village matching ``filters``, then the district's and its
+    regency's names: grouped before the areas are joined, so a national round joins 7,000
+    districts, not 84,000 villages, to their names."""
+    c = _counted(scope, filters).subquery("counted").c
     with_target = c.target.is_not(None)
-    return sa.select(
-        sa.literal("district").label("kind"), _null(sa.Integer).label("rn"), _null(sa.Integer).label("village_id"),
-        _null(sa.String).label("village_code"), _null(sa.String).label("village_name"),
-        c.regency_code, c.regency_name, c.district_code, c.district_name,
+    sums = sa.select(
+        c.district_code,
         sa.func.count().label("villages"),
         sa.func.sum(c.web).label("web"),
         sa.func.sum(c.paper).label("paper"),
@@ -271,78 +290,53 @@ def _district_totals(progress: sa.CTE) -> sa.Select[Any]:
         sa.func.sum(c.target).label("target"),
         sa.func.sum(sa.case((with_target, c.total), else_=0)).label("total_with_target"),
         sa.func.sum(sa.case((sa.and_(with_target, c.total >= c.target), 1), else_=0)).label("villages_at_target"),
-        _null(sa.Float).label("reached"),
         sa.func.max(c.last_at).label("last_at"),
-    ).group_by(c.regency_code, c.regency_name, c.district_code, c.district_name)
-
-
-def _page_rows(progress: sa.CTE, filters: Filters, first: int, last: int) -> sa.Select[Any]:
-    """Villages ``first``..``last`` (1-based) in the requested order, numbered ``rn``."""
-    ranked = sa.select(
-        progress, sa.func.row_number().over(order_by=_order(progress, filters)).label("rn")
-    ).subquery("ranked")
-    c = ranked.c
-    with_target = c.target.is_not(None)
-    return sa.select(
-        sa.literal("village").label("kind"), c.rn, c.village_id, c.village_code, c.village_name,
-        c.regency_code, c.regency_name, c.district_code, c.district_name,
-        sa.literal(1).label("villages"), c.web, c.paper, c.total, c.fast, c.awaiting_second, c.reconciliation,
-        c.target,
-        sa.case((with_target, c.total), else_=0).label("total_with_target"),
-        sa.case((sa.and_(with_target, c.total >= c.target), 1), else_=0).label("villages_at_target"),
-        sa.cast(c.reached, sa.Float).label("reached"),
-        c.last_at,
-    ).where(c.rn >= first, c.rn <= last)
+    ).group_by(c.district_code).subquery("sums")
+    return (
+        sa.select(REGENCY.code.label("regency_code"), REGENCY.name.label("regency_name"),
+                  DISTRICT.code.label("district_code"), DISTRICT.name.label("district_name"),
+                  *(sums.c[name] for name in (*_SUMMED, "last_at")))
+        .join(DISTRICT, DISTRICT.code == sums.c.district_code)
+        .join(REGENCY, REGENCY.code == DISTRICT.parent_code)
+    )
 
 
 def page(connection: sa.Connection, scope: Scope, filters: Filters, number: int, size: int | None = None) -> Page:
     """Page ``number`` (1-based, clamped to the last) with the totals of the whole filter.
 
-    One statement: the per-village table is a CTE that both the page and the district totals
-    read, so the villages are joined and counted once.
+    Two statements: the sums per district of every matching village (rolled up here), then
+    the page's rows in order. Both read the kept counts, never the responses, so neither grows
+    with the round's answers; a national round is one row per village.
     """
     size = size or PAGE_SIZE
-    progress = table(scope, filters).cte("progress")
-    number = max(1, number)
-
-    def run(number: int) -> tuple[list[VillageRow], list[sa.Row[Any]]]:
-        first = (number - 1) * size + 1
-        query = sa.union_all(_page_rows(progress, filters, first, first + size - 1), _district_totals(progress))
-        villages, districts = [], []
-        for row in connection.execute(query):
-            (villages if row.kind == "village" else districts).append(row)
-        villages.sort(key=lambda row: row.rn)
-        return [_village_row(row) for row in villages], districts
-
-    rows, district_rows = run(number)
+    district_rows = connection.execute(_district_totals(scope, filters)).all()
     grand, regencies, districts = _rollup(district_rows)
     pages = max(1, -(-grand.villages // size))
-    if number > pages:  # past the end: show the last page (one more query, only then)
-        number = pages
-        rows, _ = run(number)
+    number = min(max(1, number), pages)
+    rows = village_rows(connection, scope, filters, limit=size, offset=(number - 1) * size)
     return Page(rows, number, pages, grand, regencies, districts)
 
 
 def _rollup(district_rows: Sequence[sa.Row[Any]]) -> tuple[Totals, dict[str, Totals], dict[str, Totals]]:
     """(grand total, per regency, per district) from the district sums, in code order."""
-    grand = Totals()
-    regencies: dict[str, Totals] = {}
     districts: dict[str, Totals] = {}
-    for row in sorted(district_rows, key=lambda row: (row.regency_code, row.district_code)):
-        values = row._mapping
-        district = Totals(code=values["district_code"], name=values["district_name"],
-                          **{name: int(values[name] or 0) for name in _SUMMED}, last_at=as_utc(values["last_at"]))
-        districts[district.code] = district
-        regency = regencies.setdefault(values["regency_code"], Totals(values["regency_code"], values["regency_name"]))
-        regency.add(district)
-    for regency in regencies.values():
-        grand.add(regency)
-    return grand, regencies, districts
+    by_regency: dict[tuple[str, str], list[Totals]] = {}
+    # Rows unpacked by position (``_district_totals``' columns): a national round has 7,000.
+    for regency_code, regency_name, code, name, *sums, last_at in sorted(district_rows, key=lambda r: (r[0], r[2])):
+        district = districts[code] = Totals(code, name, *(int(value or 0) for value in sums), as_utc(last_at))
+        by_regency.setdefault((regency_code, regency_name), []).append(district)
+    regencies = {code: Totals.of(code, name, parts) for (code, name), parts in by_regency.items()}
+    return Totals.of("", "", list(regencies.values())), regencies, districts
 
 
-def area_options(connection: sa.Connection, scope: Scope) -> list[tuple[str, str, str, str]]:
+def area_options(connection: sa.Connection, scope: Scope, page: Page | None = None) -> list[tuple[str, str, str, str]]:
     """(regency code, regency name, district code, district name) of every district with a
-    village in the round and the user's reach, for the filter selects."""
+    village in the round and the user's reach, for the filter selects. An unfiltered ``page``
+    already has exactly these districts in its totals (a national round: 7,000), so they are
+    taken from there instead of being grouped again."""
+    if page is not None:
+        return [(regency.code, regency.name, district.code, district.name)
+                for regency in page.regencies.values() for district in regency.children]
     query = (
         sa.select(REGENCY.code, REGENCY.name, DISTRICT.code, DISTRICT.name)
         .select_from(Village)

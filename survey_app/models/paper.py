@@ -73,7 +73,11 @@ class PaperForm(db.Model):
         back_populates="form", order_by="ReconciliationDecision.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.UniqueConstraint("round_id", "serial", name="uq_paper_forms_round_serial"),)
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "serial", name="uq_paper_forms_round_serial"),
+        # The dashboard's waiting forms per village: the round's, in village order, from the index.
+        sa.Index("ix_paper_forms_round_village", "round_id", "village_id", "status"),
+    )
 
     def entry(self, number: int) -> PaperEntry | None:
         """The first (1) or second (2) entry, if keyed."""

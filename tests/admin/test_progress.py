@@ -199,6 +199,22 @@ def test_totals_cover_every_filtered_village_not_just_the_page(client, world, mo
     assert _order(client.get(f"/admin/rounds/{round_.slug}/progress?page={10**30}"))[0] == "32.73.02.1002"
 
 
+def test_the_area_selects_offer_the_same_districts_filtered_or_not(client, world):
+    """The unfiltered page names its districts from its own totals; a filtered page asks."""
+    round_, _villages = world
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01", "32.73.02.1001"])
+
+    def options(query: str) -> list[tuple[str, list[str]]]:
+        page = parse(client.get(f"/admin/rounds/{round_.slug}/progress{query}"))
+        return [(select["name"], [o["value"] for o in select.all("option") if o["value"]])
+                for select in page.all("select")]
+
+    unfiltered = options("")
+    assert ("district", ["32.73.01", "32.73.02"]) in unfiltered
+    assert options("?q=Sukarasa") == unfiltered
+    assert options("?sort=total&dir=desc") == unfiltered
+
+
 def test_a_village_target_without_a_round_target(client, world):
     round_, _villages = world
     round_.target_per_village = None
