@@ -129,20 +129,21 @@ class Page:
 # --- the query -----------------------------------------------------------------------------------
 
 
-def _fast_counts(scope: Scope) -> sa.Subquery:
+def _fast_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subquery:
     """Very fast web answers per village: a range scan of ``ix_responses_fast``, since they are
     few. The range is closed on both ends (durations are never negative): with only an upper
     bound SQLite guessed a quarter of the round and read all of it in village order instead."""
     return (
         sa.select(Response.village_id, sa.func.count().label("fast"))
         .where(Response.round_id == scope.round_id, Response.mode == Mode.WEB,
-               Response.duration_s.between(0, scope.fast_seconds - 1), Response.deleted_at.is_(None))
+               Response.duration_s.between(0, scope.fast_seconds - 1), Response.deleted_at.is_(None),
+               *_among(Response.village_id, only))
         .group_by(Response.village_id)
         .subquery("fast_counts")
     )
 
 
-def _paper_counts(scope: Scope) -> sa.Subquery:
+def _paper_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subquery:
     return (
         sa.select(
             PaperForm.village_id,
@@ -152,10 +153,15 @@ def _paper_counts(scope: Scope) -> sa.Subquery:
         .where(
             PaperForm.round_id == scope.round_id,
             PaperForm.status.in_([FormStatus.AWAITING_SECOND, FormStatus.RECONCILIATION]),
+            *_among(PaperForm.village_id, only),
         )
         .group_by(PaperForm.village_id)
         .subquery("paper_counts")
     )
+
+
+def _among(column: Any, only: sa.Select[Any] | None) -> list[sa.ColumnElement[bool]]:
+    return [] if only is None else [column.in_(only)]
 
 
 def village_condition(scope: Scope, filters: Filters) -> sa.ColumnElement[bool]:
@@ -174,12 +180,13 @@ def village_condition(scope: Scope, filters: Filters) -> sa.ColumnElement[bool]:
     return sa.and_(*conditions)
 
 
-def _counted(scope: Scope, filters: Filters) -> sa.Select[Any]:
-    """One row per village matching ``filters``: its district, counts, target and last
-    response. No area names: the district totals add these rows up before naming districts."""
+def _counted(scope: Scope, filters: Filters, only: sa.Select[Any] | None = None) -> sa.Select[Any]:
+    """One row per village matching ``filters`` (and among the ids ``only`` selects): its
+    district, counts, target and last response. No area names: the district totals add these
+    rows up before naming districts."""
     counts = (sa.select(VillageCount).where(VillageCount.round_id == scope.round_id)
               .subquery("village_counts"))
-    fast, paper = _fast_counts(scope), _paper_counts(scope)
+    fast, paper = _fast_counts(scope, only), _paper_counts(scope, only)
     web, paper_answers = sa.func.coalesce(counts.c.web, 0), sa.func.coalesce(counts.c.paper, 0)
     total = web + paper_answers
     target = sa.func.coalesce(Village.target_n, scope.default_target) if scope.default_target else Village.target_n
@@ -202,13 +209,14 @@ def _counted(scope: Scope, filters: Filters) -> sa.Select[Any]:
         .outerjoin(counts, counts.c.village_id == Village.id)
         .outerjoin(fast, fast.c.village_id == Village.id)
         .outerjoin(paper, paper.c.village_id == Village.id)
-        .where(village_condition(scope, filters))
+        .where(village_condition(scope, filters), *_among(Village.id, only))
     )
 
 
-def table(scope: Scope, filters: Filters) -> sa.Select[Any]:
-    """One row per village matching ``filters``: its place, counts, target and last response."""
-    counted = _counted(scope, filters).subquery("counted")
+def table(scope: Scope, filters: Filters, only: sa.Select[Any] | None = None) -> sa.Select[Any]:
+    """One row per village matching ``filters`` (and ``only``): its place, counts, target and
+    last response."""
+    counted = _counted(scope, filters, only).subquery("counted")
     return (
         sa.select(
             counted.c.village_id,
@@ -257,10 +265,25 @@ def _village_row(row: sa.Row[Any]) -> VillageRow:
     return VillageRow(**values)
 
 
+_OWN_SORTS = {"code": (), "name": ("name",)}
+"""Sorts by the villages' own columns: their page can be picked before anything is counted."""
+
+
 def village_rows(connection: sa.Connection, scope: Scope, filters: Filters,
                  limit: int | None = None, offset: int = 0) -> list[VillageRow]:
-    """The sorted rows, a page of them (``limit``/``offset``) or all."""
-    progress = table(scope, filters).subquery("progress")
+    """The sorted rows, a page of them (``limit``/``offset``) or all.
+
+    Sorted by code or name (the default), the page's villages are picked from the villages
+    alone and only they are counted; PostgreSQL otherwise counted every village of a national
+    round before keeping fifty."""
+    only = None
+    if limit is not None and filters.sort in _OWN_SORTS:
+        direction = sa.desc if filters.desc else sa.asc
+        keys = [*(Village.__table__.c[name] for name in _OWN_SORTS[filters.sort]), Village.code]
+        only = (sa.select(Village.id).where(village_condition(scope, filters))
+                .order_by(*(direction(key) for key in keys)).limit(limit).offset(offset))
+        limit, offset = None, 0
+    progress = table(scope, filters, only).subquery("progress")
     query = sa.select(progress).order_by(*_order(progress, filters)).limit(limit).offset(offset)
     return [_village_row(row) for row in connection.execute(query)]
 

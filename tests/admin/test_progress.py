@@ -267,6 +267,24 @@ def test_every_column_sorts_both_ways(client, world):
     assert _order(client.get(f"{base}?sort=id;drop"))[0] == "32.73.01.1001"
 
 
+def test_pages_walked_one_by_one_give_the_whole_sorted_table(client, world, monkeypatch):
+    """Pages of two, in every sort and direction, add up to the CSV's one sorted table (the
+    code and name sorts pick their page's villages before counting; the others count all)."""
+    round_, _villages = world
+    sign_in(client)
+    monkeypatch.setattr("survey_app.admin.progress_data.PAGE_SIZE", 2)
+    base = f"/admin/rounds/{round_.slug}/progress"
+    for key in ("code", "name", "total", "reached", "district"):
+        for direction in ("", "desc"):
+            query = f"sort={key}&dir={direction}"
+            whole = [row["village_code"] for row in _csv(client.get(f"{base}.csv?{query}"))]
+            walked = [code for number in (1, 2, 3) for code in _order(client.get(f"{base}?{query}&page={number}"))]
+            assert walked == whole and len(whole) == 6, query
+    # The same village counted on a page picked first (code) and on one counted whole (total).
+    assert _rows(client.get(f"{base}?sort=code&page=1"))["32.73.01.1001"] == \
+        _rows(client.get(f"{base}?sort=total&dir=desc&page=1"))["32.73.01.1001"]
+
+
 def test_headers_link_the_sorts_with_aria_sort(client, world):
     round_, _villages = world
     sign_in(client)
