@@ -58,7 +58,11 @@ def make_round(name: str = "Round 1", ref: str = "trust-safety@1", *, opened: bo
 
 def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form served at ``path``, as a browser would see it."""
-    html = client.get(path).get_data(as_text=True)
+    return token_in(client.get(path).get_data(as_text=True), path)
+
+
+def token_in(html: str, path: str = "the page") -> str:
+    """The CSRF token of the form in ``html``."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html
     )

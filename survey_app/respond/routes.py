@@ -143,6 +143,16 @@ def _check(round_: RoundRow, village: VillageRow, today: date) -> Target | Respo
     return Target(round_, village, questionnaire)
 
 
+@bp.errorhandler(sa.exc.OperationalError)
+def _database_unavailable(error: sa.exc.OperationalError) -> Response:
+    """The database could not be opened, read or written (a read-only or full disk, a server
+    gone) before the answers were taken: the phone's outbox keeps them and retries a 503, and
+    a page says the form is resting. Failed writes of answers are handled where they are
+    stored, so the form without JavaScript can show them again."""
+    current_app.logger.warning("resident door: the database is unavailable: %s", error.orig)
+    return _unavailable("unavailable" if _wants_json() else "maintenance", 503)
+
+
 def _unavailable(reason: str, status: int, round_: RoundRow | None = None,
                  village: VillageRow | None = None) -> Response:
     if _wants_json():
