@@ -11,7 +11,8 @@ database on the PostgreSQL server, dropped afterwards):
    village (``survey_app.demo.synthetic``: 30% paper, web durations with a few very fast
    ones), paper forms waiting for a second entry or in reconciliation in one village of five,
    and a target of 12 per village; plus a small round over one district, the baseline;
-2. sign in as an admin with the Flask test client and time whole requests (to the last byte),
+2. sign in as an admin with the Flask test client, freeze the app's objects as gunicorn.conf.py
+   does in production, and time whole requests (to the last byte),
    warm (two unmeasured requests first), ``--requests`` times each: the default page, a
    filtered, searched and sorted page, a deep page sorted by % reached, the CSV of the whole
    province (fewer times), the same default page for the small round (the baseline: what the
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from report_build import DEFAULT_DATA, make_app, province_folder
+from scale import serve_like_gunicorn
 from scratch_db import BACKENDS, scratch_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,6 +163,7 @@ def measure(url: str, args: argparse.Namespace, district: str) -> dict[str, list
     client = app.test_client()
     response = client.post("/auth/login", data={"email": ADMIN[0], "password": ADMIN[1]})
     assert response.status_code == 302, response.status_code  # noqa: S101
+    serve_like_gunicorn()
     regency = ".".join(district.split(".")[:2])
 
     def get(path: str, kind: str = "text/html") -> Callable[[], None]:
