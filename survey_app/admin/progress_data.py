@@ -106,11 +106,21 @@ class Totals:
         return self.total_with_target * 100.0 / self.target if self.target else None
 
     @classmethod
+    def from_sums(cls, code: str, name: str, sums: Sequence[Any], last_at: datetime | None) -> Totals:
+        """A group from the sums of a totals row, in ``_SUMMED`` order."""
+        totals = cls(code, name, last_at=as_utc(last_at))
+        for field_name, value in zip(_SUMMED, sums, strict=True):
+            setattr(totals, field_name, int(value or 0))
+        return totals
+
+    @classmethod
     def of(cls, code: str, name: str, parts: list[Totals]) -> Totals:
         """The sums of ``parts`` (districts of a regency, or regencies), which it keeps as children."""
         times = [part.last_at for part in parts if part.last_at is not None]
-        return cls(code, name, *(sum(getattr(part, field) for part in parts) for field in _SUMMED),
-                   last_at=max(times, default=None), children=parts)
+        totals = cls.from_sums(code, name, [sum(getattr(part, field) for part in parts) for field in _SUMMED],
+                               max(times, default=None))
+        totals.children = parts
+        return totals
 
 
 _SUMMED = tuple(f.name for f in fields(Totals) if f.type == "int")
@@ -129,7 +139,7 @@ class Page:
 # --- the query -----------------------------------------------------------------------------------
 
 
-def _fast_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subquery:
+def _fast_counts(scope: Scope, only: Sequence[int] | None = None) -> sa.Subquery:
     """Very fast web answers per village: a range scan of ``ix_responses_fast``, since they are
     few. The range is closed on both ends (durations are never negative): with only an upper
     bound SQLite guessed a quarter of the round and read all of it in village order instead."""
@@ -143,7 +153,7 @@ def _fast_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subquer
     )
 
 
-def _paper_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subquery:
+def _paper_counts(scope: Scope, only: Sequence[int] | None = None) -> sa.Subquery:
     return (
         sa.select(
             PaperForm.village_id,
@@ -160,8 +170,8 @@ def _paper_counts(scope: Scope, only: sa.Select[Any] | None = None) -> sa.Subque
     )
 
 
-def _among(column: Any, only: sa.Select[Any] | None) -> list[sa.ColumnElement[bool]]:
-    return [] if only is None else [column.in_(only)]
+def _among(column: Any, only: Sequence[int] | None) -> list[sa.ColumnElement[bool]]:
+    return [] if only is None else [column.in_(list(only))]
 
 
 def village_condition(scope: Scope, filters: Filters) -> sa.ColumnElement[bool]:
@@ -180,8 +190,8 @@ def village_condition(scope: Scope, filters: Filters) -> sa.ColumnElement[bool]:
     return sa.and_(*conditions)
 
 
-def _counted(scope: Scope, filters: Filters, only: sa.Select[Any] | None = None) -> sa.Select[Any]:
-    """One row per village matching ``filters`` (and among the ids ``only`` selects): its
+def _counted(scope: Scope, filters: Filters, only: Sequence[int] | None = None) -> sa.Select[Any]:
+    """One row per village matching ``filters`` (and among the ids ``only``): its
     district, counts, target and last response. No area names: the district totals add these
     rows up before naming districts."""
     counts = (sa.select(VillageCount).where(VillageCount.round_id == scope.round_id)
@@ -213,7 +223,7 @@ def _counted(scope: Scope, filters: Filters, only: sa.Select[Any] | None = None)
     )
 
 
-def table(scope: Scope, filters: Filters, only: sa.Select[Any] | None = None) -> sa.Select[Any]:
+def table(scope: Scope, filters: Filters, only: Sequence[int] | None = None) -> sa.Select[Any]:
     """One row per village matching ``filters`` (and ``only``): its place, counts, target and
     last response."""
     counted = _counted(scope, filters, only).subquery("counted")
@@ -267,21 +277,36 @@ def _village_row(row: sa.Row[Any]) -> VillageRow:
 
 _OWN_SORTS = {"code": (), "name": ("name",)}
 """Sorts by the villages' own columns: their page can be picked before anything is counted."""
+_NAMED_SORTS = ("regency", "district")
+"""Sorts by area names: their page is picked from the whole table, names joined."""
+
+
+def _page_of(scope: Scope, filters: Filters, limit: int, offset: int) -> sa.Select[Any] | None:
+    """The ids of the page's villages, picked with no more joins than the sort needs: by code
+    or name from the villages alone, by a count from the counts without the areas' names."""
+    direction = sa.desc if filters.desc else sa.asc
+    if filters.sort in _OWN_SORTS:
+        keys = [*(Village.__table__.c[name] for name in _OWN_SORTS[filters.sort]), Village.code]
+        return (sa.select(Village.id).where(village_condition(scope, filters))
+                .order_by(*(direction(key) for key in keys)).limit(limit).offset(offset))
+    if filters.sort in _NAMED_SORTS:
+        return None
+    counted = _counted(scope, filters).subquery("sorted")
+    return sa.select(counted.c.village_id).order_by(*_order(counted, filters)).limit(limit).offset(offset)
 
 
 def village_rows(connection: sa.Connection, scope: Scope, filters: Filters,
                  limit: int | None = None, offset: int = 0) -> list[VillageRow]:
     """The sorted rows, a page of them (``limit``/``offset``) or all.
 
-    Sorted by code or name (the default), the page's villages are picked from the villages
-    alone and only they are counted; PostgreSQL otherwise counted every village of a national
-    round before keeping fifty."""
+    A page's villages are picked first (``_page_of``, one statement), then only they are
+    counted and named in full: otherwise every village's whole row of a national round was
+    built before fifty were kept. The ids are passed as values, not as a subquery, which
+    each of the three places that use them would have sorted again."""
+    picked = None if limit is None else _page_of(scope, filters, limit, offset)
     only = None
-    if limit is not None and filters.sort in _OWN_SORTS:
-        direction = sa.desc if filters.desc else sa.asc
-        keys = [*(Village.__table__.c[name] for name in _OWN_SORTS[filters.sort]), Village.code]
-        only = (sa.select(Village.id).where(village_condition(scope, filters))
-                .order_by(*(direction(key) for key in keys)).limit(limit).offset(offset))
+    if picked is not None:
+        only = connection.execute(picked).scalars().all()
         limit, offset = None, 0
     progress = table(scope, filters, only).subquery("progress")
     query = sa.select(progress).order_by(*_order(progress, filters)).limit(limit).offset(offset)
@@ -295,11 +320,14 @@ def iter_village_rows(connection: sa.Connection, scope: Scope, filters: Filters)
         yield _village_row(row)
 
 
-def _district_totals(scope: Scope, filters: Filters) -> sa.Select[Any]:
-    """Sums per district over every village matching ``filters``, then the district's and its
-    regency's names: grouped before the areas are joined, so a national round joins 7,000
-    districts, not 84,000 villages, to their names."""
-    c = _counted(scope, filters).subquery("counted").c
+def _district_totals(scope: Scope, filters: Filters, districts: Sequence[str] | None = None) -> sa.Select[Any]:
+    """Sums per district over every village matching ``filters`` (in ``districts`` only, when
+    given), then the district's and its regency's names: grouped before the areas are joined,
+    so a national round joins 7,000 districts, not 84,000 villages, to their names."""
+    counted = _counted(scope, filters)
+    if districts is not None:
+        counted = counted.where(Village.district_code.in_(list(districts)))
+    c = counted.subquery("counted").c
     with_target = c.target.is_not(None)
     sums = sa.select(
         c.district_code,
@@ -324,19 +352,38 @@ def _district_totals(scope: Scope, filters: Filters) -> sa.Select[Any]:
     )
 
 
+def _regency_totals(scope: Scope, filters: Filters) -> sa.Select[Any]:
+    """Sums per regency over every village matching ``filters``: the district sums added up
+    in the database, so a national round hands back 514 rows instead of 7,000."""
+    d = _district_totals(scope, filters).subquery("districts").c
+    return sa.select(
+        d.regency_code, d.regency_name, *(sa.func.sum(d[name]).label(name) for name in _SUMMED),
+        sa.func.max(d.last_at).label("last_at"),
+    ).group_by(d.regency_code, d.regency_name)
+
+
 def page(connection: sa.Connection, scope: Scope, filters: Filters, number: int, size: int | None = None) -> Page:
     """Page ``number`` (1-based, clamped to the last) with the totals of the whole filter.
 
-    Two statements: the sums per district of every matching village (rolled up here), then
-    the page's rows in order. Both read the kept counts, never the responses, so neither grows
-    with the round's answers; a national round is one row per village.
+    The totals read the kept counts, never the responses, so they do not grow with the
+    round's answers. Within one regency or district every district's sums are shown, so they
+    are all read and rolled up here. Otherwise only the regencies' sums are shown, summed in
+    the database, plus the sums of the districts on the page (for their header rows).
     """
     size = size or PAGE_SIZE
-    district_rows = connection.execute(_district_totals(scope, filters)).all()
-    grand, regencies, districts = _rollup(district_rows)
+    if filters.regency or filters.district:
+        grand, regencies, districts = _rollup(connection.execute(_district_totals(scope, filters)).all())
+    else:
+        regencies = {code: Totals.from_sums(code, name, sums, last_at)
+                     for code, name, *sums, last_at in connection.execute(_regency_totals(scope, filters))}
+        regencies = dict(sorted(regencies.items()))
+        grand = Totals.of("", "", list(regencies.values()))
     pages = max(1, -(-grand.villages // size))
     number = min(max(1, number), pages)
     rows = village_rows(connection, scope, filters, limit=size, offset=(number - 1) * size)
+    if not (filters.regency or filters.district):
+        shown = sorted({row.district_code for row in rows})
+        districts = _rollup(connection.execute(_district_totals(scope, filters, shown)).all())[2] if shown else {}
     return Page(rows, number, pages, grand, regencies, districts)
 
 
@@ -344,9 +391,9 @@ def _rollup(district_rows: Sequence[sa.Row[Any]]) -> tuple[Totals, dict[str, Tot
     """(grand total, per regency, per district) from the district sums, in code order."""
     districts: dict[str, Totals] = {}
     by_regency: dict[tuple[str, str], list[Totals]] = {}
-    # Rows unpacked by position (``_district_totals``' columns): a national round has 7,000.
+    # Rows unpacked by position (``_district_totals``' columns).
     for regency_code, regency_name, code, name, *sums, last_at in sorted(district_rows, key=lambda r: (r[0], r[2])):
-        district = districts[code] = Totals(code, name, *(int(value or 0) for value in sums), as_utc(last_at))
+        district = districts[code] = Totals.from_sums(code, name, sums, last_at)
         by_regency.setdefault((regency_code, regency_name), []).append(district)
     regencies = {code: Totals.of(code, name, parts) for (code, name), parts in by_regency.items()}
     return Totals.of("", "", list(regencies.values())), regencies, districts
@@ -354,12 +401,11 @@ def _rollup(district_rows: Sequence[sa.Row[Any]]) -> tuple[Totals, dict[str, Tot
 
 def area_options(connection: sa.Connection, scope: Scope, page: Page | None = None) -> list[tuple[str, str, str, str]]:
     """(regency code, regency name, district code, district name) of every district with a
-    village in the round and the user's reach, for the filter selects. An unfiltered ``page``
-    already has exactly these districts in its totals (a national round: 7,000), so they are
-    taken from there instead of being grouped again."""
-    if page is not None:
-        return [(regency.code, regency.name, district.code, district.name)
-                for regency in page.regencies.values() for district in regency.children]
+    village in the round and the user's reach, for the filter selects. The district select is
+    only offered within one regency, so when an unfiltered ``page`` already lists more than one
+    regency (a national round: 514), those are all the selects need, with no districts."""
+    if page is not None and len(page.regencies) > 1:
+        return [(regency.code, regency.name, "", "") for regency in page.regencies.values()]
     query = (
         sa.select(REGENCY.code, REGENCY.name, DISTRICT.code, DISTRICT.name)
         .select_from(Village)

@@ -215,6 +215,32 @@ def test_the_area_selects_offer_the_same_districts_filtered_or_not(client, world
     assert options("?sort=total&dir=desc") == unfiltered
 
 
+def test_with_several_regencies_districts_are_offered_once_one_is_chosen(client, world):
+    round_, _villages = world
+    db.session.add_all([Area(code="32.74", level=AreaLevel.REGENCY, name="Kota Cimahi", parent_code="32"),
+                        Area(code="32.74.01", level=AreaLevel.DISTRICT, name="Cimahi Selatan", parent_code="32.74")])
+    db.session.add(Village(code="32.74.01.1001", name="Melong", district_code="32.74.01"))
+    db.session.commit()
+    _respond(round_, db.session.scalar(sa.select(Village).where(Village.code == "32.74.01.1001")))
+    db.session.commit()
+    sign_in(client)
+    base = f"/admin/rounds/{round_.slug}/progress"
+
+    def options(page: Node, name: str) -> list[str]:
+        select = page.one("select", name=name)
+        assert select is not None
+        return [o["value"] for o in select.all("option") if o["value"]]
+
+    everything = parse(client.get(base))
+    assert options(everything, "regency") == ["32.73", "32.74"]
+    assert options(everything, "district") == []
+    assert [tr["data-area"] for tr in everything.all("tr", **{"data-area": True})] == ["32.73", "32.74"]
+    assert _attr(everything, "tr", "data-area", "32.74", "data-total") == "1"
+    chosen = parse(client.get(f"{base}?regency=32.73"))
+    assert options(chosen, "regency") == ["32.73", "32.74"]
+    assert options(chosen, "district") == ["32.73.01", "32.73.02"]
+
+
 def test_a_village_target_without_a_round_target(client, world):
     round_, _villages = world
     round_.target_per_village = None
@@ -268,13 +294,14 @@ def test_every_column_sorts_both_ways(client, world):
 
 
 def test_pages_walked_one_by_one_give_the_whole_sorted_table(client, world, monkeypatch):
-    """Pages of two, in every sort and direction, add up to the CSV's one sorted table (the
-    code and name sorts pick their page's villages before counting; the others count all)."""
+    """Pages of two, in each kind of sort and direction, add up to the CSV's one sorted table
+    (a page's villages are picked first: from the villages, from the counts, or from the
+    whole table with area names)."""
     round_, _villages = world
     sign_in(client)
     monkeypatch.setattr("survey_app.admin.progress_data.PAGE_SIZE", 2)
     base = f"/admin/rounds/{round_.slug}/progress"
-    for key in ("code", "name", "total", "reached", "district"):
+    for key in ("code", "name", "total", "reached", "last_at", "fast", "awaiting_second", "district"):
         for direction in ("", "desc"):
             query = f"sort={key}&dir={direction}"
             whole = [row["village_code"] for row in _csv(client.get(f"{base}.csv?{query}"))]
