@@ -81,7 +81,8 @@ class _Resident:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
-            text = error.read()
+            with error:  # closes the response it holds
+                text = error.read()
             try:
                 return error.code, json.loads(text or b"{}")
             except ValueError:
@@ -134,6 +135,7 @@ def test_a_server_started_on_a_read_only_mount_heals_when_it_is_remounted_read_w
         assert during == [(503, {"error": "unavailable"})] * 12
         with pytest.raises(urllib.error.HTTPError) as page:  # a new visitor gets the resting page
             urllib.request.urlopen(base + FORM, timeout=10)  # noqa: S310
+        page.value.close()
         assert page.value.code == 503 and "text/html" in page.value.headers["Content-Type"]
 
         _mount("-o", "remount,rw", str(volume))
