@@ -266,8 +266,6 @@ def _order(progress: sa.Subquery, filters: Filters) -> list[sa.ColumnElement[Any
     return [direction(column).nulls_last() for column in columns]
 
 
-
-
 def _village_row(row: sa.Row[Any]) -> VillageRow:
     values = {name: row._mapping[name] for name in _ROW_FIELDS}
     values["reached"] = None if values["reached"] is None else float(values["reached"])  # Decimal on PostgreSQL
@@ -371,7 +369,8 @@ def page(connection: sa.Connection, scope: Scope, filters: Filters, number: int,
     the database, plus the sums of the districts on the page (for their header rows).
     """
     size = size or PAGE_SIZE
-    if filters.regency or filters.district:
+    narrow = bool(filters.regency or filters.district)
+    if narrow:
         grand, regencies, districts = _rollup(connection.execute(_district_totals(scope, filters)).all())
     else:
         regencies = {code: Totals.from_sums(code, name, sums, last_at)
@@ -381,7 +380,7 @@ def page(connection: sa.Connection, scope: Scope, filters: Filters, number: int,
     pages = max(1, -(-grand.villages // size))
     number = min(max(1, number), pages)
     rows = village_rows(connection, scope, filters, limit=size, offset=(number - 1) * size)
-    if not (filters.regency or filters.district):
+    if not narrow:
         shown = sorted({row.district_code for row in rows})
         districts = _rollup(connection.execute(_district_totals(scope, filters, shown)).all())[2] if shown else {}
     return Page(rows, number, pages, grand, regencies, districts)
