@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         questionnaires,
         queue,
         ratelimit,
+        static_files,
     )
     from survey_app.admin import bp as admin_bp
     from survey_app.auth import bp as auth_bp
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     ratelimit.init_app(app)
     compression.init_app(app)
+    static_files.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
     questionnaires.init_app(app)

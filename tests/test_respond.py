@@ -299,6 +299,40 @@ def test_pages_are_gzip_compressed_for_slow_connections(client, questionnaire):
     assert response.headers["Content-Encoding"] == "gzip"
 
 
+def test_the_page_that_asks_to_check_answers_is_compressed_too(client, questionnaire):
+    """A 422 page (Flask-Compress leaves non-2xx alone) is gzipped like a 200 one."""
+    import gzip
+
+    token = csrf_token(client, URL)
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "next", "trust_police": "3"}
+    response = client.post(URL, data=data, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 422 and response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    html = gzip.decompress(response.data).decode()
+    assert "Jawaban ini wajib diisi." in html and len(response.data) < len(html) / 3
+    plain = client.post(URL, data={**data, "_key": str(uuid.uuid4())})  # a client that asks for none
+    assert plain.status_code == 422 and "Content-Encoding" not in plain.headers
+
+
+def test_static_urls_carry_a_content_version_and_are_cached_for_a_year(client, questionnaire):
+    import hashlib
+    from pathlib import Path
+
+    html = client.get(URL).get_data(as_text=True)
+    found = dict(re.findall(r'/static/(respond\.(?:css|js))\?v=([0-9a-f]+)"', html))
+    assert set(found) == {"respond.css", "respond.js"}
+    static = Path(__file__).resolve().parents[1] / "survey_app" / "static"
+    for name, version in found.items():
+        assert hashlib.sha256((static / name).read_bytes()).hexdigest().startswith(version)
+        cached = client.get(f"/static/{name}?v={version}")
+        assert cached.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        cached.close()
+        for stale in (f"/static/{name}", f"/static/{name}?v=0000"):  # unversioned, or an old version
+            checked = client.get(stale)
+            assert checked.status_code == 200 and "max-age=31536000" not in checked.headers["Cache-Control"]
+            checked.close()
+
+
 def test_service_worker_is_served_for_the_form_scope(client):
     response = client.get("/s/sw.js")
     assert response.status_code == 200
