@@ -66,13 +66,15 @@
       if (r.status === 400 && !retried) {  // an expired token or session: fetch a fresh one, once
         return r.json().then(function (d) { return d.error === "csrf" ? send(item, true) : { status: 400, body: d }; });
       }
-      if (r.status === 429 || r.status >= 500) throw new Error("retry later");
+      // Reached, but not now (too many answers from this network, or the server resting):
+      // the answers stay in the outbox, and the resident is told it is not their signal.
+      if (r.status === 429 || r.status >= 500) { var busy = new Error("retry later"); busy.busy = true; throw busy; }
       return r.json().then(function (d) { return { status: r.status, body: d }; });
     });
   }
 
   // One replay at a time; a form saved during a replay gets its own pass right after it.
-  var running = null, again = false;
+  var running = null, again = false, trouble = "offline";
   function flush() {
     if (running) { again = true; return running; }
     running = pending().then(function (items) {
@@ -87,7 +89,7 @@
               else if (item.key === currentKey() && res.body.thanks_url) location.assign(res.body.thanks_url);
               else say(form.dataset.sent);
             });
-          }, function () { /* still offline: keep it for the next try */ });
+          }, function (error) { trouble = error && error.busy ? "busy" : "offline"; });  // kept for the next try
         });
       }, Promise.resolve());
     }).catch(function () {}).then(function () {
@@ -210,7 +212,7 @@
     keep(item).then(function () {
       return flush().then(pending).then(function (items) {
         if (items.some(function (i) { return i.key === item.key; })) {
-          say(form.dataset.queued);
+          say(trouble === "busy" ? form.dataset.busy : form.dataset.queued);
           statusEl.scrollIntoView();  // the resident tapped "Send" at the bottom: show them it is kept
         }
       });

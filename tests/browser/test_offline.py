@@ -101,3 +101,23 @@ def test_a_send_whose_session_expired_fetches_a_fresh_token_and_is_stored_once(l
     assert len(csrf_fetches) == 1
     [stored] = stored_responses()
     assert stored.answers["contact_12m"] == "no"
+
+
+def test_a_busy_server_is_not_called_a_lost_signal_and_the_answers_still_arrive(live_server, context, page, plan):
+    """A 429 (or a 5xx) reached the phone: the resident is told the server is busy, not that
+    their signal is gone; the answers wait in the outbox and are stored once later."""
+    page.goto(live_server.form_url)
+    fill_form(page, plan)
+    page.route("**/submit", lambda route: route.fulfill(status=429, content_type="text/html", body="busy"))
+    page.locator("#next").click()
+    expect(page.locator("#status")).to_contain_text("Server survei sedang sibuk")
+    expect(page.locator("#status")).not_to_contain_text(QUEUED)
+    key = _current_key(page)
+    assert _outbox_keys(page) == [key]
+    assert stored_responses() == []
+
+    page.unroute("**/submit")
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # the next try, without the 30 s wait
+    page.wait_for_url(THANKS)
+    [stored] = stored_responses()
+    assert stored.submission_key == key
