@@ -106,3 +106,19 @@ def test_every_page_fits_320px_with_big_targets_labels_and_aa_contrast(live_serv
     report["thank-you page"] = _audit(page)
     assert number == 9, "the walk should cover the nine sections"
     assert {where: found for where, found in report.items() if found} == {}
+
+
+def test_the_header_is_one_line_with_48px_language_links(live_server, new_context, questionnaire):
+    """At 360x640 the brand and the language switch share one row, so the header leaves the
+    screen to the questions; the language links are 48 px square at least."""
+    page = new_context(viewport=PHONE).new_page()
+    for url in (live_server.form_url, live_server.form_url + "/terima-kasih"):
+        response = page.goto(url)
+        assert response is not None and response.ok, (url, response.status if response else None, page.content()[:500])
+        header = page.locator("header.bar").bounding_box()
+        assert header is not None and header["height"] <= 64, (url, header)
+        brand = page.locator(".brand").bounding_box()
+        for link in page.locator(".lang").all():
+            box = link.bounding_box()
+            assert box is not None and box["width"] >= 48 and box["height"] >= 48, (url, box)
+            assert brand is not None and box["y"] < brand["y"] + brand["height"], "the switch wrapped below"
