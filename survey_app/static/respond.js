@@ -101,6 +101,9 @@
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
+  // Ask that the outbox and the kept pages survive the browser's clean-ups when storage runs
+  // low (Chromium decides without asking the resident; others may ask once).
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
   flush();
   if (!form) return;
 

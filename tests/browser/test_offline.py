@@ -121,3 +121,13 @@ def test_a_busy_server_is_not_called_a_lost_signal_and_the_answers_still_arrive(
     page.wait_for_url(THANKS)
     [stored] = stored_responses()
     assert stored.submission_key == key
+
+
+def test_the_form_asks_that_its_outbox_survive_storage_clean_ups(live_server, context, page, plan):
+    page.add_init_script("""(() => {
+        const ask = navigator.storage.persist.bind(navigator.storage);
+        window.persistAsked = 0;
+        navigator.storage.persist = () => { window.persistAsked += 1; return ask(); };
+    })()""")
+    page.goto(live_server.form_url)
+    page.wait_for_function("() => window.persistAsked >= 1")
