@@ -7,12 +7,12 @@ fall-back to what was cached.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from survey_app.database import read_only
+from survey_app.digests import file_hash
 from survey_app.extensions import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.operations import OperationError
@@ -41,19 +41,6 @@ def relative_path(path: Path) -> Path:
         return path.resolve().relative_to(questionnaire_dir().resolve())
     except ValueError:
         return path
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of the file, recomputed only when its size or modification time changed
-    (the resident form checks the hash on every request). Remembered per app."""
-    hashes: dict[Path, tuple[int, int, str]] = current_app.extensions.setdefault("questionnaire_file_hashes", {})
-    stat = path.stat()
-    cached = hashes.get(path)
-    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
-        return cached[2]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    hashes[path] = (stat.st_mtime_ns, stat.st_size, digest)
-    return digest
 
 
 def find(ref: str) -> Questionnaire:

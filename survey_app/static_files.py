@@ -9,11 +9,12 @@ on 2G). A missing or outdated version keeps Flask's ``no-cache``.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+
+from survey_app.digests import file_hash
 
 YEAR = 365 * 24 * 3600
 DIGEST_CHARS = 12
@@ -25,22 +26,15 @@ def init_app(app: Flask) -> None:
 
 
 def version(filename: str) -> str | None:
-    """The current version of a static file, or None if there is no such file. Remembered per
-    app and recomputed when the file's size or modification time changes."""
+    """The current version of a static file (its hash's first characters), or None if there is
+    no such file."""
     folder = current_app.static_folder
     if folder is None:
         return None
-    path = Path(folder, filename)
     try:
-        stat = path.stat()
+        return file_hash(Path(folder, filename))[:DIGEST_CHARS]
     except OSError:
         return None
-    known: dict[Path, tuple[int, int, str]] = current_app.extensions.setdefault("static_versions", {})
-    cached = known.get(path)
-    if cached is None or cached[:2] != (stat.st_mtime_ns, stat.st_size):
-        cached = known[path] = (stat.st_mtime_ns, stat.st_size,
-                                hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARS])
-    return cached[2]
 
 
 def _add_version(endpoint: str, values: dict[str, Any]) -> None:

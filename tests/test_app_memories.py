@@ -26,4 +26,4 @@ def test_two_apps_in_one_process_keep_their_own_memories(database_url):
     assert first_form is not second_form
     for app in (first, second):
         assert len(app.extensions["respond_forms"]) == 1
-        assert len(app.extensions["questionnaire_file_hashes"]) == 1
+        assert len(app.extensions["file_hashes"]) == 1
