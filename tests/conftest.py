@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -57,17 +58,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgresql_url(xdist_worker: str) -> Iterator[str]:
     base = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
-    name = f"{base.database}_{xdist_worker}".replace("-", "_")
+    with _postgresql_database(base, f"{base.database}_{xdist_worker}".replace("-", "_")) as url:
+        _migrate(url)
+        yield url
+
+
+@contextmanager
+def _postgresql_database(base: URL, name: str) -> Iterator[str]:
+    """A new, empty database ``name`` on ``base``'s server, dropped afterwards; yields its URL."""
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    _migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -133,13 +141,7 @@ def postgresql_demo_rows(postgresql_url: str) -> dict[str, list[dict[str, object
     """Every row of the demo installation by table, loaded once per session into a database
     of its own (then dropped) and kept in memory to be copied into each test's database."""
     base = make_url(postgresql_url)
-    name = f"{base.database}_demo"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
+    with _postgresql_database(base, f"{base.database}_demo") as url:
         _migrate(url)
         _load_demo(url)
         engine = sa.create_engine(url)
@@ -147,10 +149,6 @@ def postgresql_demo_rows(postgresql_url: str) -> dict[str, list[dict[str, object
             rows = {table.name: [dict(row) for row in conn.execute(table.select()).mappings()]
                     for table in db.metadata.sorted_tables}
         engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
     return rows
 
 
