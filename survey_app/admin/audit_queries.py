@@ -70,9 +70,10 @@ def local_time(moment: datetime, zone: str) -> str:
     return as_utc(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def details_json(details: dict[str, Any] | None) -> str:
-    """Details as one line of JSON, keys sorted so equal events read the same."""
-    return json.dumps(details or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+def details_json(details: Any) -> str:
+    """A stored value as one line of JSON, keys sorted so equal events read the same. False,
+    0, empty lists and null are shown as stored, never as ``{}``."""
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def compact_details(details: dict[str, Any] | None) -> str:
@@ -92,7 +93,7 @@ def csv_row(event: AuditEvent) -> list[Any]:
         event.action,
         event.object_type,
         event.object_id,
-        details_json(event.details),
+        details_json(event.details if event.details is not None else {}),
     ]
 
 

@@ -148,3 +148,13 @@ def test_audit_is_for_admins_only(client, app, path):
         assert other.get(path).status_code == 403
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "audit.exported")) == 0
+
+
+def test_details_show_false_empty_and_null_as_stored(client):
+    add_event("round.created", "ana@example.org", datetime(2024, 3, 1, 3, 0, tzinfo=UTC),
+              scope=[], scheduled=False, paper_may_finish=None, target=0, name="R1")
+    admin(client)
+    html = client.get("/admin/audit?action=round.created").get_data(as_text=True)
+    assert "name=R1, paper_may_finish=null, scheduled=false, scope=[], target=0" in html
+    rows = [row for row in read_csv(client.get("/admin/audit.csv?action=round.created"))]
+    assert rows[0]["details"] == '{"name":"R1","paper_may_finish":null,"scheduled":false,"scope":[],"target":0}'
