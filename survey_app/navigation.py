@@ -10,18 +10,23 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-# (endpoint of the link, label, endpoint prefixes of the pages that belong to its section)
+# (endpoint of the link, label, the endpoints of the pages in its section; "blueprint." names a
+# whole blueprint). Exact names, not prefixes: "entry.response" must not claim "entry.responses".
 NAV = [
-    ("admin.index", _l("Rounds"), ("admin.index", "admin.round")),
-    ("admin.progress_index", _l("Progress"), ("admin.progress",)),
-    ("entry.index", _l("Paper entry"), ("entry.index", "entry.key", "entry.entry", "entry.serial",
-                                        "entry.template", "entry.upload", "entry.settings")),
-    ("entry.reconciliation", _l("Reconciliation"), ("entry.reconcil", "entry.queue", "entry.quality",
-                                                    "entry.response")),
+    ("admin.index", _l("Rounds"), ("admin.index", "admin.round_new", "admin.round_page", "admin.round_links",
+                                   "admin.round_posters", "admin.round_settings", "admin.round_step")),
+    ("admin.progress_index", _l("Progress"), ("admin.progress_index", "admin.progress", "admin.progress_csv")),
+    ("entry.index", _l("Paper entry"), ("entry.index", "entry.key", "entry.entry", "entry.serial_check",
+                                        "entry.template", "entry.upload", "entry.settings", "entry.responses",
+                                        "entry.response", "entry.delete")),
+    ("entry.reconciliation", _l("Reconciliation"), ("entry.reconciliation", "entry.reconcile_form", "entry.queue",
+                                                    "entry.quality")),
     ("downloads.index", _l("Reports"), ("downloads.",)),
-    ("admin.villages", _l("Villages"), ("admin.village", "admin.area")),
-    ("admin.users", _l("Users"), ("admin.user",)),
-    ("admin.audit", _l("Audit"), ("admin.audit",)),
+    ("admin.villages", _l("Villages"), ("admin.villages", "admin.villages_import", "admin.village_target",
+                                        "admin.area_target")),
+    ("admin.users", _l("Users"), ("admin.users", "admin.user_new", "admin.user_edit", "admin.user_access",
+                                  "admin.user_deactivate", "admin.user_reactivate")),
+    ("admin.audit", _l("Audit"), ("admin.audit", "admin.audit_csv")),
 ]
 
 
@@ -31,8 +36,12 @@ def nav_links() -> list[tuple[str, object, bool]]:
         return []
     views = current_app.view_functions
     here = request.endpoint or ""
-    return [(endpoint, label, here.startswith(section)) for endpoint, label, section in NAV
+    return [(endpoint, label, _within(here, section)) for endpoint, label, section in NAV
             if endpoint in views and _allows(getattr(views[endpoint], "access", None), current_user.role)]
+
+
+def _within(endpoint: str, section: tuple[str, ...]) -> bool:
+    return any(endpoint == name or (name.endswith(".") and endpoint.startswith(name)) for name in section)
 
 
 def _allows(access: object, role: object) -> bool:

@@ -58,3 +58,22 @@ def test_the_navigation_marks_the_section_of_the_page(client):
     login(client, make_user(Role.ADMIN).email)
     html = client.get(f"/admin/rounds/{round_.slug}").get_data(as_text=True)
     assert [href for href, current in _nav(html) if current] == ["/admin/"]
+
+
+def test_the_responses_page_belongs_to_paper_entry_not_reconciliation(client):
+    make_villages()
+    round_ = make_round("Putaran Uji")
+    login(client, make_user(Role.ADMIN).email)
+    html = client.get(f"/entry/{round_.id}/responses").get_data(as_text=True)
+    assert [href for href, current in _nav(html) if current] == ["/entry/"]
+    html = client.get(f"/entry/{round_.id}/queue").get_data(as_text=True)
+    assert [href for href, current in _nav(html) if current] == ["/entry/reconciliation"]
+
+
+def test_every_console_page_belongs_to_exactly_one_section(app):
+    from survey_app.navigation import NAV, _within
+
+    console = [endpoint for endpoint in app.view_functions if endpoint.split(".")[0] in ("admin", "entry", "downloads")]
+    for endpoint in console:
+        sections = [link for link, _, section in NAV if _within(endpoint, section)]
+        assert len(sections) == 1, (endpoint, sections)
