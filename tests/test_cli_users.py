@@ -43,7 +43,7 @@ def test_unknown_role_is_refused(runner, monkeypatch):
 
 def test_duplicate_email_is_refused(runner, monkeypatch):
     monkeypatch.setenv("SURVEY_USER_PASSWORD", "a long enough secret")
-    assert runner.invoke(args=["users", "create", "x@example.org", "--role", "viewer"]).exit_code == 0
+    assert runner.invoke(args=["users", "create", "x@example.org", "--role", "volunteer"]).exit_code == 0
     result = runner.invoke(args=["users", "create", "X@example.org", "--role", "admin"])
     assert result.exit_code == 1
     assert "already exists" in result.output
@@ -76,3 +76,18 @@ def test_help_is_available(runner):
     result = runner.invoke(args=["users", "create", "--help"])
     assert result.exit_code == 0
     assert "--role" in result.output
+
+
+def test_a_viewer_needs_villages_and_the_message_says_what_was_given(runner, monkeypatch):
+    make_villages()
+    monkeypatch.setenv("SURVEY_USER_PASSWORD", "a long enough secret")
+    result = runner.invoke(args=["users", "create", "forum@example.org", "--role", "viewer"])
+    assert result.exit_code == 1
+    assert "A viewer must be limited to areas or villages" in result.output
+    assert "all villages" not in result.output
+    assert _users() == []
+    result = runner.invoke(args=["users", "create", "forum@example.org", "--role", "viewer", "--villages", "32.73.01"])
+    assert result.exit_code == 0, result.output
+    assert "Created viewer forum@example.org (32.73.01)." in result.output
+    result = runner.invoke(args=["users", "create", "staff@example.org", "--role", "coordinator"])
+    assert "Created coordinator staff@example.org (all villages)." in result.output

@@ -16,7 +16,8 @@ PASSWORD_ENV = "SURVEY_USER_PASSWORD"  # noqa: S105 - a variable name, not a pas
 @click.argument("email")
 @click.option("--role", required=True, help="One of: " + ", ".join(r.value for r in Role) + ".")
 @click.option("--villages", "scope", multiple=True, metavar="CODE-PREFIX",
-              help="Limit the user to these areas or villages (repeatable), e.g. 32.73.01.")
+              help="Limit the user to these areas or villages (repeatable), e.g. 32.73.01. Staff without "
+                   "it work on all villages; a viewer must be given at least one.")
 @click.option("--password-env", default=PASSWORD_ENV, show_default=True,
               help="Read the password from this environment variable (for scripts); "
                    "when it is not set, you are asked for it.")

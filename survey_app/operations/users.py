@@ -73,12 +73,22 @@ def _new_user(email: str, role: Role, scope_codes: list[str] | None, password_ha
         raise OperationError(_("%(email)s is not a valid email address.", email=repr(email)))
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise OperationError(_("A user with email %(email)s already exists.", email=email))
-    codes = check_area_codes(scope_codes or [])
+    codes = _scope_for(role, scope_codes or [])
     user = User(email=email, role=role, password_hash=password_hash)
     user.scopes = [UserScope(code_prefix=code) for code in codes]
     db.session.add(user)
     db.session.flush()
     return user, codes
+
+
+def _scope_for(role: Role, scope_codes: list[str]) -> list[str]:
+    """The checked codes of a scope. An empty scope means every village for staff, but a viewer
+    (a forum member, a village official) never sees everything: without codes the account
+    would see nothing at all, so it is refused rather than created useless."""
+    codes = check_area_codes(scope_codes)
+    if role is Role.VIEWER and not codes:
+        raise OperationError(_("A viewer must be limited to areas or villages: give at least one code."))
+    return codes
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -270,11 +280,11 @@ def _other_active_admins(user: User) -> int:
 
 def update_user(user: User, role: Role, scope_codes: list[str], *, actor: User | str | None = None) -> list[str]:
     """Change role and area scope; returns the audit actions written (empty when nothing changed)."""
-    codes = check_area_codes(scope_codes)
+    if role is not user.role and user.role is Role.ADMIN and user.active and _other_active_admins(user) == 0:
+        raise OperationError(_("This is the last active administrator: make another user an administrator first."))
+    codes = _scope_for(role, scope_codes)
     actions: list[str] = []
     if role is not user.role:
-        if user.role is Role.ADMIN and user.active and _other_active_admins(user) == 0:
-            raise OperationError(_("This is the last active administrator: make another user an administrator first."))
         audit.record("user.role_changed", actor=actor, object_type="user", object_id=user.id,
                      old=user.role.value, new=role.value)
         user.role = role

@@ -375,3 +375,20 @@ def test_reset_of_a_deactivated_account_is_refused(client):
     assert response.status_code == 302
     assert _user(target.email).invite_token_hash is None
     assert _events("user.password_reset") == []
+
+
+def test_a_viewer_is_never_created_or_left_without_villages(client):
+    client.get("/lang/en")
+    sign_in(client)
+    make_villages()
+    response = _create(client, email="forum@example.org", role="viewer", scope="")
+    assert "A viewer must be limited to areas or villages" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User).where(User.email == "forum@example.org")) is None
+    _create(client, email="forum@example.org", role="viewer", scope="32.73.01")
+    viewer = _user("forum@example.org")
+    token = csrf_token(client, f"/admin/users/{viewer.id}")
+    response = client.post(f"/admin/users/{viewer.id}", data={"csrf_token": token, "role": "viewer", "scope": ""},
+                           follow_redirects=True)
+    assert "A viewer must be limited to areas or villages" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _user("forum@example.org").scope_prefixes == ["32.73.01"]
