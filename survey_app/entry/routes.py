@@ -195,15 +195,29 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
         "fix": _("Some answers need attention before saving."),
         "checking": _("Checking the serial…"),
     }
+    villages = entry_villages(current_user, round_)
     html = render_template(
         "entry/key.html", round=round_, q=q, t=lambda texts: text_in(texts, lang, q.default_language),
-        villages=entry_villages(current_user, round_), typed=typed, errors=errors, shown=shown,
+        villages=villages, typed=typed, errors=errors, shown=shown,
+        focus=_first_focus(q, typed, errors, choose_village=len(villages) != 1),
         input_attrs=input_attrs, blank=BLANK, data={"questions": _question_data(q, lang), "blank": BLANK,
                                                       "messages": messages},
         count=session.get("entry_counts", {}).get(str(round_.id), 0),
         names={"village": VILLAGE, "serial": SERIAL, "date": DATE, "interviewer": INTERVIEWER},
     )
     return html, status
+
+
+def _first_focus(q: Questionnaire, typed: dict[str, str], errors: dict[str, str], *, choose_village: bool) -> str:
+    """The field the cursor starts on: the first one refused, else the first empty header
+    field (the village only when there is a choice), else the serial. Decided here, as
+    ``autofocus``, because the browser applies autofocus after the page's scripts have run."""
+    header = ([VILLAGE] if choose_village else []) + [SERIAL, DATE]
+    refused = [name for name in (*header, INTERVIEWER) if errors.get(name)]
+    refused += [question.id for question in q.questions() if errors.get(question.id)]
+    if refused:
+        return refused[0]
+    return next((name for name in header if not typed.get(name, "").strip()), SERIAL)
 
 
 @bp.route("/<int:round_id>/serial")

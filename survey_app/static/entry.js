@@ -178,7 +178,11 @@
     event.preventDefault();
     var q = questionOf(event.target);
     if (q && !show(q, parse(q), true)) return;  // stay until the code is right (or "-")
-    if (event.target === serial) checkSerial();
+    if (event.target === serial) {
+      // Move on only once the serial is known to be free: a taken one keeps the cursor.
+      checkSerial().then(function (bad) { if (bad) serial.select(); else next(serial); });
+      return;
+    }
     next(event.target);
   });
   form.addEventListener("submit", function (event) {
@@ -191,29 +195,41 @@
   });
 
   /* ---- the serial: is it new, awaiting a second entry, or taken? ---- */
-  var lastChecked = "";
+  var checks = {};
+  /* Resolves to true when the serial cannot be used. Asked as the serial is typed, so the
+     answer is usually known by the time Enter is pressed; a failed check lets the volunteer
+     go on (the server checks again when the form is saved). */
   function checkSerial() {
-    var value = serial.value.trim();
-    if (!value || value + "|" + village.value === lastChecked) return;
-    lastChecked = value + "|" + village.value;
-    serialNote.textContent = M.checking;
-    var url = serial.dataset.check + "?serial=" + encodeURIComponent(value) + "&village=" + encodeURIComponent(village.value);
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (d) {
-        serialNote.textContent = d.message;
-        var bad = d.state === "taken" || d.state === "done" || d.state === "own";
-        serial.parentNode.classList.toggle("invalid", bad);
-        serialNote.className = "note state-" + d.state + (bad ? " error" : "");
-      })
-      .catch(function () { serialNote.textContent = ""; });
+    var value = serial.value.trim(), key = value + "|" + village.value;
+    if (!value) return Promise.resolve(false);
+    if (!checks[key]) {
+      serialNote.textContent = M.checking;
+      var url = serial.dataset.check + "?serial=" + encodeURIComponent(value) + "&village=" + encodeURIComponent(village.value);
+      checks[key] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          var bad = d.state === "taken" || d.state === "done" || d.state === "own";
+          if (serial.value.trim() + "|" + village.value === key) {  // not a reply to an older keystroke
+            serialNote.textContent = d.message;
+            serial.parentNode.classList.toggle("invalid", bad);
+            serialNote.className = "note state-" + d.state + (bad ? " error" : "");
+          }
+          return bad;
+        })
+        .catch(function () { delete checks[key]; serialNote.textContent = ""; return false; });
+    }
+    return checks[key];
   }
-  serial.addEventListener("change", checkSerial);
+  serial.addEventListener("input", checkSerial);
+  village.addEventListener("change", checkSerial);
+  serial.addEventListener("change", function () {
+    // Tabbed away from a taken serial: back to it, unless the volunteer went to change the village.
+    checkSerial().then(function (bad) {
+      if (bad && document.activeElement !== village) { serial.focus(); serial.select(); }
+    });
+  });
 
-  /* ---- start: first problem from the server, else the first empty header field ---- */
+  /* ---- start: the server marks the first field to fill (autofocus) ---- */
   refresh();
-  var invalid = form.querySelector(".invalid input, .invalid select");
-  if (invalid) invalid.focus();
-  else if (!village.value) village.focus();
-  else serial.focus();
+  (form.querySelector("[autofocus]") || serial).focus();
 })();

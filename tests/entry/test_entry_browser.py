@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from survey_app.extensions import db
 from survey_app.models import PaperForm, Response
@@ -81,6 +82,7 @@ def _key_form(page, keyboard: Keyboard, questionnaire, serial: str, plan: dict) 
     assert _focused(page) == "f-serial"
     keyboard.type(serial)
     keyboard.press("Enter")  # -> first question: date (today's, then the last form's) and interviewer are kept
+    expect(page.locator("#f-serial")).not_to_be_focused()  # once the serial is known to be free
     for question in questionnaire.questions():
         if question.show_if is not None and not question.show_if.evaluate(plan):
             continue
@@ -183,3 +185,51 @@ def test_with_javascript_off_the_screen_is_a_plain_form(live_server, new_context
     assert "Form N001 saved." in page.locator(".flash").inner_text()
     forms, stored = _stored()
     assert [f.serial for f in forms] == ["N001"] and "trust_help" not in stored[0]
+
+
+def test_the_cursor_starts_on_the_first_empty_header_field(signed_in, live_server):
+    page = signed_in
+    assert _focused(page) == "f-serial"  # the village came with the link
+    page.goto(page.url.split("?")[0])  # vol1 has three villages to choose from
+    assert _focused(page) == "f-village"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert _focused(page) == "f-serial"
+
+
+def test_a_taken_serial_keeps_the_cursor(signed_in, questionnaire):
+    page = signed_in
+    plan = complete_answers(questionnaire, PLAN_OVERRIDES)
+    _key_form(page, Keyboard(page), questionnaire, "T001", plan)
+    page.keyboard.type("T001")
+    page.keyboard.press("Enter")
+    note = page.locator("#serial-note")
+    note.filter(has_text="already been keyed").wait_for()
+    assert _focused(page) == "f-serial"
+    assert page.evaluate("document.getSelection().toString() || document.activeElement.selectionEnd") is not None
+    page.keyboard.type("T002")  # the selected serial is typed over
+    page.keyboard.press("Enter")
+    expect(page.locator("#k-trust_police")).to_be_focused()
+    assert "New form" in note.inner_text()
+    # Tabbing away from a taken serial comes back to it as well.
+    page.locator("#f-serial").fill("T001")
+    page.keyboard.press("Tab")
+    expect(page.locator("#f-serial")).to_be_focused()
+
+
+def test_the_code_legends_wrap_on_a_laptop_screen(live_server, new_context, round_, person):
+    person("vol1")
+    round_id = round_.id
+    db.session.remove()
+    page = new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(live_server.url + "/lang/en")
+    page.goto(live_server.url + "/auth/login")
+    page.fill("#email", "vol1@example.org")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/entry/{round_id}/key?village={VILLAGE}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    legend = page.locator("#eq-local_problems .codes")
+    assert legend.bounding_box()["x"] + legend.bounding_box()["width"] <= 1366
+    assert "none" in legend.inner_text()
