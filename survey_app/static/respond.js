@@ -73,6 +73,16 @@
     });
   }
 
+  /* How many answers wait on this phone, shown on every resident page. */
+  function showWaiting() {
+    var el = doc.getElementById("waiting");
+    if (!el) return;
+    return pending().then(function (items) {
+      el.hidden = !items.length;
+      el.textContent = (items.length === 1 ? el.dataset.one : el.dataset.other).replace("{n}", items.length);
+    });
+  }
+
   // One replay at a time; a form saved during a replay gets its own pass right after it.
   var running = null, again = false, trouble = "offline";
   function flush() {
@@ -95,12 +105,23 @@
     }).catch(function () {}).then(function () {
       running = null;
       if (again) { again = false; return flush(); }
+      return showWaiting();
     });
     return running;
   }
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
+    // A page the worker did not serve (the first visit) asks it to keep the page and its files.
+    if (!navigator.serviceWorker.controller) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        var files = [].map.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"),
+                                function (el) { return el.href || el.src; });
+        if (registration.active) registration.active.postMessage({ keep: [location.href].concat(files) });
+      });
+    }
+  }
   // Ask that the outbox and the kept pages survive the browser's clean-ups when storage runs
   // low (Chromium decides without asking the resident; others may ask once).
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});

@@ -48,6 +48,7 @@ def test_answers_sent_with_no_signal_are_kept_and_stored_once_when_it_returns(li
     page.locator("#next").click()
     expect(page.locator("#status")).to_contain_text(QUEUED)
     expect(page.locator("#status")).to_be_in_viewport()  # seen where the resident is, not just announced
+    expect(page.locator("#waiting")).to_have_text("1 jawaban menunggu di ponsel ini untuk dikirim.")
     screenshot(page, "offline-queued")
     key = _current_key(page)
     assert _outbox_keys(page) == [key]
@@ -59,6 +60,31 @@ def test_answers_sent_with_no_signal_are_kept_and_stored_once_when_it_returns(li
     assert stored.submission_key == key
     assert stored.answers["contact_12m"] == "no"
     assert _outbox_keys(page) == []
+
+
+def test_the_first_visit_is_kept_and_reloads_with_no_signal(live_server, context, page, plan):
+    """A QR-code visit is often the only one: once the worker is installed, the page the
+    resident is on and its files are kept, with no second visit."""
+    page.goto(live_server.form_url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "() => caches.open('respond-v1').then(c => c.keys()).then(k => k.map(r => r.url))"
+        ".then(urls => urls.includes(location.href) && urls.some(u => u.includes('/static/respond.css'))"
+        " && urls.some(u => u.includes('/static/respond.js')) && urls.some(u => u.includes('/static/showif.js')))"
+    )
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#progress")).to_have_text("Bagian 1 dari 9")
+    assert page.evaluate("() => document.documentElement.classList.contains('js')")  # the script came too
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.bar')).display") == "flex"  # and the CSS
+    fill_form(page, plan)
+    page.locator("#next").click()
+    expect(page.locator("#status")).to_contain_text(QUEUED)
+    expect(page.locator("#waiting")).to_be_visible()
+    _go_online(context, page)
+    page.wait_for_url(THANKS)
+    assert len(stored_responses()) == 1
+    expect(page.locator("#waiting")).to_be_hidden()
 
 
 def test_form_reopened_with_no_signal_comes_from_the_phone_and_its_answers_arrive_once(
