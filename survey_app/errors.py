@@ -16,7 +16,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, _server_error)
 
 
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def http_message(error: HTTPException) -> str:
+    """What a refusal says to a person, in their language."""
     titles = {
         400: _("The request could not be understood."),
         403: _("You do not have access to this page."),
@@ -25,8 +26,11 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         413: _("What was sent is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }
-    message = titles.get(error.code or 500, error.description)
-    return render_template("error.html", code=error.code, message=message), error.code
+    return str(titles.get(error.code or 500, error.description))
+
+
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    return render_template("error.html", code=error.code, message=http_message(error)), error.code
 
 
 def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]

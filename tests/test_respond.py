@@ -442,3 +442,61 @@ def test_a_storage_failure_is_a_503_and_the_typed_answers_stay(client, questionn
     assert _responses() == []
     monkeypatch.setattr(routes, "insert_response", real_insert)  # the disk is back
     assert _json_submit(client, answers, key=key).status_code == 201  # the outbox's retry
+
+
+def _checked(page_html: str, question: str) -> list[str]:
+    tags = re.findall(r"<input[^>]*>", page_html)
+    return [re.search(r'value="([^"]*)"', tag).group(1) for tag in tags  # type: ignore[union-attr]
+            if f'name="{question}"' in tag and " checked" in tag]
+
+
+def _token_in(page_html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
+    assert match
+    return match.group(1)
+
+
+def _resident_layout(page_html: str) -> bool:
+    return 'class="bar"' in page_html and "/auth/login" not in page_html
+
+
+def test_an_expired_page_without_js_comes_back_with_its_answers_and_a_fresh_token(client, questionnaire):
+    key = str(uuid.uuid4())
+    data = {**complete_answers(questionnaire), "_key": key, "_page": "0", "_nav": "next", "trust_police": "3"}
+    client.get(URL)
+    client.delete_cookie("session")  # the phone lost its session: the page's token is stale
+    expired = client.post(URL, data={"csrf_token": "stale", **data})
+    page_html = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert _resident_layout(page_html)
+    assert "Jawaban Anda masih ada" in page_html
+    assert _checked(page_html, "trust_police") == ["3"]
+    assert f'name="_key" value="{key}"' in page_html
+    following = client.post(URL, data={"csrf_token": _token_in(page_html), **data})
+    assert following.status_code == 200
+    assert 'name="_page" value="1"' in following.get_data(as_text=True)  # on to the next section
+
+
+def test_a_rate_limited_page_without_js_keeps_its_answers_in_the_resident_layout(client, app, questionnaire):
+    app.config["RESPOND_RATE_LIMIT"] = "2 per minute"
+    token = csrf_token(client, URL)
+    data = {**complete_answers(questionnaire), "csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0",
+            "_nav": "next", "trust_police": "2"}
+    codes = [client.post(URL, data=data).status_code for _ in range(2)]
+    limited = client.post(URL, data=data)
+    page_html = limited.get_data(as_text=True)
+    assert codes == [200, 200] and limited.status_code == 429
+    assert _resident_layout(page_html)
+    assert "tunggu sebentar" in page_html
+    assert _checked(page_html, "trust_police") == ["2"]
+    answers = complete_answers(questionnaire)
+    replies = [_json_submit(client, answers, token=token) for _ in range(3)]
+    assert [r.status_code for r in replies] == [201, 201, 429]
+    assert replies[-1].json == {"error": "rate_limited"}  # the JSON door answers JSON (the outbox keeps them)
+
+
+def test_other_refusals_on_resident_pages_use_the_resident_layout(client, questionnaire):
+    missing = client.get("/s/round-1/32.73.01.1001/terima-kasih".replace("1001", "9999"))
+    assert missing.status_code == 404
+    assert _resident_layout(missing.get_data(as_text=True))
+    assert "Halaman ini tidak ada." in missing.get_data(as_text=True)

@@ -19,19 +19,22 @@ from flask import (
     url_for,
 )
 from flask_babel import refresh
-from flask_wtf.csrf import generate_csrf
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.engine import Connection
+from werkzeug.exceptions import HTTPException
 
 from survey_app import clock, questionnaires
 from survey_app.access import public
 from survey_app.answer_messages import translate_errors
 from survey_app.database import read_only
+from survey_app.errors import http_message
 from survey_app.extensions import db, limiter
 from survey_app.i18n import current_language
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
 from survey_app.operations.responses import RoundNotOpen, StoreOutcome, insert_response, parse_submission_key
-from survey_app.questionnaire import Questionnaire, clean_answers, text_in
+from survey_app.questionnaire import CleanResult, Questionnaire, clean_answers, text_in
 from survey_app.respond import bp, flow
 from survey_app.respond.availability import Availability, availability
 from survey_app.respond.forms import form_class, raw_answers
@@ -203,11 +206,9 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
     if request.form.get(HONEYPOT):
         return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
 
-    result = clean_answers(q, raw_answers(q, request.form))
+    result, page, key, started = _posted(q)
     errors = translate_errors(result.error_templates)
-    page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
     nav = request.form.get("_nav", "next")
-    key, started = request.form.get("_key", ""), request.form.get("_started", "")
 
     if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
         session["lang"] = nav[5:]
@@ -234,7 +235,8 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
         outcome = _store(round_slug, village_code, destination, q, result.answers, key, started, today)
     except StorageUnavailable:  # the same page again, every answer kept, and the same key
         return _render_page(target, result.answers, page, {}, key=key, started=started, status=503,
-                            not_stored=True)
+                            notice=_("Your answers could not be saved just now. They are still here: "
+                                     "please press Send again in a few minutes."))
     if isinstance(outcome, Response):
         return outcome
     if outcome is StoreOutcome.CONFLICT:
@@ -242,8 +244,15 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
     return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
 
 
+def _posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
+    """What a no-JS page posted: the cleaned answers, the section it showed, its key and start."""
+    result = clean_answers(q, raw_answers(q, request.form))
+    page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
+    return result, page, request.form.get("_key", ""), request.form.get("_started", "")
+
+
 def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
-                 started: str, status: int = 200, not_stored: bool = False):  # type: ignore[no-untyped-def]
+                 started: str, status: int = 200, notice: str | None = None):  # type: ignore[no-untyped-def]
     q = target.questionnaire
     lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
@@ -263,7 +272,7 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
         key=key,
         started=started,
         honeypot=HONEYPOT,
-        not_stored=not_stored,
+        notice=notice,
     )
     return html, status
 
@@ -334,3 +343,44 @@ def service_worker():  # type: ignore[no-untyped-def]
     script = Path(current_app.static_folder or "static", "respond-sw.js").read_text(encoding="utf-8")
     headers = {"Service-Worker-Allowed": "/s/", "Cache-Control": "no-cache"}
     return Response(script, mimetype="text/javascript", headers=headers)
+
+
+# --- refusals before the view: in the resident layout, and never losing what was typed ---------
+
+
+@bp.errorhandler(CSRFError)
+def _expired(error: CSRFError):  # type: ignore[no-untyped-def]
+    """The form's token expired, or the phone lost its session cookie. The JSON door tells the
+    outbox to fetch a fresh token; the no-JS form shows the same section again, every answer
+    kept, with a fresh token, so that pressing the button again goes on."""
+    if request.endpoint != "respond.form" or _wants_json():
+        return jsonify(error="csrf", message=error.description), 400
+    return _same_page_again(400, _("This page had expired. Your answers are still here: please press the "
+                                   "button again."))
+
+
+@bp.errorhandler(429)
+def _too_many(error: HTTPException):  # type: ignore[no-untyped-def]
+    """Too many posts from one network (a village hall's shared connection): the no-JS form
+    keeps the answers on the page; the JSON door's outbox keeps them on the phone."""
+    if request.endpoint != "respond.form" or _wants_json():
+        return jsonify(error="rate_limited"), 429
+    return _same_page_again(429, _("Many answers are arriving from this network right now. Your answers are "
+                                   "still here: please wait a minute, then press the button again."))
+
+
+@bp.errorhandler(HTTPException)
+def _refused(error: HTTPException):  # type: ignore[no-untyped-def]
+    """Any other refusal on a resident page, in the resident layout (no link to staff sign-in)."""
+    return render_template("respond/refused.html", code=error.code, message=http_message(error)), error.code
+
+
+def _same_page_again(status: int, notice: str):  # type: ignore[no-untyped-def]
+    args = request.view_args or {}
+    today = clock.today()
+    with db.engine.connect() as connection:
+        target = _find(connection, args.get("round_slug", ""), args.get("village_code", ""), today)
+    if isinstance(target, Response):
+        return target
+    result, page, key, started = _posted(target.questionnaire)
+    return _render_page(target, result.answers, page, {}, key=key, started=started, status=status, notice=notice)
