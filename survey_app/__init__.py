@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import (
         auth,
         cli,
+        clock,
         compression,
         errors,
         headers,
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     static_files.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    clock.init_app(app)
     questionnaires.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)

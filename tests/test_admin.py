@@ -1,3 +1,4 @@
+import re
 import pytest
 import sqlalchemy as sa
 
@@ -77,3 +78,23 @@ def test_every_console_page_belongs_to_exactly_one_section(app):
     for endpoint in console:
         sections = [link for link, _, section in NAV if _within(endpoint, section)]
         assert len(sections) == 1, (endpoint, sections)
+
+
+def test_times_are_local_and_labelled_on_every_page(client, app):
+    from datetime import UTC, datetime
+
+    app.config["TIMEZONE"] = "Asia/Makassar"  # UTC+8: WITA
+    make_villages()
+    admin = make_user(Role.ADMIN)
+    login(client, admin.email)
+    client.get("/lang/en")
+    admin.last_login_at = datetime(2024, 3, 1, 16, 0, tzinfo=UTC)
+    db.session.commit()
+    pages = [client.get(path).get_data(as_text=True) for path in ("/admin/users", f"/admin/users/{admin.id}")]
+    for html in pages:
+        assert "2024-03-02 00:00 WITA" in html
+        assert "16:00" not in html
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA", audit)
+    csv_text = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].lstrip("\ufeff").startswith("occurred_at_wita,")

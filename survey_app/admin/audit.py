@@ -64,7 +64,7 @@ def audit_trail():  # type: ignore[no-untyped-def]
     if filters is not None:
         page = db.paginate(queries.events_query(filters, zone), page=request.args.get("page", 1, type=int) or 1,
                            per_page=queries.PER_PAGE, error_out=False)
-    return render_template("admin/audit.html", form=form, page=page, zone=zone, local_time=queries.local_time,
+    return render_template("admin/audit.html", form=form, page=page, zone=zone,
                            compact=queries.compact_details), 200 if filters is not None else 422
 
 

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from reports.export import csv_text
+from survey_app import clock
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from survey_app.models._types import as_utc
 
 PER_PAGE = 50
 DETAILS_SHOWN = 200  # characters of details in the table; the CSV has them whole
-CSV_HEADER = ("occurred_at_utc", "actor", "actor_id", "action", "object_type", "object_id", "details")
+CSV_HEADER = ("actor", "actor_id", "action", "object_type", "object_id", "details")
+"""After the time, whose column names its zone (``occurred_at_wib``)."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,6 @@ def distinct_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
-def local_time(moment: datetime, zone: str) -> str:
-    return as_utc(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def details_json(details: Any) -> str:
     """A stored value as one line of JSON, keys sorted so equal events read the same. False,
     0, empty lists and null are shown as stored, never as ``{}``."""
@@ -87,7 +84,7 @@ def compact_details(details: dict[str, Any] | None) -> str:
 
 def csv_row(event: AuditEvent) -> list[Any]:
     return [
-        as_utc(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+        clock.local(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
         event.actor,
         event.actor_id,
         event.action,
@@ -106,7 +103,7 @@ def csv_chunks(events: Iterable[AuditEvent], chunk_rows: int = 500) -> Iterator[
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([f"occurred_at_{clock.zone_label().lower()}", *CSV_HEADER])
     for number, event in enumerate(events, start=1):
         writer.writerow([csv_text(value) for value in csv_row(event)])
         if number % chunk_rows == 0:

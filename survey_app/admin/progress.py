@@ -182,7 +182,7 @@ def progress_csv(round_slug: str) -> Response:
         rows = list(progress_data.iter_village_rows(connection, scope, filters))
         responses = progress_data.responses_matching(connection, scope, filters, _battery_items(round_))
         signals = quality.assess(responses, questionnaires.load, scope.fast_seconds)
-    data = export_bytes(progress_data.csv_table(rows, signals), "csv")
+    data = export_bytes(progress_data.csv_table(rows, signals, current_app.config["TIMEZONE"]), "csv")
     record_download(current_user, "round", round_.id, what="progress", round=round_.name, rows=len(rows),
                     **_query_args(filters))
     response = Response(data, content_type=WRITERS["csv"][2])

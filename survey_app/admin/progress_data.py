@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from reports.export import ResponseTable, Value
+from survey_app import clock
 from survey_app.admin.quality import ResponseRow, VillageQuality
 from survey_app.models import Area, FormStatus, Mode, PaperForm, Response, Village, VillageCount, code_in_scope
 from survey_app.models._types import as_utc
@@ -458,7 +459,7 @@ def responses_matching(connection: sa.Connection, scope: Scope, filters: Filters
 CSV_HEADERS = (
     "regency_code", "regency", "district_code", "district", "village_code", "village",
     "web", "paper", "total", "paper_awaiting_second", "paper_in_reconciliation",
-    "target", "reached_percent", "last_response_utc",
+    "target", "reached_percent", "last_response",
     "web_timed", "web_fast", "web_fast_percent", "straightlined", "straightlined_percent",
     "largest_burst", "flags",
 )
@@ -468,12 +469,13 @@ def _percent(share: float | None) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
-def csv_table(rows: Sequence[VillageRow], quality: Mapping[int, VillageQuality]) -> ResponseTable:
-    """The dashboard's rows as an export table (made formula-safe by ``reports.export``'s writer)."""
+def csv_table(rows: Sequence[VillageRow], quality: Mapping[int, VillageQuality], zone: str) -> ResponseTable:
+    """The dashboard's rows as an export table (made formula-safe by ``reports.export``'s writer).
+    Times are local to ``zone``, and the column says which (``last_response_wib``)."""
     def cells() -> Iterator[list[Value]]:
         for row in rows:
             signals = quality.get(row.village_id) or VillageQuality()
-            last = row.last_at.replace(tzinfo=None) if row.last_at else None
+            last = clock.local(row.last_at, zone).replace(tzinfo=None) if row.last_at else None
             yield [
                 row.regency_code, row.regency_name, row.district_code, row.district_name,
                 row.village_code, row.village_name,
@@ -484,4 +486,6 @@ def csv_table(rows: Sequence[VillageRow], quality: Mapping[int, VillageQuality])
                 signals.largest_burst, " ".join(signals.flags),
             ]
 
-    return ResponseTable(list(CSV_HEADERS), cells(), len(rows))
+    headers = [f"{name}_{clock.zone_label(zone).lower()}" if name == "last_response" else name
+               for name in CSV_HEADERS]
+    return ResponseTable(headers, cells(), len(rows))

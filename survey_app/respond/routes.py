@@ -18,8 +18,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import refresh
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.engine import Connection
 from werkzeug.exceptions import HTTPException

@@ -101,7 +101,7 @@ def test_csv_neutralises_formulas_and_records_the_export(client, trail):
     rows = read_csv(response)
     failed = [row for row in rows if row["action"] == "auth.login_failed"]
     assert [row["actor"] for row in failed] == ["'=HYPERLINK(\"http://x\")"]
-    assert failed[0]["occurred_at_utc"] == "2024-03-03 01:00:00"
+    assert failed[0]["occurred_at_wib"] == "2024-03-03 08:00:00"  # 01:00 UTC, in Jakarta
     assert failed[0]["details"] == '{"note":"+cmd"}'  # JSON text starts with "{", harmless
     (exported,) = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "audit.exported")).all()
     assert exported.actor_id == user.id

@@ -160,9 +160,9 @@ def test_counts_by_mode_paper_backlog_target_and_last_response(client, world):
     rows = _rows(client.get(f"/admin/rounds/{round_.slug}/progress"))
     assert len(rows) == 6
     # regency, district, code, name, web, paper, total, awaiting 2nd, reconciliation, target, %, last, fast, quality
-    assert rows["32.73.01.1001"][4:12] == ["2", "1", "3", "2", "1", "4", "75%", "2027-03-02 13:00"]
-    assert rows["32.73.01.1002"][4:12] == ["0", "2", "2", "0", "0", "2", "100%", "2027-03-02 10:00"]
-    assert rows["32.73.02.1001"][4:12] == ["1", "0", "1", "0", "1", "4", "25%", "2027-03-03 08:00"]
+    assert rows["32.73.01.1001"][4:12] == ["2", "1", "3", "2", "1", "4", "75%", "2027-03-02 20:00 WIB"]
+    assert rows["32.73.01.1002"][4:12] == ["0", "2", "2", "0", "0", "2", "100%", "2027-03-02 17:00 WIB"]
+    assert rows["32.73.02.1001"][4:12] == ["1", "0", "1", "0", "1", "4", "25%", "2027-03-03 15:00 WIB"]
     assert rows["32.73.02.1003"][4:12] == ["0", "0", "0", "0", "0", "4", "0%", "–"]
     assert rows["32.73.01.1001"][:4] == ["Kota Bandung", "Sukasari", "32.73.01.1001", "Sukarasa"]
 
@@ -338,7 +338,7 @@ def test_csv_has_every_filtered_row_in_the_same_order_and_is_audited(client, wor
     assert (first["web"], first["paper"], first["total"], first["paper_awaiting_second"],
             first["paper_in_reconciliation"], first["target"], first["reached_percent"]) == (
         "2", "1", "3", "2", "1", "4", "75.0")
-    assert first["last_response_utc"] == "2027-03-02 13:00:00"
+    assert first["last_response_wib"] == "2027-03-02 20:00:00"  # 13:00 UTC, in Jakarta
     assert first["regency"] == "Kota Bandung" and first["district"] == "Sukasari"
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report.downloaded")).one()
     assert event.object_id == str(round_.id) and event.details["what"] == "progress"
