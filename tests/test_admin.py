@@ -1,4 +1,5 @@
 import re
+
 import pytest
 import sqlalchemy as sa
 

@@ -37,7 +37,8 @@ def test_list_shows_versions_and_whether_they_are_published(runner):
     result = runner.invoke(args=["questionnaire", "list"])
     assert result.exit_code == 0
     assert "trust-safety@1  not used yet" in result.output
-    assert runner.invoke(args=["rounds", "create", "R", "--questionnaire", "trust-safety@1"]).exit_code == 0
+    created = runner.invoke(args=["rounds", "create", "--all-villages", "R", "--questionnaire", "trust-safety@1"])
+    assert created.exit_code == 0
     result = runner.invoke(args=["questionnaire", "list"])
     assert "trust-safety@1  published" in result.output
     assert "trust-safety@2  not used yet" in result.output

@@ -24,6 +24,11 @@ def app_config(qdir: Path) -> dict[str, object]:
     return {"QUESTIONNAIRE_DIR": str(qdir)}
 
 
+def _create(runner, *args: str):  # type: ignore[no-untyped-def]
+    """``rounds create`` over every village, said out loud as the command requires."""
+    return runner.invoke(args=["rounds", "create", "--all-villages", *args])
+
+
 def _rounds() -> list[Round]:
     return list(db.session.scalars(sa.select(Round).order_by(Round.id)))
 
@@ -47,9 +52,12 @@ def test_create_round_pins_the_questionnaire_version(runner):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--opens", "2026-13-01"], "--opens: '2026-13-01' is not a date; write it as YYYY-MM-DD."),
-        (["--opens", "2026-03-01", "--closes", "2026-02-01"], "closes (2026-02-01) before it opens (2026-03-01)"),
+        (["--all-villages", "--opens", "2026-13-01"], "--opens: '2026-13-01' is not a date; write it as YYYY-MM-DD."),
+        (["--all-villages", "--opens", "2026-03-01", "--closes", "2026-02-01"],
+         "closes (2026-02-01) before it opens (2026-03-01)"),
         (["--villages", "11.01"], "Unknown area or village code(s): 11.01"),
+        ([], "Give the areas or villages of this round, or choose all villages."),
+        (["--villages", "32.73", "--all-villages"], "Give area or village codes, or choose all villages, not both."),
     ],
 )
 def test_create_round_rejects_bad_input(runner, args, message):
@@ -70,22 +78,22 @@ def test_create_round_rejects_bad_input(runner, args, message):
     ],
 )
 def test_create_round_rejects_unknown_questionnaires(runner, ref, message):
-    result = runner.invoke(args=["rounds", "create", "R", "--questionnaire", ref])
+    result = _create(runner, "R", "--questionnaire", ref)
     assert result.exit_code == 1
     assert message in result.output
     assert _rounds() == []
 
 
 def test_round_names_are_unique(runner):
-    assert runner.invoke(args=["rounds", "create", "Round A", "--questionnaire", "trust-safety@1"]).exit_code == 0
-    result = runner.invoke(args=["rounds", "create", "round a", "--questionnaire", "trust-safety@2"])
+    assert _create(runner, "Round A", "--questionnaire", "trust-safety@1").exit_code == 0
+    result = _create(runner, "round a", "--questionnaire", "trust-safety@2")
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert len(_rounds()) == 1
 
 
 def test_round_lifecycle(runner):
-    runner.invoke(args=["rounds", "create", "R1", "--questionnaire", "trust-safety@1"])
+    _create(runner, "R1", "--questionnaire", "trust-safety@1")
     result = runner.invoke(args=["rounds", "close", "R1"])
     assert result.exit_code == 1 and "only an open round can be closed" in result.output
     assert runner.invoke(args=["rounds", "open", "R1"]).exit_code == 0
@@ -108,8 +116,8 @@ def test_unknown_round_is_reported(runner):
 
 def test_list_shows_status_version_and_counts(runner):
     village = make_villages()[0]
-    runner.invoke(args=["rounds", "create", "Round 1", "--questionnaire", "trust-safety@1", "--opens", "2026-01-01"])
-    runner.invoke(args=["rounds", "create", "Round 2", "--questionnaire", "trust-safety@2"])
+    _create(runner, "Round 1", "--questionnaire", "trust-safety@1", "--opens", "2026-01-01")
+    _create(runner, "Round 2", "--questionnaire", "trust-safety@2")
     round_ = _rounds()[0]
     for _ in range(3):
         make_response(round_, village.id)
@@ -129,14 +137,14 @@ def test_list_with_no_rounds_says_how_to_create_one(runner):
 
 
 def test_changed_published_file_is_refused_by_name(runner, qdir):
-    assert runner.invoke(args=["rounds", "create", "R1", "--questionnaire", "trust-safety@1"]).exit_code == 0
+    assert _create(runner, "R1", "--questionnaire", "trust-safety@1").exit_code == 0
     v1 = qdir / "trust-safety" / "v1.yaml"
     v1.write_text(v1.read_text(encoding="utf-8").replace("Version 1.", "Version 1 (edited)."), encoding="utf-8")
     result = runner.invoke(args=["rounds", "open", "R1"])
     assert result.exit_code == 1
     assert f"{v1} has changed since trust-safety@1 was first used" in result.output
     assert _rounds()[0].status is RoundStatus.DRAFT
-    result = runner.invoke(args=["rounds", "create", "R2", "--questionnaire", "trust-safety@1"])
+    result = _create(runner, "R2", "--questionnaire", "trust-safety@1")
     assert result.exit_code == 1 and "has changed" in result.output
     result = runner.invoke(args=["questionnaire", "validate"])
     assert result.exit_code == 1
@@ -147,13 +155,13 @@ def test_unpublished_version_may_still_change(runner, qdir):
     """Only versions a round has used are frozen; a draft file can be edited freely."""
     v2 = qdir / "trust-safety" / "v2.yaml"
     v2.write_text(v2.read_text(encoding="utf-8") + "\n# edited before first use\n", encoding="utf-8")
-    result = runner.invoke(args=["rounds", "create", "R2", "--questionnaire", "trust-safety@2"])
+    result = _create(runner, "R2", "--questionnaire", "trust-safety@2")
     assert result.exit_code == 0, result.output
 
 
 def test_deleted_published_file_is_refused_by_name(runner, qdir):
     """The catalog answers a loaded version from memory; the pinned file's absence still stops it."""
-    assert runner.invoke(args=["rounds", "create", "R1", "--questionnaire", "trust-safety@1"]).exit_code == 0
+    assert _create(runner, "R1", "--questionnaire", "trust-safety@1").exit_code == 0
     v1 = qdir / "trust-safety" / "v1.yaml"
     v1.unlink()
     result = runner.invoke(args=["rounds", "open", "R1"])
@@ -176,3 +184,11 @@ def test_reports_and_exports_refuse_an_edited_published_file_in_one_line(runner,
         assert "has changed since trust-safety@2 was first used" in result.output
         assert "Traceback" not in result.output and result.exception is not None
         assert isinstance(result.exception, SystemExit)
+
+
+def test_all_villages_is_said_out_loud_and_counted(runner):
+    make_villages()
+    result = _create(runner, "R", "--questionnaire", "trust-safety@1")
+    assert result.exit_code == 0, result.output
+    assert "all 6 villages" in result.output
+    assert _rounds()[0].scope_prefixes == []

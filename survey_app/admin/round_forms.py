@@ -34,6 +34,7 @@ class RoundForm(SettingsFields):
     scope = TextAreaField(_l("Villages in scope: area or village codes"), validators=[Length(max=200_000)])
     scope_file = FileField(_l("…or upload a list of village codes (.csv or .txt, one per line)"),
                            validators=[FileAllowed(["csv", "txt"], _l("Upload a .csv or .txt file."))])
+    all_villages = BooleanField(_l("…or all villages"))  # the view puts the count in the label
     double_entry = RadioField(_l("Double entry of paper forms"), default="off",
                               choices=[SelectChoice(value, label) for value, label in DOUBLE_ENTRY_LABELS.items()])
     double_entry_share = IntegerField(_l("Share keyed twice (%)"),

@@ -7,6 +7,7 @@ POST (with its CSRF token) does it. Only administrators change rounds; coordinat
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,11 +35,13 @@ from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
 from survey_app.operations.rounds import (
     apply_schedule,
+    chosen_scope,
     close_round,
     create_round,
     end_paper_entry,
     open_round,
     update_settings,
+    village_total,
 )
 from survey_app.posters import form_url, make_poster, render_index
 from survey_app.questionnaire import text_in
@@ -80,9 +83,10 @@ def round_new():  # type: ignore[no-untyped-def]
     """Create a draft round from a validated questionnaire version."""
     form = RoundForm()
     form.questionnaire.choices = _questionnaire_choices()
+    form.all_villages.label.text = _("…or all villages: every one of the %(n)s imported", n=format_decimal(village_total()))
     if form.validate_on_submit():
         try:
-            codes = _scope_codes(form)
+            codes = chosen_scope(_scope_codes(form), bool(form.all_villages.data))
             round_ = create_round(
                 form.name.data or "", form.questionnaire.data or "", scope_codes=codes, actor=current_user,
                 settings=form.settings(), double_entry=DoubleEntry(form.double_entry.data),

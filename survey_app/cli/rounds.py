@@ -13,11 +13,13 @@ from survey_app.operations import OperationError
 from survey_app.operations.rounds import (
     RoundSettings,
     apply_schedule,
+    chosen_scope,
     close_round,
     create_round,
     get_round,
     open_round,
     parse_date,
+    village_total,
 )
 from survey_app.posters import form_url, villages_of_round, write_posters
 
@@ -31,18 +33,20 @@ group = click.Group("rounds", help="Create, open, close and list survey rounds."
 @click.option("--opens", help="Opening date, YYYY-MM-DD.")
 @click.option("--closes", help="Closing date, YYYY-MM-DD.")
 @click.option("--villages", "scope", multiple=True, metavar="CODE-PREFIX",
-              help="Areas or villages in scope (repeatable); all villages when omitted.")
+              help="Areas or villages in scope (repeatable).")
+@click.option("--all-villages", is_flag=True, help="Every imported village instead (said out loud, never by omission).")
 @click.option("--target", type=int, help="Responses wanted per village (a village's own target wins).")
 @click.option("--min-n", type=int, help="Minimum base for this round's reports (default: the MIN_N setting).")
 @click.option("--scheduled", is_flag=True, help="Open and close by the dates, without a command.")
 @with_appcontext
 @transactional
-def create(name: str, ref: str, opens: str | None, closes: str | None, scope: tuple[str, ...],
+def create(name: str, ref: str, opens: str | None, closes: str | None, scope: tuple[str, ...], all_villages: bool,
            target: int | None, min_n: int | None, scheduled: bool) -> None:
-    """Create a draft round on a questionnaire version."""
+    """Create a draft round on a questionnaire version, in --villages or --all-villages."""
     settings = RoundSettings(parse_date(opens, "--opens"), parse_date(closes, "--closes"), scheduled, target, min_n)
-    round_ = create_round(name, ref, scope_codes=list(scope), actor="cli", settings=settings)
-    where = ", ".join(round_.scope_prefixes) or "all villages"
+    codes = chosen_scope(list(scope), all_villages)
+    round_ = create_round(name, ref, scope_codes=codes, actor="cli", settings=settings)
+    where = ", ".join(round_.scope_prefixes) or f"all {village_total():,} villages"
     click.echo(f"Created round {round_.name!r} ({round_.questionnaire_ref}, {where}); it is a draft.")
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from survey_app import audit, questionnaires
 from survey_app.extensions import db
-from survey_app.models import DoubleEntry, Round, RoundScope, RoundStatus, User
+from survey_app.models import DoubleEntry, Round, RoundScope, RoundStatus, User, Village
 from survey_app.operations import OperationError
 from survey_app.operations.areas import check_area_codes
 from survey_app.operations.paper import set_double_entry
@@ -75,6 +75,22 @@ class RoundSettings:
             raise OperationError(_("The minimum base must be between 1 and %(max)s.", max=MAX_MIN_N))
 
 
+def chosen_scope(codes: list[str], everywhere: bool) -> list[str]:
+    """The scope a person chose for a new round: codes, or every village said out loud. An
+    empty scope covers every village, so an empty field must never be read as that choice
+    (after a national import it is 83,762 villages)."""
+    if codes and everywhere:
+        raise OperationError(_("Give area or village codes, or choose all villages, not both."))
+    if not codes and not everywhere:
+        raise OperationError(_("Give the areas or villages of this round, or choose all villages."))
+    return codes
+
+
+def village_total() -> int:
+    """How many villages are imported: what "all villages" means today."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Village)) or 0
+
+
 def create_round(
     name: str,
     questionnaire_ref: str,
@@ -87,7 +103,8 @@ def create_round(
     double_entry: DoubleEntry = DoubleEntry.OFF,
     double_entry_share: int | None = None,
 ) -> Round:
-    """Create a draft round on a valid questionnaire version, pinning that version's hash."""
+    """Create a draft round on a valid questionnaire version, pinning that version's hash.
+    No ``scope_codes`` means every village: the doors ask for that choice (``chosen_scope``)."""
     settings = settings or RoundSettings(opens_on, closes_on)
     name = name.strip()
     slug = slugify(name)

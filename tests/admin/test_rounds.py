@@ -73,6 +73,8 @@ def test_the_scope_can_come_from_an_uploaded_list_of_village_codes(client, admin
     ({"questionnaire": "trust-safety@9"}, "Not a valid choice"),
     ({"target_per_village": "0"}, "Number must be"),
     ({"name": ""}, "This field is required"),
+    ({"scope": ""}, "Give the areas or villages of this round, or choose all villages."),
+    ({"all_villages": "y"}, "not both"),
 ])
 def test_bad_round_input_is_refused_with_a_message_and_nothing_stored(client, admin, fields, message):
     if "scope_file" in fields:  # a fresh stream per run: the parameters are shared by both backends
@@ -83,6 +85,16 @@ def test_bad_round_input_is_refused_with_a_message_and_nothing_stored(client, ad
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Round)) == 0
     assert _actions("round.created") == []
+
+
+def test_all_villages_is_a_choice_that_shows_the_count(client, admin):
+    client.get("/lang/en")
+    page = client.get("/admin/rounds/new").get_data(as_text=True)
+    assert "…or all villages: every one of the 6 imported" in page
+    assert "empty means every village" not in page
+    response = _create(client, scope="", all_villages="y")
+    assert response.status_code == 303
+    assert _round("Putaran Uji").scope_prefixes == []
 
 
 def test_a_duplicate_name_is_refused(client, admin):
