@@ -83,7 +83,8 @@ def round_new():  # type: ignore[no-untyped-def]
     """Create a draft round from a validated questionnaire version."""
     form = RoundForm()
     form.questionnaire.choices = _questionnaire_choices()
-    form.all_villages.label.text = _("…or all villages: every one of the %(n)s imported", n=format_decimal(village_total()))
+    everywhere = format_decimal(village_total())
+    form.all_villages.label.text = _("…or all villages: every one of the %(n)s imported", n=everywhere)
     if form.validate_on_submit():
         try:
             codes = chosen_scope(_scope_codes(form), bool(form.all_villages.data))
