@@ -73,6 +73,21 @@
     });
   }
 
+  /* The answers of this page arrived: say thank you here, with no further round trip for
+     the thank-you page. Its address is shown, so a reload asks the server for that page. */
+  var thanked = false;
+  function thank(url) {
+    var main = doc.querySelector("main"), title = doc.createElement("h1"), text = doc.createElement("p");
+    title.textContent = form.dataset.thanksTitle;
+    text.textContent = form.dataset.thanksText;
+    statusEl.textContent = "";
+    main.replaceChildren(doc.getElementById("waiting"), title, text, statusEl);
+    doc.title = form.dataset.thanksTitle;
+    thanked = true;
+    if (window.history && history.replaceState) history.replaceState(null, "", url);
+    window.scrollTo(0, 0);
+  }
+
   /* How many answers wait on this phone, shown on every resident page. */
   function showWaiting() {
     var el = doc.getElementById("waiting");
@@ -96,7 +111,7 @@
               if (res.status === 422 && item.key === currentKey()) showErrors(res.body.errors || {});
               else if (res.status === 409) say(form.dataset.conflict);
               else if (res.status === 403 || res.status === 410) say(form.dataset.closed);
-              else if (item.key === currentKey() && res.body.thanks_url) location.assign(res.body.thanks_url);
+              else if (item.key === currentKey() && res.body.thanks_url) thank(res.body.thanks_url);
               else say(form.dataset.sent);
             });
           }, function (error) { trouble = error && error.busy ? "busy" : "offline"; });  // kept for the next try
@@ -211,6 +226,7 @@
   // instead of leaving the form (and the answers typed so far).
   if (window.history && history.replaceState) history.replaceState({ page: page }, "");
   window.addEventListener("popstate", function (event) {
+    if (thanked) { location.reload(); return; }  // back from the thanks: a fresh, empty form
     if (event.state && typeof event.state.page === "number") { refresh(); show(event.state.page); }
   });
   function go(index) {

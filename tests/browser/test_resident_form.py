@@ -50,10 +50,18 @@ def test_js_resident_fills_every_page_with_a_skip_and_is_thanked(live_server, pa
     assert page.locator("#progress").inner_text() == "Bagian 9 dari 9"
     _take_the_skip_both_ways(page)
     screenshot(page, "js-last-page")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.locator("#next").click()
     page.wait_for_url(THANKS)
     assert "Terima kasih" in page.locator("h1").inner_text()
+    assert "Jawaban Anda untuk" in page.locator("main").inner_text()
+    assert page.title() == "Terima kasih!"
+    # The thanks came with the JSON reply: one round trip, no thank-you page, no CSS check.
+    assert [url.rsplit("/", 1)[-1] for url in requests] == ["submit"]
     screenshot(page, "thanks")
+    page.reload()  # the address shown is the real thank-you page
+    assert "Terima kasih" in page.locator("h1").inner_text()
     [stored] = stored_responses()
     assert "contact_how" not in stored.answers
     assert stored.answers["contact_12m"] == "no"
