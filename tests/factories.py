@@ -125,9 +125,10 @@ def form_pages(client: FlaskClient, url: str, answers: dict):  # type: ignore[no
     for _ in range(30):
         data = {**fields, "_page": page, "_nav": "next", **answers}
         response = client.post(url, data=data)
-        if response.status_code != 200:
+        following = re.search(r'name="_page" value="(\d+)"', response.get_data(as_text=True))
+        if response.status_code != 200 or following is None:  # stored (303), refused, or the end (a preview's)
             return response
-        page = re.search(r'name="_page" value="(\d+)"', response.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+        page = following.group(1)
     return response
 
 

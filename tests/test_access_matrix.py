@@ -64,6 +64,8 @@ def world(app: Flask) -> dict[str, object]:
         "user_id": other.id,
         "token": "not-a-real-token",
         "job_id": "0" * 32,
+        "key": "trust-safety",
+        "version": 2,
     }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -198,14 +201,49 @@ def form(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
 
 
 def _form_page(target: Target, round_slug: str, village_code: str, today: date):  # type: ignore[no-untyped-def]
-    """A page of the no-JS form: show, validate, move between sections, or store at the end."""
-    q = target.questionnaire
-    if request.method in ("GET", "HEAD"):  # uptime monitors ask with HEAD
-        return _render_page(target, answers={}, page=flow.visible_sections(q, {})[0], errors={},
-                            key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
-    if request.form.get(HONEYPOT):
+    """A page of the resident's no-JS form; the last one stores the answers."""
+    if request.method == "POST" and request.form.get(HONEYPOT):
         return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
 
+    def store(answers: dict[str, object], page: int, key: str, started: str):  # type: ignore[no-untyped-def]
+        q = target.questionnaire
+        try:
+            key = parse_submission_key(key)
+        except OperationError:
+            key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
+        destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
+        try:
+            outcome = _store(round_slug, village_code, destination, q, answers, key, started, today)
+        except StorageUnavailable:  # the same page again, every answer kept, and the same key
+            return _render_page(target, answers, page, {}, key=key, started=started, status=503,
+                                notice=_("Your answers could not be saved just now. They are still here: "
+                                         "please press Send again in a few minutes."))
+        if isinstance(outcome, Response):
+            return outcome
+        if outcome is StoreOutcome.CONFLICT:
+            return render_template("respond/conflict.html", round=target.round, village=target.village), 409
+        return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
+
+    return walk(target, store)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """Where the enhanced form sends its answers, and whether the pages are a staff preview."""
+
+    submit_url: str
+    preview: bool = False
+
+
+def walk(target: Target, finish: Callable[..., Any], view: PageView | None = None):  # type: ignore[no-untyped-def]
+    """A page of the no-JS form: show, validate, move between sections, or hand the complete,
+    valid answers to ``finish(answers, page, key, started)`` (which stores them, or for a
+    preview does not)."""
+    q = target.questionnaire
+    render = functools.partial(_render_page, target, view=view)
+    if request.method in ("GET", "HEAD"):  # uptime monitors ask with HEAD
+        return render(answers={}, page=flow.visible_sections(q, {})[0], errors={},
+                      key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
     result, page, key, started = _posted(q)
     errors = translate_errors(result.error_templates)
     nav = request.form.get("_nav", "next")
@@ -213,35 +251,20 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
     if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
         session["lang"] = nav[5:]
         refresh()  # Flask-Babel caches the locale per request
-        return _render_page(target, result.answers, page, {}, key=key, started=started)
+        return render(result.answers, page, {}, key=key, started=started)
     if nav == "back":
         previous = flow.previous_section(q, result.answers, page)
-        return _render_page(target, result.answers, previous, {}, key=key, started=started)
+        return render(result.answers, previous, {}, key=key, started=started)
     page_errors = {q_.id: errors[q_.id] for q_ in q.sections[page].questions if q_.id in errors}
     if page_errors:
-        return _render_page(target, result.answers, page, page_errors, status=422, key=key, started=started)
+        return render(result.answers, page, page_errors, status=422, key=key, started=started)
     following = flow.next_section(q, result.answers, page)
     if following is not None and nav != "submit":
-        return _render_page(target, result.answers, following, {}, key=key, started=started)
+        return render(result.answers, following, {}, key=key, started=started)
     if errors:
         first = flow.first_section_with_errors(q, errors) or 0
-        return _render_page(target, result.answers, first, errors, status=422, key=key, started=started)
-    try:
-        key = parse_submission_key(key)
-    except OperationError:
-        key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
-    destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
-    try:
-        outcome = _store(round_slug, village_code, destination, q, result.answers, key, started, today)
-    except StorageUnavailable:  # the same page again, every answer kept, and the same key
-        return _render_page(target, result.answers, page, {}, key=key, started=started, status=503,
-                            notice=_("Your answers could not be saved just now. They are still here: "
-                                     "please press Send again in a few minutes."))
-    if isinstance(outcome, Response):
-        return outcome
-    if outcome is StoreOutcome.CONFLICT:
-        return render_template("respond/conflict.html", round=target.round, village=target.village), 409
-    return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
+        return render(result.answers, first, errors, status=422, key=key, started=started)
+    return finish(result.answers, page, key, started)
 
 
 def _posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
@@ -252,8 +275,10 @@ def _posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
 
 
 def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
-                 started: str, status: int = 200, notice: str | None = None):  # type: ignore[no-untyped-def]
+                 started: str, status: int = 200, notice: str | None = None,
+                 view: PageView | None = None):  # type: ignore[no-untyped-def]
     q = target.questionnaire
+    view = view or PageView(url_for("respond.submit", round_slug=target.round.slug, village_code=target.village.code))
     lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
     shown = flow.visible_sections(q, answers)
@@ -273,6 +298,7 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
         started=started,
         honeypot=HONEYPOT,
         notice=notice,
+        door=view,
     )
     return html, status
 
