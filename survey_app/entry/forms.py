@@ -18,7 +18,7 @@ from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from survey_app.models import DoubleEntry
+from survey_app.models import DoubleEntry, SerialScope
 from survey_app.questionnaire import Question
 
 
@@ -70,11 +70,18 @@ DOUBLE_ENTRY_LABELS = {
     DoubleEntry.SAMPLE.value: _l("A random share of the paper forms is keyed twice"),
 }
 
+SERIAL_SCOPE_LABELS = {
+    SerialScope.VILLAGE.value: _l("Within each village (villages may each number their forms from 001)"),
+    SerialScope.ROUND.value: _l("Across the whole round (one running number for every village)"),
+}
+
 
 class DoubleEntryForm(FlaskForm):
     mode = RadioField(_l("Double entry"), validators=[DataRequired()],
                       choices=[SelectChoice(value, label) for value, label in DOUBLE_ENTRY_LABELS.items()])
     share = IntegerField(_l("Share keyed twice (%)"), validators=[Optional(), NumberRange(min=1, max=100)])
+    serials = RadioField(_l("Serial numbers must be unique"), validators=[DataRequired()],
+                         choices=[SelectChoice(value, label) for value, label in SERIAL_SCOPE_LABELS.items()])
 
 
 class ReasonForm(FlaskForm):

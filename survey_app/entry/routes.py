@@ -18,7 +18,7 @@ from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
-from survey_app.entry.forms import DOUBLE_ENTRY_LABELS, DoubleEntryForm, ReasonForm, UploadForm, input_attrs
+from survey_app.entry.forms import DoubleEntryForm, ReasonForm, UploadForm, input_attrs
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import (
@@ -31,6 +31,7 @@ from survey_app.models import (
     Response,
     Role,
     Round,
+    SerialScope,
 )
 from survey_app.operations import OperationError
 from survey_app.operations.corrections import correct_response, delete_response, history
@@ -47,9 +48,11 @@ from survey_app.operations.paper import (
     entry_rounds,
     entry_villages,
     find_form,
+    find_village,
     key_form,
     serial_state,
     set_double_entry,
+    set_serial_scope,
 )
 from survey_app.operations.paper_import import (
     MAX_UPLOAD_BYTES,
@@ -229,7 +232,8 @@ def serial_check(round_id: int):  # type: ignore[no-untyped-def]
     if village and not user_covers(current_user, village):
         abort(403)  # nothing about forms outside the volunteer's villages, not even "taken"
     serial = request.args.get("serial", "").strip()
-    form = find_form(round_, serial) if serial else None
+    place = find_village(village) if village else None
+    form = find_form(round_, serial, place.id if place else None) if serial else None
     state, message = serial_state(current_user, form, village)
     return jsonify(state=state, message=message)
 
@@ -369,22 +373,25 @@ def quality(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:round_id>/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings(round_id: int):  # type: ignore[no-untyped-def]
-    """Double entry for a round: off, every form, or a random share."""
+    """Paper entry rules for a round: double entry (off, every form, or a random share), and
+    where serials must be unique (per village or round-wide, until a form is keyed)."""
     round_ = _staff_round(round_id)
-    form = DoubleEntryForm(data={"mode": round_.double_entry.value, "share": round_.double_entry_share or None})
+    form = DoubleEntryForm(data={"mode": round_.double_entry.value, "share": round_.double_entry_share or None,
+                                 "serials": round_.serial_scope.value})
     if form.validate_on_submit():
         try:
+            set_serial_scope(round_, SerialScope(form.serials.data), current_user)
             set_double_entry(round_, DoubleEntry(form.mode.data), form.share.data, current_user)
         except OperationError as exc:
             db.session.rollback()
-            form.share.errors = [str(exc)]
+            form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Double entry for %(name)s saved. It applies to paper forms keyed from now on.",
+            flash(_("Paper entry settings for %(name)s saved. They apply to paper forms keyed from now on.",
                     name=round_.name), "info")
             return redirect(url_for(".index"), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("entry/settings.html", round=round_, form=form, labels=DOUBLE_ENTRY_LABELS), status
+    return render_template("entry/settings.html", round=round_, form=form), status
 
 
 @bp.route("/<int:round_id>/responses")

@@ -14,7 +14,7 @@ from survey_app.models.paper import (
     ReconciliationDecision,
 )
 from survey_app.models.responses import Mode, Response
-from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus
+from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus, SerialScope
 from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel, VillageCount
 from survey_app.models.users import Role, User, UserScope
 
@@ -42,6 +42,7 @@ __all__ = [
     "Round",
     "RoundScope",
     "RoundStatus",
+    "SerialScope",
     "SummaryDirty",
     "SummaryLevel",
     "User",

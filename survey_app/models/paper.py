@@ -50,6 +50,9 @@ class PaperForm(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"))
     village_id: Mapped[int] = mapped_column(sa.ForeignKey("villages.id"), index=True)
     serial: Mapped[str] = mapped_column(sa.String(32))
+    # The village's id when the round's serials are unique per village, 0 when round-wide
+    # (Round.serial_scope_id): one unique constraint serves both settings.
+    serial_scope_id: Mapped[int] = mapped_column(default=0, server_default="0")
     # The header as agreed: from the first entry, or as reconciled.
     interview_date: Mapped[date | None] = mapped_column(default=None)
     interviewer_code: Mapped[str | None] = mapped_column(sa.String(32), default=None)
@@ -74,7 +77,7 @@ class PaperForm(db.Model):
     )
 
     __table_args__ = (
-        sa.UniqueConstraint("round_id", "serial", name="uq_paper_forms_round_serial"),
+        sa.UniqueConstraint("round_id", "serial_scope_id", "serial", name="uq_paper_forms_round_scope_serial"),
         # The dashboard's waiting forms per village: the round's, in village order, from the index.
         sa.Index("ix_paper_forms_round_village", "round_id", "village_id", "status"),
     )

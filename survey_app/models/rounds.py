@@ -26,6 +26,14 @@ class DoubleEntry(enum.StrEnum):
     SAMPLE = "sample"  # a random share, drawn when the first entry is saved
 
 
+class SerialScope(enum.StrEnum):
+    """Where a paper form's serial must be unique: villages that number their own forms from
+    001 need "village"; a round printed centrally with one running number can ask for "round"."""
+
+    VILLAGE = "village"
+    ROUND = "round"
+
+
 class QuestionnaireVersion(db.Model):
     """The content hash of a published questionnaire file, recorded on first use.
 
@@ -60,6 +68,11 @@ class Round(db.Model):
     )
     # Percent of paper forms drawn for a second entry when double_entry is "sample".
     double_entry_share: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Serials unique per village or across the round; the database enforces it either way
+    # (paper_forms.serial_scope_id). Fixed once the first form is keyed.
+    serial_scope: Mapped[SerialScope] = mapped_column(
+        enum_column(SerialScope), default=SerialScope.VILLAGE, server_default=SerialScope.VILLAGE.value
+    )
     # Follow the dates: open on opens_on, close after closes_on, without anyone clicking.
     scheduled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Volunteers may finish keying the paper forms collected before the round closed.
@@ -68,6 +81,10 @@ class Round(db.Model):
     target_per_village: Mapped[int | None] = mapped_column(default=None)
     # Minimum base for this round's reports; None = the installation's MIN_N.
     min_n: Mapped[int | None] = mapped_column(default=None)
+
+    def serial_scope_id(self, village_id: int) -> int:
+        """The part of a form's key that decides where its serial must be unique."""
+        return village_id if self.serial_scope is SerialScope.VILLAGE else 0
 
     scopes: Mapped[list[RoundScope]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundScope.code_prefix"

@@ -32,6 +32,7 @@ from survey_app.models import (
     PaperEntry,
     PaperForm,
     Round,
+    SerialScope,
     User,
     Village,
     code_in_scope,
@@ -210,10 +211,16 @@ class Saved:
     outcome: str
 
 
-def find_form(round_: Round, serial: str) -> PaperForm | None:
-    """The round's form with this serial (compared as ``normalise_serial`` does), if keyed."""
+def find_form(round_: Round, serial: str, village_id: int | None) -> PaperForm | None:
+    """The form keyed under this serial (compared as ``normalise_serial`` does) where the
+    round wants serials unique: in this village, or anywhere in the round. Without a village
+    a per-village serial names no form yet."""
+    if village_id is None and round_.serial_scope is SerialScope.VILLAGE:
+        return None
     return db.session.scalar(
-        sa.select(PaperForm).where(PaperForm.round_id == round_.id, PaperForm.serial == normalise_serial(serial))
+        sa.select(PaperForm).where(PaperForm.round_id == round_.id,
+                                   PaperForm.serial_scope_id == round_.serial_scope_id(village_id or 0),
+                                   PaperForm.serial == normalise_serial(serial))
     )
 
 
@@ -288,7 +295,7 @@ def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typ
     errors.update(answer_errors(result))
     if errors or header is None:
         raise EntryInvalid(errors)
-    form = find_form(round_, header.serial)
+    form = find_form(round_, header.serial, header.village.id)
     if form is None:
         return save_first_entry(user, round_, questionnaire, header, result, source, actor_label)
     state, message = serial_state(user, form, header.village.code)
@@ -305,6 +312,7 @@ def save_first_entry(user: User | None, round_: Round, questionnaire: Questionna
     needs_second = needs_second_entry(round_)
     form = PaperForm(
         round_id=round_.id, village_id=header.village.id, serial=header.serial,
+        serial_scope_id=round_.serial_scope_id(header.village.id),
         interview_date=header.interview_date, interviewer_code=header.interviewer_code,
         status=FormStatus.AWAITING_SECOND if needs_second else FormStatus.SINGLE, needs_second=needs_second,
     )
@@ -408,6 +416,21 @@ def finalise(form: PaperForm, questionnaire: Questionnaire, answers: Mapping[str
     db.session.flush()
     audit.record("paper.finalised", actor=actor, object_type="paper_form", object_id=form.id,
                  serial=form.serial, status=form.status.value, response=response.id)
+
+
+def set_serial_scope(round_: Round, scope: SerialScope, actor: User | str | None) -> None:
+    """Choose where the round's serials must be unique; fixed once a paper form is keyed,
+    since the forms' keys were made under the old rule."""
+    if scope is round_.serial_scope:
+        return
+    keyed = db.session.scalar(sa.select(sa.func.count()).select_from(PaperForm)
+                              .where(PaperForm.round_id == round_.id)) or 0
+    if keyed:
+        raise OperationError(_("Where serials must be unique is fixed once paper forms are keyed: %(n)s already "
+                               "are in this round.", n=keyed))
+    audit.record("round.serial_scope_set", actor=actor, object_type="round", object_id=round_.id,
+                 old=round_.serial_scope.value, new=scope.value)
+    round_.serial_scope = scope
 
 
 def set_double_entry(round_: Round, mode: DoubleEntry, share: int | None, actor: User | str | None) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from survey_app import audit, clock
 from survey_app.extensions import db
-from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, User, Village
+from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, SerialScope, User, Village
 from survey_app.operations import OperationError
 from survey_app.operations.keying import BLANK, KeyedResult, key_answers
 from survey_app.operations.paper import (
@@ -406,7 +406,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
     labels = _label_texts(questionnaire)
     rows: list[_Row] = []
     problems: list[Problem] = []
-    serials: dict[str, int] = {}
+    serials: dict[tuple[str, str], int] = {}
     first = True
     for number, cells in table.rows:
         if all(_text(c) == "" for c in cells):
@@ -422,23 +422,26 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
         row_problems += [Problem(number, key, reason)
                          for key, reason in {**header_errors, **answer_errors(result)}.items()]
         serial = normalise_serial(typed.get(SERIAL, ""))
-        if serial and serial in serials:
+        # Repeated only where the round wants serials unique: in one village, or anywhere.
+        where = str(typed.get(VILLAGE) or "").strip() if round_.serial_scope is SerialScope.VILLAGE else ""
+        if serial and (where, serial) in serials:
             row_problems.append(Problem(number, SERIAL, _("Serial %(serial)s is also on row %(row)s.",
-                                                          serial=serial, row=serials[serial])))
-        serials.setdefault(serial, number)
+                                                          serial=serial, row=serials[where, serial])))
+        serials.setdefault((where, serial), number)
         problems += row_problems
         if not row_problems and header is not None:
             rows.append(_Row(number, header, result))
     return rows, problems
 
 
-def _forms_by_serial(round_: Round, serials: list[str]) -> dict[str, PaperForm]:
-    """The round's forms already keyed under these serials, with their entries, in one query."""
+def _forms_by_serial(round_: Round, serials: list[str]) -> dict[tuple[int, str], PaperForm]:
+    """The round's forms already keyed under these serials, with their entries, in one query,
+    by (``serial_scope_id``, serial): the key the round's uniqueness rule uses."""
     if not serials:
         return {}
     query = (sa.select(PaperForm).where(PaperForm.round_id == round_.id, PaperForm.serial.in_(serials))
              .options(selectinload(PaperForm.entries)))
-    return {form.serial: form for form in db.session.scalars(query)}
+    return {(form.serial_scope_id, form.serial): form for form in db.session.scalars(query)}
 
 
 def import_table(user: User | None, round_: Round, questionnaire: Questionnaire, table: Table,
@@ -454,7 +457,7 @@ def import_table(user: User | None, round_: Round, questionnaire: Questionnaire,
     existing = _forms_by_serial(round_, [row.header.serial for row in rows])
     pending, report = [], ImportReport()
     for row in rows:
-        form = existing.get(row.header.serial)
+        form = existing.get((round_.serial_scope_id(row.header.village.id), row.header.serial))
         if form is None:
             pending.append(row)
         elif _same_entry(form.entry(1), row.header, row.result.answers, row.result.blank):

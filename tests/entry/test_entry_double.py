@@ -13,6 +13,7 @@ from survey_app.models import (
     FormStatus,
     PaperEntry,
     ReconciliationDecision,
+    SerialScope,
 )
 from survey_app.operations import paper
 from tests.entry.conftest import VILLAGE, actions, forms, key, responses, set_double_entry, text, typed
@@ -188,7 +189,8 @@ def test_admins_set_double_entry_per_round(round_, as_user):
     admin = as_user("admin")
     bad = admin.post(url, data={"csrf_token": csrf_token(admin, url), "mode": "sample", "share": ""})
     assert bad.status_code == 422
-    saved = admin.post(url, data={"csrf_token": csrf_token(admin, url), "mode": "sample", "share": "20"})
+    saved = admin.post(url, data={"csrf_token": csrf_token(admin, url), "mode": "sample", "share": "20",
+                                  "serials": "village"})
     assert saved.status_code == 303
     db.session.expire_all()
     assert (round_.double_entry, round_.double_entry_share) == (DoubleEntry.SAMPLE, 20)
@@ -242,3 +244,19 @@ def test_decisions_are_listed_in_the_interface_language(double, questionnaire, a
     assert _reconcile(coord, form, {"pick-trust_police": "second"}).status_code == 303
     page = text(coord.get(f"/entry/forms/{form.id}/reconcile"))
     assert "<code>trust_police</code>: Entry 2 → 3" in page
+
+
+def test_where_serials_are_unique_is_set_until_the_first_form_is_keyed(round_, questionnaire, as_user):
+    url = f"/entry/{round_.id}/settings"
+    admin = as_user("admin")
+    data = {"mode": "off", "serials": "round"}
+    assert admin.post(url, data={"csrf_token": csrf_token(admin, url), **data}).status_code == 303
+    db.session.expire_all()
+    assert round_.serial_scope is SerialScope.ROUND
+    assert "round.serial_scope_set" in actions()
+    key(as_user("vol1"), round_, typed(questionnaire))
+    refused = admin.post(url, data={"csrf_token": csrf_token(admin, url), **data, "serials": "village"})
+    assert refused.status_code == 422
+    assert "fixed once paper forms are keyed: 1 already" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert round_.serial_scope is SerialScope.ROUND

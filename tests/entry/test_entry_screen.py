@@ -3,10 +3,11 @@ duplicates and scope. The JS-off path: a plain form checked on the server."""
 
 import html
 
+import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import EntrySource, FormStatus, Mode, PaperEntry, RoundStatus
+from survey_app.models import EntrySource, FormStatus, Mode, PaperEntry, PaperForm, RoundStatus, SerialScope
 from tests.entry.conftest import OTHER_DISTRICT_VILLAGE, VILLAGE, actions, forms, key, responses, text, typed
 from tests.factories import csrf_token, make_round
 
@@ -141,16 +142,48 @@ def test_a_serial_already_keyed_is_caught_with_what_to_do(round_, questionnaire,
     assert check["state"] == "done"
     assert client.get(f"/entry/{round_.id}/serial?serial=B7&village={VILLAGE}").get_json()["state"] == "new"
     other = client.get(f"/entry/{round_.id}/serial?serial=A001&village=32.73.01.1002").get_json()
-    assert other["state"] == "taken"
+    assert other["state"] == "new"  # serials are unique per village unless the round says otherwise
     assert len(forms()) == 1
 
 
-def test_the_same_serial_for_another_village_is_refused(round_, questionnaire, as_user):
+@pytest.mark.parametrize(("scope", "stored"), [(SerialScope.VILLAGE, 2), (SerialScope.ROUND, 1)])
+def test_serials_are_unique_where_the_round_says(round_, questionnaire, as_user, scope, stored):
+    round_.serial_scope = scope
+    db.session.commit()
     client = as_user("vol1")
-    key(client, round_, typed(questionnaire))
-    answer = key(client, round_, typed(questionnaire, _village="32.73.01.1002"))
-    assert answer.status_code == 422
-    assert "already used for another village" in text(answer)
+    assert key(client, round_, typed(questionnaire, _serial="001")).status_code == 303
+    answer = key(client, round_, typed(questionnaire, _serial="001", _village="32.73.01.1002"))
+    check = client.get(f"/entry/{round_.id}/serial?serial=001&village=32.73.01.1003").get_json()
+    if scope is SerialScope.VILLAGE:  # villages number their own forms from 001
+        assert answer.status_code == 303 and check["state"] == "new"
+    else:
+        assert answer.status_code == 422 and check["state"] == "taken"
+        assert "already used for another village" in text(answer)
+    assert len(forms()) == stored
+
+
+@pytest.mark.parametrize("scope", list(SerialScope))
+def test_the_database_enforces_the_serial_rule_either_way(round_, scope):
+    round_.serial_scope = scope
+    db.session.commit()
+
+    def add(village_id: int) -> None:
+        db.session.add(PaperForm(round_id=round_.id, village_id=village_id, serial="001", status=FormStatus.SINGLE,
+                                 needs_second=False, serial_scope_id=round_.serial_scope_id(village_id)))
+
+    add(1)
+    db.session.commit()
+    add(2)  # another village, the same serial
+    if scope is SerialScope.VILLAGE:
+        db.session.commit()
+    else:
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    add(1)  # the same village twice: refused under both rules
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
 
 
 def test_saving_needs_the_csrf_token(round_, questionnaire, as_user):

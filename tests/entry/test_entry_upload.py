@@ -140,6 +140,16 @@ def test_duplicate_serials_in_a_file_are_refused(round_, questionnaire, as_user)
     assert forms() == []
 
 
+def test_villages_numbering_their_own_forms_may_share_serials_in_a_file(round_, questionnaire, as_user):
+    client = as_user("vol1")
+    rows = [_row(questionnaire, "001"), _row(questionnaire, "001", _village="32.73.01.1002")]
+    answer = _upload(client, round_, _filled(client, round_, questionnaire, rows))
+    assert answer.status_code == 303, text(answer)[:300]
+    assert sorted((f.village.code, f.serial) for f in forms()) == [("32.73.01.1001", "001"), ("32.73.01.1002", "001")]
+    again = _upload(client, round_, _filled(client, round_, questionnaire, rows))  # the same file again: unchanged
+    assert again.status_code == 303 and len(forms()) == 2
+
+
 def test_a_serial_stored_with_other_values_is_refused(round_, questionnaire, as_user):
     client = as_user("vol1")
     key(client, round_, typed(questionnaire, _serial="U1"))
