@@ -44,7 +44,11 @@ self.addEventListener("message", function (event) {
   if (!urls.length) return;
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     return Promise.all(urls.map(function (href) {
-      return cache.match(href).then(function (hit) { return hit || cache.add(href); }).catch(function () {});
+      return cache.match(href).then(function (hit) { return hit ? true : cache.add(href).then(function () { return true; }); })
+        .catch(function () { return false; });
     }));
+  }).then(function (kept) {
+    // Tell the page once everything is stored (not merely listed): it may now be reopened offline.
+    if (event.source && kept.every(Boolean)) event.source.postMessage({ kept: true });
   }));
 });

@@ -129,6 +129,9 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
     // A page the worker did not serve (the first visit) asks it to keep the page and its files.
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.kept) doc.documentElement.setAttribute("data-offline-ready", "");
+    });
     if (!navigator.serviceWorker.controller) {
       navigator.serviceWorker.ready.then(function (registration) {
         var files = [].map.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"),
