@@ -282,6 +282,10 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
     lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
     shown = flow.visible_sections(q, answers)
+    # A no-JS step carries only its own section, and the other answers as hidden inputs: a
+    # whole questionnaire on every step cost a slow phone seconds. The first page (and a
+    # language switch, which the enhanced form also asks for) carries every section.
+    partial = request.method == "POST" and not request.form.get("_nav", "").startswith("lang-")
     html = render_template(
         "respond/form.html",
         target=target,
@@ -299,8 +303,16 @@ def _render_page(target: Target, answers: dict[str, object], page: int, errors: 
         honeypot=HONEYPOT,
         notice=notice,
         door=view,
+        partial=partial,
+        carried=_carried(q, page) if partial else [],
     )
     return html, status
+
+
+def _carried(q: Questionnaire, page: int) -> list[tuple[str, str]]:
+    """(name, value) of every posted answer outside section ``page``, as typed."""
+    return [(question.id, value) for number, section in enumerate(q.sections) if number != page
+            for question in section.questions for value in request.form.getlist(question.id) if value != ""]
 
 
 @bp.route("/<round_slug>/<village_code>/submit", methods=["POST"])

@@ -144,7 +144,8 @@
   // low (Chromium decides without asking the resident; others may ask once).
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
   flush();
-  if (!form) return;
+  // A no-JS step's page holds one section (the others' answers hidden): it stays a plain form.
+  if (!form || form.hasAttribute("data-partial")) return;
 
   /* ---- the form ---- */
   function currentKey() { return form.elements._key.value; }
