@@ -25,18 +25,16 @@ on FAIL. Run it twice if the machine is busy: both sides share the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import os
 import statistics
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from page_weight import _prepare, _serve
+from page_weight import _prepare, _serve, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -64,17 +62,9 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _static_server(folder: Path) -> Iterator[str]:
+def _static_server(folder: Path) -> contextlib.AbstractContextManager[str]:
     handler = functools.partial(_StaticHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
 
 
 def _filler(size: int, prefix: str, suffix: str) -> str:

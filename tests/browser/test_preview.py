@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from survey_app.extensions import db
 from survey_app.models import Role
 from tests.browser.resident import BROWSER_TEST, fill_form, stored_responses
-from tests.factories import PASSWORD, make_round, make_user
+from tests.browser.staff import sign_in
+from tests.factories import make_round, make_user
 
 pytestmark = BROWSER_TEST
 
@@ -18,11 +19,7 @@ def test_a_draft_rounds_form_is_previewed_with_js_and_nothing_is_stored(live_ser
     admin = make_user(Role.ADMIN, "preview@example.org")
     slug, email = draft.slug, admin.email
     db.session.remove()  # SQLite: the live server needs the write lock
-    page.goto(live_server.url + "/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("button[type=submit]").click()
+    sign_in(page, live_server.url, email, lang="id")
     page.goto(f"{live_server.url}/admin/rounds/{slug}/preview")
     expect(page.locator("#preview-banner")).to_be_visible()
     fill_form(page, plan)

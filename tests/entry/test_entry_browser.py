@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from survey_app.extensions import db
 from survey_app.models import PaperForm, Response
+from tests.browser.staff import sign_in
 from tests.entry.conftest import VILLAGE
-from tests.factories import PASSWORD, complete_answers
+from tests.factories import complete_answers
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,11 +59,7 @@ def signed_in(live_server, new_context, round_, person, questionnaire):  # type:
     url = f"{live_server.url}/entry/{round_.id}/key?village={VILLAGE}"
     db.session.remove()  # SQLite: the live server needs the write lock
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(live_server.url + "/lang/en")
-    page.goto(live_server.url + "/auth/login")
-    page.fill("#email", "vol1@example.org")
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
+    sign_in(page, live_server.url, "vol1@example.org")
     page.wait_for_url("**/entry/")  # a volunteer's start page
     page.goto(url)
     return page
@@ -163,12 +160,7 @@ def test_with_javascript_off_the_screen_is_a_plain_form(live_server, new_context
     url = f"{live_server.url}/entry/{round_.id}/key?village={VILLAGE}"
     db.session.remove()
     page = new_context(java_script_enabled=False, viewport={"width": 800, "height": 1000}).new_page()
-    page.goto(live_server.url + "/lang/en")
-    page.goto(live_server.url + "/auth/login")
-    page.fill("#email", "vol1@example.org")
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("button[type=submit]").click()
+    sign_in(page, live_server.url, "vol1@example.org")
     page.goto(url)
     plan = complete_answers(questionnaire, PLAN_OVERRIDES)
     page.fill("#f-serial", "N001")
@@ -222,12 +214,7 @@ def test_the_code_legends_wrap_on_a_laptop_screen(live_server, new_context, roun
     round_id = round_.id
     db.session.remove()
     page = new_context(viewport={"width": 1366, "height": 768}).new_page()
-    page.goto(live_server.url + "/lang/en")
-    page.goto(live_server.url + "/auth/login")
-    page.fill("#email", "vol1@example.org")
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("button[type=submit]").click()
+    sign_in(page, live_server.url, "vol1@example.org")
     page.goto(f"{live_server.url}/entry/{round_id}/key?village={VILLAGE}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     legend = page.locator("#eq-local_problems .codes")
