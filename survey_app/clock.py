@@ -9,7 +9,7 @@ that zone, labelled (WIB, WITA, WIT), on every page and in the staff's CSVs.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -20,6 +20,11 @@ from survey_app.models._types import as_utc
 def today() -> date:
     """Today's date where the survey runs."""
     return datetime.now(UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def day_start(day: date, zone: str | None = None) -> datetime:
+    """The UTC instant local ``day`` begins: date filters are local dates, both ends inclusive."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone or current_app.config["TIMEZONE"])).astimezone(UTC)
 
 
 def local(moment: datetime, zone: str | None = None) -> datetime:

@@ -11,9 +11,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -43,11 +42,6 @@ class AuditFilters:
         return {key: value for key, value in values.items() if value}
 
 
-def day_start(day: date, zone: str) -> datetime:
-    """The UTC instant local ``day`` begins."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
 def events_query(filters: AuditFilters, zone: str) -> sa.Select[tuple[AuditEvent]]:
     """Matching events, newest first (id breaks ties within one transaction)."""
     query = sa.select(AuditEvent)
@@ -56,9 +50,9 @@ def events_query(filters: AuditFilters, zone: str) -> sa.Select[tuple[AuditEvent
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
-        query = query.where(AuditEvent.occurred_at >= day_start(filters.date_from, zone))
+        query = query.where(AuditEvent.occurred_at >= clock.day_start(filters.date_from, zone))
     if filters.date_to:
-        query = query.where(AuditEvent.occurred_at < day_start(filters.date_to + timedelta(days=1), zone))
+        query = query.where(AuditEvent.occurred_at < clock.day_start(filters.date_to + timedelta(days=1), zone))
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -86,3 +86,36 @@ class DoubleEntryForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Say why, for the history.")), Length(max=500)])
+
+
+def _choices(*pairs: tuple[str, object]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ResponseFilterForm(FlaskForm):
+    """Filters and sort of the submissions table, in the query string: a GET form, so links
+    and the pager keep them (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    area = StringField(_l("Area or village code"), validators=[Optional(), Length(max=32)])
+    mode = SelectField(_l("Mode"), validators=[Optional()],
+                       choices=_choices(("", _l("Web and paper")), ("web", _l("Web")), ("paper", _l("Paper"))))
+    date_from = DateField(_l("From (date)"), validators=[Optional()])
+    date_to = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=_choices(("", _l("Counted and deleted")), ("counted", _l("Counted")),
+                                          ("deleted", _l("Deleted"))))
+    flag = SelectField(_l("Quality"), validators=[Optional()],
+                       choices=_choices(("", _l("Any")), ("fast", _l("Very fast (web)")),
+                                        ("corrected", _l("Corrected"))))
+    sort = SelectField(_l("Sort by"), validators=[Optional()],
+                       choices=_choices(("submitted", _l("Submitted")), ("village", _l("Village")),
+                                        ("mode", _l("Mode")), ("id", "#")))
+    dir = SelectField(_l("Order"), validators=[Optional()],
+                      choices=_choices(("desc", _l("Descending")), ("asc", _l("Ascending"))))
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

@@ -18,7 +18,7 @@ from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
-from survey_app.entry.forms import DoubleEntryForm, ReasonForm, UploadForm, input_attrs
+from survey_app.entry.forms import DoubleEntryForm, ReasonForm, ResponseFilterForm, UploadForm, input_attrs
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import (
@@ -397,11 +397,26 @@ def settings(round_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:round_id>/responses")
 @roles_required(*STAFF)
 def responses(round_id: int):  # type: ignore[no-untyped-def]
-    """The round's responses in the user's area, to open one and correct it."""
+    """The round's responses in the user's area, filtered and sorted, 50 a page, with their
+    answers as columns: to find one, open it and correct it."""
     round_ = _staff_round(round_id)
-    page = queries.round_responses(current_user, round_, request.args.get("page", 1, type=int))
-    return render_template("entry/responses.html", round=round_, page=page, modes=_mode_labels(),
-                           serials=queries.paper_serials([r.id for r in page.items]))
+    form = ResponseFilterForm(formdata=request.args)
+    page = None
+    if form.validate():
+        filters = queries.ResponseFilters(
+            area=(form.area.data or "").strip(), mode=form.mode.data or "", date_from=form.date_from.data,
+            date_to=form.date_to.data, status=form.status.data or "", flag=form.flag.data or "",
+            sort=form.sort.data or "submitted", desc=form.dir.data != "asc")
+        query = queries.round_responses(current_user, round_, filters,
+                                        fast_seconds=current_app.config["FAST_COMPLETION_SECONDS"])
+        page = db.paginate(query, page=request.args.get("page", 1, type=int) or 1, per_page=50, error_out=False)
+    q = _questionnaire(round_)
+    lang = current_language()
+    return render_template(
+        "entry/responses.html", round=round_, form=form, page=page, modes=_mode_labels(),
+        serials=queries.paper_serials([r.id for r in page.items]) if page else {},
+        questions=[(question.id, text_in(question.text, lang, q.default_language)) for question in q.questions()],
+    ), 200 if page is not None else 422
 
 
 def _response_in_scope(response_id: int) -> Response:

@@ -61,5 +61,7 @@ class Response(db.Model):
                  "submitted_at"),
         # The dashboard's very fast web answers: a range of durations, so only the few are read.
         sa.Index("ix_responses_fast", "round_id", "mode", "duration_s", "village_id", "deleted_at"),
+        # The submissions table, newest first: a page walks the index instead of sorting a round.
+        sa.Index("ix_responses_round_submitted", "round_id", "submitted_at"),
         sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
     )
