@@ -76,7 +76,9 @@ SERIAL_SCOPE_LABELS = {
 }
 
 
-class DoubleEntryForm(FlaskForm):
+class PaperSettingsForm(FlaskForm):
+    """A round's paper entry rules: double entry, and where serials must be unique."""
+
     mode = RadioField(_l("Double entry"), validators=[DataRequired()],
                       choices=[SelectChoice(value, label) for value, label in DOUBLE_ENTRY_LABELS.items()])
     share = IntegerField(_l("Share keyed twice (%)"), validators=[Optional(), NumberRange(min=1, max=100)])

@@ -18,7 +18,7 @@ from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
-from survey_app.entry.forms import DoubleEntryForm, ReasonForm, ResponseFilterForm, UploadForm, input_attrs
+from survey_app.entry.forms import PaperSettingsForm, ReasonForm, ResponseFilterForm, UploadForm, input_attrs
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import (
@@ -376,7 +376,7 @@ def settings(round_id: int):  # type: ignore[no-untyped-def]
     """Paper entry rules for a round: double entry (off, every form, or a random share), and
     where serials must be unique (per village or round-wide, until a form is keyed)."""
     round_ = _staff_round(round_id)
-    form = DoubleEntryForm(data={"mode": round_.double_entry.value, "share": round_.double_entry_share or None,
+    form = PaperSettingsForm(data={"mode": round_.double_entry.value, "share": round_.double_entry_share or None,
                                  "serials": round_.serial_scope.value})
     if form.validate_on_submit():
         try:
