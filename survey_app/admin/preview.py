@@ -22,7 +22,7 @@ from survey_app.models import Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.questionnaire import Questionnaire, clean_answers
 from survey_app.respond.lookup import RoundRow, VillageRow
-from survey_app.respond.routes import PageView, Target, walk
+from survey_app.respond.pages import PageView, Target, walk
 
 
 def _questionnaire(key: str, version: int) -> Questionnaire:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -18,11 +14,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.engine import Connection
 from werkzeug.exceptions import HTTPException
@@ -33,14 +27,12 @@ from survey_app.answer_messages import translate_errors
 from survey_app.database import read_only
 from survey_app.errors import http_message
 from survey_app.extensions import db, limiter
-from survey_app.i18n import current_language
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
 from survey_app.operations.responses import RoundNotOpen, StoreOutcome, insert_response, parse_submission_key
-from survey_app.questionnaire import CleanResult, Questionnaire, clean_answers, text_in
-from survey_app.respond import bp, flow
+from survey_app.questionnaire import Questionnaire, clean_answers
+from survey_app.respond import bp
 from survey_app.respond.availability import Availability, availability
-from survey_app.respond.forms import form_class, raw_answers
 from survey_app.respond.lookup import (
     Destination,
     Destinations,
@@ -50,8 +42,8 @@ from survey_app.respond.lookup import (
     destination_of,
     round_and_village,
 )
+from survey_app.respond.pages import HONEYPOT, Target, posted, render_page, walk
 
-HONEYPOT = "_website"
 MAX_FORM_AGE = timedelta(days=2)
 
 UNAVAILABLE_STATUS = {Availability.NOT_YET: 403, Availability.CLOSED: 410, Availability.NOT_IN_ROUND: 404}
@@ -59,13 +51,6 @@ UNAVAILABLE_STATUS = {Availability.NOT_YET: 403, Availability.CLOSED: 410, Avail
 
 def _rate_limit() -> str:
     return current_app.config["RESPOND_RATE_LIMIT"]
-
-
-@dataclass(frozen=True)
-class Target:
-    round: RoundRow
-    village: VillageRow
-    questionnaire: Questionnaire
 
 
 @bp.record_once
@@ -215,7 +200,7 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
         try:
             outcome = _store(round_slug, village_code, destination, q, answers, key, started, today)
         except StorageUnavailable:  # the same page again, every answer kept, and the same key
-            return _render_page(target, answers, page, {}, key=key, started=started, status=503,
+            return render_page(target, answers, page, {}, key=key, started=started, status=503,
                                 notice=_("Your answers could not be saved just now. They are still here: "
                                          "please press Send again in a few minutes."))
         if isinstance(outcome, Response):
@@ -225,94 +210,6 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
         return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
 
     return walk(target, store)
-
-
-@dataclass(frozen=True)
-class PageView:
-    """Where the enhanced form sends its answers, and whether the pages are a staff preview."""
-
-    submit_url: str
-    preview: bool = False
-
-
-def walk(target: Target, finish: Callable[..., Any], view: PageView | None = None):  # type: ignore[no-untyped-def]
-    """A page of the no-JS form: show, validate, move between sections, or hand the complete,
-    valid answers to ``finish(answers, page, key, started)`` (which stores them, or for a
-    preview does not)."""
-    q = target.questionnaire
-    render = functools.partial(_render_page, target, view=view)
-    if request.method in ("GET", "HEAD"):  # uptime monitors ask with HEAD
-        return render(answers={}, page=flow.visible_sections(q, {})[0], errors={},
-                      key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
-    result, page, key, started = _posted(q)
-    errors = translate_errors(result.error_templates)
-    nav = request.form.get("_nav", "next")
-
-    if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
-        session["lang"] = nav[5:]
-        refresh()  # Flask-Babel caches the locale per request
-        return render(result.answers, page, {}, key=key, started=started)
-    if nav == "back":
-        previous = flow.previous_section(q, result.answers, page)
-        return render(result.answers, previous, {}, key=key, started=started)
-    page_errors = {q_.id: errors[q_.id] for q_ in q.sections[page].questions if q_.id in errors}
-    if page_errors:
-        return render(result.answers, page, page_errors, status=422, key=key, started=started)
-    following = flow.next_section(q, result.answers, page)
-    if following is not None and nav != "submit":
-        return render(result.answers, following, {}, key=key, started=started)
-    if errors:
-        first = flow.first_section_with_errors(q, errors) or 0
-        return render(result.answers, first, errors, status=422, key=key, started=started)
-    return finish(result.answers, page, key, started)
-
-
-def _posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
-    """What a no-JS page posted: the cleaned answers, the section it showed, its key and start."""
-    result = clean_answers(q, raw_answers(q, request.form))
-    page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
-    return result, page, request.form.get("_key", ""), request.form.get("_started", "")
-
-
-def _render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
-                 started: str, status: int = 200, notice: str | None = None,
-                 view: PageView | None = None):  # type: ignore[no-untyped-def]
-    q = target.questionnaire
-    view = view or PageView(url_for("respond.submit", round_slug=target.round.slug, village_code=target.village.code))
-    lang = current_language()
-    form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
-    shown = flow.visible_sections(q, answers)
-    # A no-JS step carries only its own section, and the other answers as hidden inputs: a
-    # whole questionnaire on every step cost a slow phone seconds. The first page (and a
-    # language switch, which the enhanced form also asks for) carries every section.
-    partial = request.method == "POST" and not request.form.get("_nav", "").startswith("lang-")
-    html = render_template(
-        "respond/form.html",
-        target=target,
-        q=q,
-        t=lambda texts: text_in(texts, lang, q.default_language),
-        form=form,
-        page=page,
-        shown=shown,
-        position=shown.index(page) + 1 if page in shown else 1,
-        is_last=flow.next_section(q, answers, page) is None,
-        views=[flow.page_questions(section, answers) for section in q.sections],
-        errors=errors,
-        key=key,
-        started=started,
-        honeypot=HONEYPOT,
-        notice=notice,
-        door=view,
-        partial=partial,
-        carried=_carried(q, page) if partial else [],
-    )
-    return html, status
-
-
-def _carried(q: Questionnaire, page: int) -> list[tuple[str, str]]:
-    """(name, value) of every posted answer outside section ``page``, as typed."""
-    return [(question.id, value) for number, section in enumerate(q.sections) if number != page
-            for question in section.questions for value in request.form.getlist(question.id) if value != ""]
 
 
 @bp.route("/<round_slug>/<village_code>/submit", methods=["POST"])
@@ -420,5 +317,5 @@ def _same_page_again(status: int, notice: str):  # type: ignore[no-untyped-def]
         target = _find(connection, args.get("round_slug", ""), args.get("village_code", ""), today)
     if isinstance(target, Response):
         return target
-    result, page, key, started = _posted(target.questionnaire)
-    return _render_page(target, result.answers, page, {}, key=key, started=started, status=status, notice=notice)
+    result, page, key, started = posted(target.questionnaire)
+    return render_page(target, result.answers, page, {}, key=key, started=started, status=status, notice=notice)
