@@ -17,24 +17,29 @@ from flask import Flask, current_app
 from survey_app.models._types import as_utc
 
 
+def _zone(zone: str | None) -> ZoneInfo:
+    """``zone``, or the installation's ``TIMEZONE``."""
+    return ZoneInfo(zone or current_app.config["TIMEZONE"])
+
+
 def today() -> date:
     """Today's date where the survey runs."""
-    return datetime.now(UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return datetime.now(UTC).astimezone(_zone(None)).date()
 
 
 def day_start(day: date, zone: str | None = None) -> datetime:
     """The UTC instant local ``day`` begins: date filters are local dates, both ends inclusive."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone or current_app.config["TIMEZONE"])).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=_zone(zone)).astimezone(UTC)
 
 
 def local(moment: datetime, zone: str | None = None) -> datetime:
     """``moment`` (aware, or naive UTC as SQLite hands it back) in the survey's zone."""
-    return as_utc(moment).astimezone(ZoneInfo(zone or current_app.config["TIMEZONE"]))
+    return as_utc(moment).astimezone(_zone(zone))
 
 
 def zone_label(zone: str | None = None) -> str:
     """The zone's short name as people say it: WIB, WITA or WIT in Indonesia."""
-    return datetime.now(UTC).astimezone(ZoneInfo(zone or current_app.config["TIMEZONE"])).strftime("%Z")
+    return datetime.now(UTC).astimezone(_zone(zone)).strftime("%Z")
 
 
 def shown(moment: datetime | None, seconds: bool = False) -> str:
