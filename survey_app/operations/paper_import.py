@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from survey_app import audit, clock
 from survey_app.extensions import db
-from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, SerialScope, User, Village
+from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, User, Village
 from survey_app.operations import OperationError
 from survey_app.operations.keying import BLANK, KeyedResult, key_answers
 from survey_app.operations.paper import (
@@ -406,7 +406,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
     labels = _label_texts(questionnaire)
     rows: list[_Row] = []
     problems: list[Problem] = []
-    serials: dict[tuple[str, str], int] = {}
+    serials: dict[tuple[int, str], int] = {}
     first = True
     for number, cells in table.rows:
         if all(_text(c) == "" for c in cells):
@@ -422,8 +422,10 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
         row_problems += [Problem(number, key, reason)
                          for key, reason in {**header_errors, **answer_errors(result)}.items()]
         serial = normalise_serial(typed.get(SERIAL, ""))
-        # Repeated only where the round wants serials unique: in one village, or anywhere.
-        where = str(typed.get(VILLAGE) or "").strip() if round_.serial_scope is SerialScope.VILLAGE else ""
+        # Repeated only where the round wants serials unique (``Round.serial_scope_id``): in
+        # one village, or anywhere. A row naming no known village has its own error already.
+        place = villages.get(str(typed.get(VILLAGE) or "").strip())
+        where = round_.serial_scope_id(place.id if place is not None else 0)
         if serial and (where, serial) in serials:
             row_problems.append(Problem(number, SERIAL, _("Serial %(serial)s is also on row %(row)s.",
                                                           serial=serial, row=serials[where, serial])))
