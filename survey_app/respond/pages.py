@@ -83,8 +83,8 @@ def posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
 
 
 def render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
-                 started: str, status: int = 200, notice: str | None = None,
-                 view: PageView | None = None):  # type: ignore[no-untyped-def]
+                started: str, status: int = 200, notice: str | None = None,
+                view: PageView | None = None):  # type: ignore[no-untyped-def]
     """One page of the form at section ``page``: every section on a first page or a language
     switch, else only that one with the other answers hidden (``_carried``)."""
     q = target.questionnaire

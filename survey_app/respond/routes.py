@@ -201,8 +201,8 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
             outcome = _store(round_slug, village_code, destination, q, answers, key, started, today)
         except StorageUnavailable:  # the same page again, every answer kept, and the same key
             return render_page(target, answers, page, {}, key=key, started=started, status=503,
-                                notice=_("Your answers could not be saved just now. They are still here: "
-                                         "please press Send again in a few minutes."))
+                               notice=_("Your answers could not be saved just now. They are still here: "
+                                        "please press Send again in a few minutes."))
         if isinstance(outcome, Response):
             return outcome
         if outcome is StoreOutcome.CONFLICT:
