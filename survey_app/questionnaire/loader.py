@@ -67,9 +67,9 @@ def load_with(path: Path, previous: PreviousLoader) -> Questionnaire:
         raise QuestionnaireError([Problem(label, line, None, message)]) from exc
     doc = read_yaml(text)
     reporter = Reporter(label, doc)
-    for where, line, message in doc.problems:
+    for where, at_line, message in doc.problems:
         qid, _ = _question_of(doc, where)
-        reporter.problems.append(Problem(label, line, qid, message))
+        reporter.problems.append(Problem(label, at_line, qid, message))
     if doc.value is None:
         if not reporter.problems:
             reporter.error((), "file is empty")
