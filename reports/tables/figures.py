@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -158,6 +159,12 @@ def round_figures(frame: pd.DataFrame, questionnaire: Questionnaire, options: Re
         scores = index_scores(own_index_scores(frame, questionnaire, index))
         figures[f"index:{index.id}"] = index_estimate(scores, suppression)
     return figures
+
+
+class AnswerCounts(Protocol):
+    """Where an item trend reads its counts: a village's responses, or an area's stored sums."""
+
+    def counts_of(self, round_id: int, question_id: str) -> Mapping[str, int]: ...
 
 
 class VillageData:

@@ -18,7 +18,8 @@ from survey_app.questionnaire import Questionnaire
 from survey_app.questionnaire.comparability import NOT_COMPARABLE, SAME
 
 
-def _index_link(index_id: str, versions: Versions, earlier: RoundInfo, later: RoundInfo) -> Link:
+def index_link(index_id: str, versions: Versions, earlier: RoundInfo, later: RoundInfo) -> Link:
+    """Whether an index may join two rounds: same questionnaire, same items, each comparable."""
     old, new = earlier.questionnaire.index(index_id), later.questionnaire.index(index_id)
     if earlier.questionnaire.key != later.questionnaire.key:
         return Link(NOT_COMPARABLE, later.questionnaire.version, "note_other_questionnaire")
@@ -47,7 +48,7 @@ def index_trend(
     latest_q = asked[-1].questionnaire
     label = localised(latest_q.index(index_id).label, latest_q, options.lang)
     segments, notes = split_segments(
-        asked, lambda a, b: _index_link(index_id, versions, a, b), label, options.lang
+        asked, lambda a, b: index_link(index_id, versions, a, b), label, options.lang
     )
     scores: dict[int, pd.Series] = {}
     for segment in segments:

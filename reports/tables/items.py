@@ -10,7 +10,14 @@ import pandas as pd
 from reports.data import RoundInfo
 from reports.stats import ItemShare, mean_ci, proportion_change
 from reports.tables.change import presence_notes, segment_changes, split_segments
-from reports.tables.figures import VillageData, make_estimate, mean_score, share_estimate, share_from_counts
+from reports.tables.figures import (
+    AnswerCounts,
+    VillageData,
+    make_estimate,
+    mean_score,
+    share_estimate,
+    share_from_counts,
+)
 from reports.tables.model import (
     DistributionBlock,
     Estimate,
@@ -30,7 +37,7 @@ from survey_app.questionnaire import Question, Questionnaire
 
 
 def item_trend(
-    qid: str, rounds: Sequence[RoundInfo], data: VillageData, versions: Versions, options: ReportOptions
+    qid: str, rounds: Sequence[RoundInfo], data: AnswerCounts, versions: Versions, options: ReportOptions
 ) -> Trend:
     asked = [r for r in rounds if r.questionnaire.has_question(qid)
              and item_kind(r.questionnaire.question(qid)) == "scale"]

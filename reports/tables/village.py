@@ -116,11 +116,15 @@ def build_village_trends(
         raise ValueError("a village overview needs at least one round")
     chain = Versions(rounds, versions)
     data = VillageData(responses, village_id, rounds)
-    headline = _headline(section_layout(rounds, options.lang), rounds)
-    keys = _key_items(options, headline)
+    keys, index_ids = headline_keys(rounds, options)
     items = tuple(item_trend(qid, rounds, data, chain, options) for qid in keys)
-    indices = tuple(index_trend(iid, rounds, data, chain, options, None) for iid in _index_ids(rounds))
+    indices = tuple(index_trend(iid, rounds, data, chain, options, None) for iid in index_ids)
     return VillageTrends(indices, items, {r.id: len(data.by_round[r.id]) for r in rounds})
+
+
+def headline_keys(rounds: Sequence[RoundInfo], options: ReportOptions) -> tuple[tuple[str, ...], list[str]]:
+    """The key items and the indices whose trends a headline shows (overviews, charts)."""
+    return _key_items(options, _headline(section_layout(rounds, options.lang), rounds)), _index_ids(rounds)
 
 
 def _reported_kind(qid: str, rounds: Sequence[RoundInfo]) -> ItemKind:

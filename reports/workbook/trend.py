@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from openpyxl.chart import LineChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.charts import Charted, headline_groups
 from reports.safety import safe_text
-from reports.tables import Trend, VillageTables
+from reports.tables import VillageTables
 from reports.workbook import styles
 from reports.workbook.cells import SheetWriter
 
@@ -34,21 +35,14 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> None:
     w.header(header_row, 1, w.msg("measure"))
     for number, summary in enumerate(tables.rounds, start=2):
         w.header(header_row, number, summary.info.name)
-    groups: list[tuple[str, Sequence[Trend], bool]] = [(w.msg("trend_chart_indices"), tables.indices, False)]
-    key_items = [tables.item(key) for key in tables.key_items]
-    titles = {section.id: section.title for section in tables.sections}
-    for section_id, title in titles.items():
-        members = [trend for trend in key_items if trend.section_id == section_id]
-        if members:
-            groups.append((w.msg("trend_chart_items", section=title), members, True))
+    groups = headline_groups(tables.indices, [tables.item(key) for key in tables.key_items],
+                             {section.id: section.title for section in tables.sections}, tables.options.lang)
     row = header_row + 1
     blocks = []
-    for title, trends, is_share in groups:
-        if not trends:
-            continue
+    for group in groups:
         first = row
-        row = _series_rows(w, tables, trends, row, is_share)
-        blocks.append((title, first, row - 1, is_share))
+        row = _series_rows(w, tables, group.trends, row, group.share)
+        blocks.append((group.title, first, row - 1, group.share))
     chart_row = row + 2
     for title, first, last, is_share in blocks:
         ws.add_chart(_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share), f"A{chart_row}")
@@ -58,7 +52,7 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> None:
     styles.print_setup(ws, f"{header_row}:{header_row}")
 
 
-def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Trend], row: int, is_share: bool) -> int:
+def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Charted], row: int, is_share: bool) -> int:
     fmt = styles.PERCENT if is_share else styles.INDEX
     round_ids = [summary.info.id for summary in tables.rounds]
     names = {summary.info.id: summary.info.name for summary in tables.rounds}

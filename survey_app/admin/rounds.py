@@ -27,6 +27,7 @@ from survey_app.admin.queries import (
     version_changes,
 )
 from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
+from survey_app.database import read_only_request
 from survey_app.extensions import db
 from survey_app.headers import SELF_CONTAINED_PAGE, talisman
 from survey_app.i18n import current_language
@@ -45,6 +46,7 @@ from survey_app.operations.rounds import (
 )
 from survey_app.posters import form_url, make_poster, render_index
 from survey_app.questionnaire import text_in
+from survey_app.reporting.results import area_results, page_options
 from survey_app.reporting.service import csv_response, record_download
 
 STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
@@ -128,14 +130,21 @@ def _scope_codes(form: RoundForm) -> list[str]:
 @bp.route("/rounds/<round_slug>")
 @roles_required(*STAFF)
 def round_page(round_slug: str):  # type: ignore[no-untyped-def]
-    """Everything about one round: facts, version changes, links, posters, downloads, actions."""
+    """Everything about one round: facts, results, version changes, links, posters, downloads, actions."""
+    # The results refresh stored sums on a connection of their own: read this page in deferred
+    # transactions, as the downloads do, or the request's own write lock would block that.
+    db.session.commit()
+    read_only_request()
     round_ = round_by_slug(round_slug)
     village_count = count_round_villages(round_, current_user)
     if current_user.scope_prefixes and not village_count:
         abort(403)
     previous = previous_round(round_)
+    status, options = round_.status_on(clock.today()), page_options(round_)
+    results = None if status is RoundStatus.DRAFT else area_results(round_, current_user, options)
     return render_template(
-        "admin/round.html", round=round_, status=round_.status_on(clock.today()), status_labels=STATUS_LABELS,
+        "admin/round.html", round=round_, status=status, status_labels=STATUS_LABELS,
+        results=results, min_n=options.min_n,
         counts=round_counts(round_), previous=previous, changes=version_changes(previous, round_),
         diff_labels=DIFF_LABELS, wording=_wording(round_, previous),
         links=link_rows(round_, round_villages_in_scope(round_, current_user, limit=LINKS_SHOWN)),

@@ -35,6 +35,7 @@ from survey_app.downloads.forms import JobForm
 from survey_app.extensions import db
 from survey_app.models import Area, Role, Round, RoundStatus, User, Village
 from survey_app.operations import OperationError
+from survey_app.reporting.results import area_results, page_options, village_results
 from survey_app.reporting.service import (
     AreaRef,
     area_filename,
@@ -126,20 +127,18 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
     if current_user.role in STAFF:
         areas = [a for a in db.session.scalars(sa.select(Area).where(Area.code.in_(sizes)).order_by(Area.code))
                  if user_covers(current_user, a.code)]
+    options = page_options(round_)
     return render_template(
         "downloads/round.html", round=round_, villages=villages, areas=areas, level_labels=LEVEL_LABELS,
         is_staff=current_user.role in STAFF, is_admin=current_user.role is Role.ADMIN, form=JobForm(),
         area_sizes=sizes, direct_overview=current_app.config["OVERVIEW_DIRECT_VILLAGES"],
+        results=area_results(round_, current_user, options), min_n=options.min_n,
     )
 
 
-@bp.route("/<round_slug>/village/<village_code>.xlsx")
-@roles_required(*READERS)
-def village(round_slug: str, village_code: str) -> Response:
-    """One village's workbook."""
-    round_ = round_or_404(round_slug)
-    lang, free_text = _lang(), _free_text()
-    target = db.session.scalar(sa.select(Village).where(Village.code == village_code))
+def _village_of(round_: Round, code: str) -> Village:
+    """The round's village with this code, if the user may see it."""
+    target = db.session.scalar(sa.select(Village).where(Village.code == code))
     if target is None:
         abort(404)
     if not may_see_village(current_user, target.code):
@@ -148,6 +147,27 @@ def village(round_slug: str, village_code: str) -> Response:
         round_villages(round_, village_code=target.code)
     except OperationError:
         abort(404)  # not in this round
+    return target
+
+
+@bp.route("/<round_slug>/village/<village_code>/")
+@roles_required(*READERS)
+def village_page(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
+    """One village's headline results across rounds, as charts, beside its workbook."""
+    round_ = round_or_404(round_slug)
+    target = _village_of(round_, village_code)
+    options = page_options(round_)
+    return render_template("downloads/village.html", round=round_, village=target, min_n=options.min_n,
+                           results=village_results(round_, target, options), is_admin=current_user.role is Role.ADMIN)
+
+
+@bp.route("/<round_slug>/village/<village_code>.xlsx")
+@roles_required(*READERS)
+def village(round_slug: str, village_code: str) -> Response:
+    """One village's workbook."""
+    round_ = round_or_404(round_slug)
+    lang, free_text = _lang(), _free_text()
+    target = _village_of(round_, village_code)
     data = village_report(round_, target, report_options(lang, round_.min_n, free_text))
     record_download(current_user, "village", target.code, what="village_report", round=round_.name, lang=lang,
                     free_text=free_text)

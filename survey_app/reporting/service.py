@@ -31,7 +31,7 @@ from reports.data import (
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.overview import build_overview, overview_workbook
-from reports.tables import ReportOptions, build_village_tables
+from reports.tables import ReportOptions, VillageTables, build_village_tables
 from reports.workbook import build_village_workbook
 from survey_app import audit, questionnaires
 from survey_app.database import read_only, writing
@@ -115,9 +115,10 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
 # --- one village, from the web ---------------------------------------------------------------------
 
 
-def village_report(round_: Round, village: Village, options: ReportOptions) -> bytes:
-    """One village's workbook: its own responses plus the stored sums of the other villages
-    (alpha, district and regency), refreshed first for the villages whose answers changed."""
+def village_tables(round_: Round, village: Village, options: ReportOptions) -> VillageTables:
+    """One village's report tables: its own responses plus the stored sums of the other
+    villages (alpha, district and regency), refreshed first for the villages whose answers
+    changed. The workbook and the village's results page both show these."""
     with read_only(), db.engine.connect() as connection:
         rounds = load_round_history(connection, round_.id, questionnaires.load)
     summaries.refresh(db.engine, rounds)
@@ -125,10 +126,14 @@ def village_report(round_: Round, village: Village, options: ReportOptions) -> b
         responses = load_round_responses(connection, [r.id for r in rounds], [village.id])
         info = load_village(connection, village.id)
         population = summaries.population(connection, rounds, [info], options.suppression)
-    tables = build_village_tables(
+    return build_village_tables(
         info, rounds, responses, options, population=population, versions=questionnaires.catalog().get
     )
-    return build_village_workbook(tables)
+
+
+def village_report(round_: Round, village: Village, options: ReportOptions) -> bytes:
+    """One village's workbook."""
+    return build_village_workbook(village_tables(round_, village, options))
 
 
 # --- overview and export ---------------------------------------------------------------------------

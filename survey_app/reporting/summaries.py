@@ -199,6 +199,28 @@ def stored_sums(
     return found
 
 
+_LEVELS = {1: SummaryLevel.PROVINCE, 2: SummaryLevel.REGENCY, 3: SummaryLevel.DISTRICT}
+"""Segments of an area code -> the level its sums are stored at (more: a village)."""
+
+
+def reach_sums(
+    connection: sa.Connection, round_ids: Sequence[int], codes: Sequence[str] | None
+) -> dict[int, PlaceSums]:
+    """Round id -> the stored sums of the round's villages below ``codes`` (areas or villages;
+    None = the whole round): one stored row per code, never the villages below it."""
+    by_level: dict[SummaryLevel, list[str]] = defaultdict(list)
+    if codes is None:
+        by_level[SummaryLevel.ROUND].append("")
+    for code in codes or ():
+        if not any(code.startswith(other + ".") for other in codes or ()):  # counted once, by its area
+            by_level[_LEVELS.get(code.count(".") + 1, SummaryLevel.VILLAGE)].append(code)
+    return {
+        round_id: total_sums(part for level, listed in by_level.items()
+                             for part in stored_sums(connection, round_id, level, listed).values())
+        for round_id in round_ids
+    }
+
+
 _AREAS = (("district_code", SummaryLevel.DISTRICT, "district"), ("regency_code", SummaryLevel.REGENCY, "regency"))
 """The areas a village report compares with: responses-frame column, level, ``VillageInfo`` field."""
 

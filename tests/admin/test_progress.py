@@ -5,9 +5,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from survey_app.extensions import db
 from survey_app.models import Area, AreaLevel, AuditEvent, FormStatus, Mode, PaperForm, Response, Role, Village
 from survey_app.operations.rounds import open_round
 from tests.factories import make_response, make_round, make_villages, sign_in
+from tests.html_pages import Node, parse
 
 T0 = datetime(2027, 3, 2, 8, 0, tzinfo=UTC)
 PLAIN = {"trust_police": "3", "trust_help": "2", "fair_respect": "4", "fair_equal": "3", "fair_listen": "5"}
@@ -26,71 +25,6 @@ STRAIGHT = {"trust_help": "4", "fair_respect": "4", "fair_equal": "4", "fair_lis
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-VOID = {"input", "br", "img", "meta", "link", "hr"}
-
-
-@dataclass
-class Node:
-    """A parsed HTML element: just enough to read the dashboard's rows and attributes."""
-
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    def __getitem__(self, name: str) -> str:
-        return self.attrs[name]
-
-    def text(self) -> str:
-        parts = [c if isinstance(c, str) else c.text() for c in self.children]
-        return " ".join(" ".join(parts).split())
-
-    def all(self, tag: str, **attrs: str | bool) -> list[Node]:
-        """Descendants with this tag whose attributes equal ``attrs`` (True: present)."""
-        found = []
-        for child in self.children:
-            if isinstance(child, Node):
-                if child.tag == tag and all(
-                    (name in child.attrs) if value is True else child.attrs.get(name) == value
-                    for name, value in attrs.items()
-                ):
-                    found.append(child)
-                found += child.all(tag, **attrs)
-        return found
-
-    def one(self, tag: str, **attrs: str | bool) -> Node | None:
-        found = self.all(tag, **attrs)
-        return found[0] if found else None
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.root = Node("root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                break
-
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
-        self.stack[-1].children.append(data)
-
-
-def parse(response) -> Node:  # type: ignore[no-untyped-def]
-    assert response.status_code == 200, response.status_code
-    builder = _Builder()
-    builder.feed(response.get_data(as_text=True))
-    return builder.root
 
 
 def _respond(round_, village, mode=Mode.WEB, *, duration=600, at=T0, answers=None, deleted=False) -> Response:

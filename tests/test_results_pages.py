@@ -1,0 +1,165 @@
+"""Results in the browser: a round's and a village's headline trends as server-drawn SVG charts,
+with the workbook's own figures, suppression and access rules."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from reports.data import Place, VillageInfo, load_round_history, load_round_responses
+from reports.tables import ReportOptions, build_village_tables
+from reports.workbook.trend import short_label
+from survey_app import questionnaires
+from survey_app.extensions import db
+from survey_app.models import Role, Round
+from tests.factories import make_round, sign_in
+from tests.html_pages import Node, parse
+
+ROUND = "putaran-2-2025"
+BASE = f"/downloads/{ROUND}"
+VILLAGE = "32.73.01.1001"  # Sukarasa: 37 answers in round 1, 89 in round 2
+OTHER_VILLAGE = "32.73.02.1002"
+EVERYONE = VillageInfo(0, "0", "all", Place("0", "all"), Place("0", "all"), Place("0", "all"))
+"""Every response of a reach as one place, for the reference path."""
+
+
+def _figures(page: Node) -> dict[tuple[str, str], dict[str, str]]:
+    """(chart title, line label) -> round name -> the cell's attributes, from the figures tables."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for table in page.all("table", **{"class": "figures"}):
+        head = [th.text() for th in table.one("thead").all("th")]  # type: ignore[union-attr]
+        for row in table.one("tbody").all("tr"):  # type: ignore[union-attr]
+            label = row.one("th").text()  # type: ignore[union-attr]
+            found[(head[0], label)] = {name: {**cell.attrs, "text": cell.text()}
+                                       for name, cell in zip(head[1:], row.all("td"), strict=True)}
+    return found
+
+
+def _trend_sheet(data: bytes) -> dict[str, dict[str, float | None]]:
+    """Line label -> round name -> value, from the workbook's Trend sheet."""
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Trend"]
+    header = [cell.value for cell in ws[4]]
+    return {row[0].value: dict(zip(header[1:], (c.value for c in row[1:]), strict=False))
+            for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, str)}
+
+
+@pytest.fixture
+def demo(demo_data):
+    """The demo installation."""
+
+
+def test_a_village_page_shows_the_workbooks_trend_figures(client, demo):
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
+    client.get("/lang/en")
+    page = parse(client.get(f"{BASE}/village/{VILLAGE}/"))
+    assert page.one("h1").text().startswith("Sukarasa")
+    charts = page.all("figure", **{"class": "chart"})
+    assert charts and all(chart.one("svg", role="img") is not None for chart in charts)
+    figures = _figures(page)
+    sheet = _trend_sheet(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data)
+    compared = 0
+    for (_title, label), by_round in figures.items():
+        rows = {name: values for name, values in sheet.items() if name.startswith(short_label(label)[:40])}
+        assert rows, label
+        for round_name, cell in by_round.items():
+            in_workbook = [values[round_name] for values in rows.values() if values.get(round_name) is not None]
+            if "data-value" in cell:
+                assert in_workbook == [pytest.approx(float(cell["data-value"]), rel=1e-12)], (label, round_name)
+                compared += 1
+            else:
+                assert in_workbook == [], (label, round_name)
+    assert compared >= 20
+    # Every shown figure is also a point with its interval in the SVG.
+    circles = [c for chart in charts for c in chart.all("circle", **{"data-value": True})]
+    assert len(circles) == compared
+
+
+def test_figures_under_min_n_are_not_drawn_as_on_the_workbook(client, demo):
+    db.session.execute(sa.update(Round).where(Round.slug == ROUND).values(min_n=50))  # round 1 had 37 answers
+    db.session.commit()
+    sign_in(client, Role.ADMIN)
+    client.get("/lang/en")
+    page = parse(client.get(f"{BASE}/village/{VILLAGE}/"))
+    first = [cells["Putaran 1 2025"] for cells in _figures(page).values()]
+    assert first and all("data-value" not in cell for cell in first)
+    assert any(cell.get("data-suppressed") == "37" and "too few answers (n = 37, under 50)" in cell["text"]
+               for cell in first)
+    assert not [c for c in page.all("circle", **{"data-value": True}) if c["data-round"] == first[0]["data-round"]]
+    sheet = _trend_sheet(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data)
+    assert all(values.get("Putaran 1 2025") is None for values in sheet.values())
+
+
+def test_the_round_page_shows_the_reach_of_the_user_from_stored_sums(client, demo, app):
+    """An admin sees the whole round, a coordinator their district: each figure equals the one
+    computed from every response of that reach (the reference path)."""
+    options = ReportOptions(lang="en")
+    with db.engine.connect() as connection:
+        round_id = connection.execute(sa.select(Round.id).where(Round.slug == ROUND)).scalar_one()
+        rounds = load_round_history(connection, round_id, questionnaires.load)
+        responses = load_round_responses(connection, [r.id for r in rounds])
+    for role, scope, rows in ((Role.ADMIN, None, responses),
+                              (Role.COORDINATOR, ["32.73.01"], responses[responses["district_code"] == "32.73.01"])):
+        user_client = app.test_client()
+        sign_in(user_client, role, scope=scope, email=f"{role.value}-results@example.org")
+        user_client.get("/lang/en")
+        page = parse(user_client.get(f"{BASE}/"))
+        db.session.remove()  # the app context outlives requests here: end the request's read
+        figures = _figures(page)
+        pooled = rows.assign(village_id=0)
+        reference = build_village_tables(EVERYONE, rounds, pooled, options, versions=questionnaires.load)
+        latest = rounds[-1]
+        expected = {trend.label: trend.values[latest.id] for trend in (*reference.indices, *reference.items)}
+        checked = 0
+        for (_title, label), by_round in figures.items():
+            cell, want = by_round[latest.name], expected[label]
+            if want is None:  # not asked in this round (dropped from the questionnaire)
+                assert "data-value" not in cell and cell["text"] == "not asked", label
+                continue
+            assert want.shown and "data-value" in cell, label
+            assert float(cell["data-value"]) == pytest.approx(want.value, rel=1e-12)
+            assert (float(cell["data-low"]), float(cell["data-high"])) == pytest.approx((want.ci_low, want.ci_high))
+            assert int(cell["data-n"]) == want.n
+            checked += 1
+        assert checked >= 10
+        counts = page.one("section", **{"aria-labelledby": "results-heading"}).text()  # type: ignore[union-attr]
+        assert f"{latest.name}: {int((rows['round_id'] == latest.id).sum())}" in counts
+
+
+def test_a_viewer_sees_their_village_only(client, demo):
+    sign_in(client, Role.VIEWER, scope=[VILLAGE])
+    client.get("/lang/en")
+    page = parse(client.get(f"{BASE}/"))
+    text = page.one("section", **{"aria-labelledby": "results-heading"}).text()  # type: ignore[union-attr]
+    assert "Putaran 1 2025: 37" in text and "Putaran 2 2025: 89" in text
+    assert client.get(f"{BASE}/village/{VILLAGE}/").status_code == 200
+    assert client.get(f"{BASE}/village/{OTHER_VILLAGE}/").status_code == 403
+    assert client.get(f"{BASE}/village/99.99.99.9999/").status_code == 404
+
+
+def test_results_pages_are_closed_to_volunteers_and_strangers(client, demo):
+    assert client.get(f"{BASE}/village/{VILLAGE}/").status_code == 302
+    sign_in(client, Role.VOLUNTEER)
+    assert client.get(f"{BASE}/village/{VILLAGE}/").status_code == 403
+
+
+def test_the_pages_speak_the_interface_language(client, demo):
+    sign_in(client, Role.ADMIN)
+    page = parse(client.get(f"{BASE}/village/{VILLAGE}/"))
+    assert page.one("title", id="village-1-title").text() == "Indeks (0–100)"  # type: ignore[union-attr]
+    client.get("/lang/en")
+    page = parse(client.get(f"{BASE}/village/{VILLAGE}/"))
+    assert page.one("title", id="village-1-title").text() == "Indices (0–100)"  # type: ignore[union-attr]
+
+
+def test_the_consoles_round_page_shows_the_same_results(client, demo):
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
+    client.get("/lang/en")
+    console = _figures(parse(client.get(f"/admin/rounds/{ROUND}")))
+    db.session.remove()
+    assert console and console == _figures(parse(client.get(f"{BASE}/")))
+    draft = make_round("Draft round", "trust-safety@2", scope=["32.73.01"])
+    page = parse(client.get(f"/admin/rounds/{draft.slug}"))
+    assert page.one("section", **{"aria-labelledby": "results-heading"}) is None
