@@ -73,3 +73,16 @@ def test_an_admin_creates_opens_follows_and_downloads_a_round(app, live_server, 
     assert workbook.sheetnames[0] == "Ringkasan"
     cells = [str(c) for row in workbook["Ringkasan"].iter_rows(values_only=True) for c in row if c is not None]
     assert any("Putaran Uji Browser" in c for c in cells)
+
+    # Its results page draws the charts; one answer is far under min_n, so no point is drawn
+    # and the figures table says why.
+    problems: list[str] = []
+    console.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    console.click(f"a[href='/downloads/putaran-uji-browser/village/{VILLAGE}/']")
+    charts = console.locator("figure.chart svg[role=img]")
+    assert charts.count() >= 2 and charts.first.bounding_box()["width"] > 300  # type: ignore[index]
+    assert console.locator("figure.chart circle[data-value]").count() == 0
+    console.locator("figure.chart details summary").first.click()
+    assert "n = 1" in console.locator("figure.chart td[data-suppressed]").first.inner_text()
+    assert problems == []  # nothing refused by the content security policy
+    screenshot(console, "console-village-results")
