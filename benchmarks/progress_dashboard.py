@@ -152,8 +152,8 @@ def p95(times: list[float]) -> float:
 
 
 def measure(url: str, args: argparse.Namespace, district: str) -> dict[str, list[float]]:
-    from survey_app import questionnaires
-    from survey_app.admin import progress_data, quality
+    from survey_app import quality
+    from survey_app.admin import progress_data
     from survey_app.database import read_only
     from survey_app.extensions import db
     from survey_app.models import Round
@@ -184,9 +184,8 @@ def measure(url: str, args: argparse.Namespace, district: str) -> dict[str, list
     def sql_only() -> None:
         with app.app_context(), read_only(), db.engine.connect() as connection:
             page = progress_data.page(connection, scope, progress_data.Filters(), 1)
-            items = quality.battery_items(questionnaires.load("trust-safety", 2))
-            rows = progress_data.responses_of(connection, scope, [r.village_id for r in page.rows], items)
-            quality.assess(rows, questionnaires.load, scope.fast_seconds)
+            rows = progress_data.responses_of(connection, scope, [r.village_id for r in page.rows])
+            quality.assess(rows, scope.fast_seconds)
             db.session.remove()
 
     base = f"/admin/rounds/{slugs[BIG]}/progress"

@@ -7,6 +7,7 @@ import uuid
 
 from flask.testing import FlaskClient
 
+from survey_app import quality, questionnaires
 from survey_app.extensions import db
 from survey_app.models import Area, AreaLevel, Mode, Response, Role, Round, User, Village
 from survey_app.operations.responses import answers_digest
@@ -156,6 +157,8 @@ def make_response(round_: Round, village_id: int, *, mode: Mode = Mode.WEB, answ
     """A stored response written straight to the table (no checks), added to the session
     uncommitted: for tests about counts and pages, not about the resident's door."""
     answers = dict(answers or {})
+    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    fields.setdefault("straightlined", quality.straightlined(answers, questionnaire))
     response = Response(submission_key=key or str(uuid.uuid4()), round_id=round_.id, village_id=village_id,
                         questionnaire_key=round_.questionnaire_key,
                         questionnaire_version=round_.questionnaire_version, mode=mode, answers=answers,

@@ -1,10 +1,14 @@
 """The migrations and the models describe the same schema, on every backend."""
 
+import json
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from survey_app import questionnaires
 from survey_app.extensions import db
+from survey_app.quality import straightlined
 from tests.factories import village_counts_disagreements
 
 
@@ -57,6 +61,12 @@ def test_a_populated_database_goes_down_to_the_first_revision_and_up_again(app, 
     with db.engine.connect() as connection:  # and the answer counts were taken on the way up
         assert connection.execute(sa.text("SELECT count(*) FROM village_counts")).scalar_one() > 0
     assert village_counts_disagreements() == []
+    with db.engine.connect() as connection:  # and the straight-lined answers were judged again
+        rows = connection.execute(sa.text(
+            "SELECT questionnaire_key, questionnaire_version, answers, straightlined FROM responses")).all()
+    judged = [straightlined(json.loads(a) if isinstance(a, str) else a, questionnaires.load(k, v))
+              for k, v, a, _flag in rows]
+    assert [bool(flag) for *_rest, flag in rows] == judged and any(judged)
 
 
 def test_production_refuses_a_downgrade_that_does_not_name_the_risk(database_url, monkeypatch):

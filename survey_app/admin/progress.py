@@ -18,9 +18,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from reports.export import WRITERS, export_bytes
-from survey_app import clock, questionnaires
+from survey_app import clock, quality
 from survey_app.access import STAFF, roles_required
-from survey_app.admin import bp, progress_data, quality
+from survey_app.admin import bp, progress_data
 from survey_app.admin.progress_data import SORTS, Filters, Page, Scope
 from survey_app.admin.queries import round_by_slug
 from survey_app.admin.rounds import STATUS_LABELS
@@ -72,12 +72,6 @@ def _round(slug: str) -> Round:
     if not scopes_overlap(round_.scope_prefixes, current_user.scope_prefixes):
         abort(403)
     return round_
-
-
-def _battery_items(round_: Round) -> tuple[str, ...]:
-    """The questions the quality signals read, from the round's questionnaire version (answers
-    given on another version are judged on the items the two share)."""
-    return quality.battery_items(questionnaires.load(round_.questionnaire_key, round_.questionnaire_version))
 
 
 def _scope(round_: Round, user: User) -> Scope:
@@ -151,9 +145,8 @@ def progress(round_slug: str):  # type: ignore[no-untyped-def]
     with read_only(), db.engine.connect() as connection:
         result = progress_data.page(connection, scope, filters, number)
         options = progress_data.area_options(connection, scope, None if filters.narrows else result)
-        rows = progress_data.responses_of(connection, scope, [row.village_id for row in result.rows],
-                                          _battery_items(round_))
-        signals = quality.assess(rows, questionnaires.load, scope.fast_seconds)
+        rows = progress_data.responses_of(connection, scope, [row.village_id for row in result.rows])
+        signals = quality.assess(rows, scope.fast_seconds)
     regencies = sorted({(code, name) for code, name, _d, _n in options})
     districts = [(code, name) for reg, _r, code, name in options
                  if reg == filters.regency or len(regencies) == 1]
@@ -180,8 +173,8 @@ def progress_csv(round_slug: str) -> Response:
     scope = _scope(round_, current_user)
     with read_only(), db.engine.connect() as connection:
         rows = list(progress_data.iter_village_rows(connection, scope, filters))
-        responses = progress_data.responses_matching(connection, scope, filters, _battery_items(round_))
-        signals = quality.assess(responses, questionnaires.load, scope.fast_seconds)
+        responses = progress_data.responses_matching(connection, scope, filters)
+        signals = quality.assess(responses, scope.fast_seconds)
     data = export_bytes(progress_data.csv_table(rows, signals, current_app.config["TIMEZONE"]), "csv")
     record_download(current_user, "round", round_.id, what="progress", round=round_.name, rows=len(rows),
                     **_query_args(filters))

@@ -21,9 +21,9 @@ from sqlalchemy.orm import aliased
 
 from reports.export import ResponseTable, Value
 from survey_app import clock
-from survey_app.admin.quality import ResponseRow, VillageQuality
 from survey_app.models import Area, FormStatus, Mode, PaperForm, Response, Village, VillageCount, code_in_scope
 from survey_app.models._types import as_utc
+from survey_app.quality import ResponseRow, VillageQuality
 
 PAGE_SIZE = 50
 
@@ -421,37 +421,31 @@ def area_options(connection: sa.Connection, scope: Scope, page: Page | None = No
 # --- quality inputs ----------------------------------------------------------------------------
 
 
-def _responses_select(scope: Scope, items: Sequence[str]) -> sa.Select[Any]:
-    """The round's non-deleted responses with only the answers to ``items`` (the battery
-    questions): a province's whole answer documents would cost seconds to transfer and parse."""
+def _responses_select(scope: Scope) -> sa.Select[Any]:
+    """The round's non-deleted responses, with what the signals read: no answers, since
+    straight-lining was judged when they were written."""
     return sa.select(
-        Response.village_id, Response.mode, Response.duration_s, Response.submitted_at,
-        Response.questionnaire_key, Response.questionnaire_version,
-        *(Response.answers[item].as_string().label(f"item_{number}") for number, item in enumerate(items)),
+        Response.village_id, Response.mode, Response.duration_s, Response.submitted_at, Response.straightlined,
     ).where(Response.round_id == scope.round_id, Response.deleted_at.is_(None))
 
 
-def _response_rows(connection: sa.Connection, query: sa.Select[Any], items: Sequence[str]) -> Iterator[ResponseRow]:
+def _response_rows(connection: sa.Connection, query: sa.Select[Any]) -> Iterator[ResponseRow]:
     for row in connection.execute(query):
-        answers = {item: value for item, value in zip(items, row[6:], strict=True) if value is not None}
         yield ResponseRow(row.village_id, str(row.mode), row.duration_s, as_utc(row.submitted_at),
-                          row.questionnaire_key, row.questionnaire_version, answers)
+                          bool(row.straightlined))
 
 
-def responses_of(connection: sa.Connection, scope: Scope, village_ids: Sequence[int],
-                 items: Sequence[str]) -> Iterator[ResponseRow]:
-    """The round's non-deleted responses in these villages (a page's), answers to ``items`` only."""
+def responses_of(connection: sa.Connection, scope: Scope, village_ids: Sequence[int]) -> Iterator[ResponseRow]:
+    """The round's non-deleted responses in these villages (a page's)."""
     if not village_ids:
         return iter(())
-    query = _responses_select(scope, items).where(Response.village_id.in_(list(village_ids)))
-    return _response_rows(connection, query, items)
+    return _response_rows(connection, _responses_select(scope).where(Response.village_id.in_(list(village_ids))))
 
 
-def responses_matching(connection: sa.Connection, scope: Scope, filters: Filters,
-                       items: Sequence[str]) -> Iterator[ResponseRow]:
+def responses_matching(connection: sa.Connection, scope: Scope, filters: Filters) -> Iterator[ResponseRow]:
     """The round's non-deleted responses in every village matching ``filters`` (the CSV)."""
     villages = sa.select(Village.id).where(village_condition(scope, filters))
-    return _response_rows(connection, _responses_select(scope, items).where(Response.village_id.in_(villages)), items)
+    return _response_rows(connection, _responses_select(scope).where(Response.village_id.in_(villages)))
 
 
 # --- the CSV -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from survey_app import quality
 from survey_app.models import Mode, Round, Village
 from survey_app.operations.responses import answers_digest
 from survey_app.questionnaire import Question, Questionnaire, clean_answers
@@ -123,6 +124,7 @@ def generate_responses(
                 "answers": answers,
                 "answers_digest": answers_digest(answers),
                 "duration_s": duration if mode is Mode.WEB else None,
+                "straightlined": quality.straightlined(answers, questionnaire),
                 "submitted_at": submitted,
                 "updated_at": submitted,
             })

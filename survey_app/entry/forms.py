@@ -111,6 +111,7 @@ class ResponseFilterForm(FlaskForm):
                                           ("deleted", _l("Deleted"))))
     flag = SelectField(_l("Quality"), validators=[Optional()],
                        choices=_choices(("", _l("Any")), ("fast", _l("Very fast (web)")),
+                                        ("straight", _l("Straight-lined")),
                                         ("corrected", _l("Corrected"))))
     sort = SelectField(_l("Sort by"), validators=[Optional()],
                        choices=_choices(("submitted", _l("Submitted")), ("village", _l("Village")),

@@ -109,6 +109,8 @@ def round_responses(user: User, round_: Round, filters: ResponseFilters, *, fast
         query = query.where(deleted if filters.status == "deleted" else sa.not_(deleted))
     if filters.flag == "fast":  # as the dashboard counts them: web answers under the threshold
         query = query.where(Response.mode == Mode.WEB, Response.duration_s.between(0, fast_seconds - 1))
+    elif filters.flag == "straight":  # stored where the answers were written (quality.straightlined)
+        query = query.where(Response.straightlined)
     elif filters.flag == "corrected":
         query = query.where(sa.exists().where(Correction.response_id == Response.id))
     direction = sa.desc if filters.desc else sa.asc

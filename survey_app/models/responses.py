@@ -45,6 +45,9 @@ class Response(db.Model):
     # Seconds from the first page to submit (web only): a quality signal, kept as a duration
     # only so no second timestamp of the resident's activity is stored.
     duration_s: Mapped[int | None] = mapped_column(default=None)
+    # The same answer all down a battery (``quality.straightlined``), set wherever answers
+    # are written: the submissions table filters on it without reading the answers.
+    straightlined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # Soft delete by an admin: the row leaves the reports but stays for the audit trail.
@@ -63,5 +66,8 @@ class Response(db.Model):
         sa.Index("ix_responses_fast", "round_id", "mode", "duration_s", "village_id", "deleted_at"),
         # The submissions table, newest first: a page walks the index instead of sorting a round.
         sa.Index("ix_responses_round_submitted", "round_id", "submitted_at"),
+        # ...and its straight-lined ones, a few per cent of a round: counted without a scan.
+        sa.Index("ix_responses_straightlined", "round_id", "submitted_at",
+                 sqlite_where=sa.text("straightlined"), postgresql_where=sa.text("straightlined")),
         sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
     )

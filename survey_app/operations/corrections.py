@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey_app import audit
+from survey_app import audit, quality
 from survey_app.access import user_covers
 from survey_app.extensions import db
 from survey_app.models import Correction, Response, User
@@ -68,6 +68,7 @@ def correct_response(user: User, response: Response, questionnaire: Questionnair
     ]
     db.session.add_all(corrections)
     response.answers = dict(new)
+    response.straightlined = quality.straightlined(new, questionnaire)
     audit.record("response.corrected", actor=user, object_type="response", object_id=response.id, reason=why,
                  changes=[{"question": c.question_id, "old": c.old_value, "new": c.new_value} for c in corrections])
     return corrections

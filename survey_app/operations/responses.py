@@ -20,6 +20,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from survey_app import quality
 from survey_app.extensions import db
 from survey_app.models import Mode, Response
 from survey_app.models._types import utcnow
@@ -43,7 +44,7 @@ class HasId(Protocol):
 _responses = Response.__table__
 _INSERTED_COLUMNS = (
     "submission_key", "round_id", "village_id", "questionnaire_key", "questionnaire_version", "mode",
-    "answers", "answers_digest", "submitted_at", "updated_at", "duration_s",
+    "answers", "answers_digest", "submitted_at", "updated_at", "duration_s", "straightlined",
 )
 # The SQL twin of respond.availability() without the scope (which never changes): within its
 # dates, and open by hand or, when scheduled and not closed by hand, by reaching opens_on.
@@ -142,6 +143,7 @@ def insert_response(
         "submitted_at": submitted_at,
         "updated_at": submitted_at,
         "duration_s": None if started_at is None else max(0, int((submitted_at - started_at).total_seconds())),
+        "straightlined": quality.straightlined(answers, questionnaire),
     }
     if open_on is None:
         row_id = connection.scalar(_INSERT_ONCE, values)

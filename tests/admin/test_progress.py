@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from survey_app import questionnaires
-from survey_app.admin import quality
+from survey_app import quality, questionnaires
 from survey_app.extensions import db
 from survey_app.models import Area, AreaLevel, AuditEvent, FormStatus, Mode, PaperForm, Response, Role, Village
 from survey_app.operations.rounds import open_round

@@ -100,3 +100,41 @@ def test_an_admin_soft_deletes_with_a_reason(round_, questionnaire, as_user):
     assert "It no longer counts in the reports." in page
     refused = _correct(admin, stored, questionnaire, {"trust_police": "2"})
     assert refused.status_code == 422 and "was deleted" in text(refused)
+
+
+def _straight_ids(client, round_) -> list[int]:  # type: ignore[no-untyped-def]
+    import re
+
+    body = text(client.get(f"/entry/{round_.id}/responses?flag=straight"))
+    return [int(n) for n in re.findall(r'<tr(?: class="deleted")?><td>(\d+)</td>', body)]
+
+
+def test_straight_lining_is_stored_where_answers_are_written_and_filtered_on(app, round_, questionnaire, as_user):
+    """The same answer all down a battery, judged when a resident sends it, a volunteer keys
+    it or a coordinator corrects it; the submissions table filters on what was stored."""
+    from survey_app.quality import straightlined
+
+    resident = app.test_client()
+    url = f"/s/{round_.slug}/32.73.01.1001"
+    db.session.remove()  # reading round_ began a transaction: on SQLite it would hold the write lock
+    straight = complete_answers(questionnaire)  # the last option of every scale: one line down
+    varied = {**straight, "trust_police": "1", "fair_respect": "2", "eff_good_job": "3", "safe_walk_dark": "1",
+              "worry_burglary": "2"}
+    for answers in (straight, varied):
+        sent = resident.post(url + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": answers},
+                             headers={"X-CSRFToken": csrf_token(resident, url)})
+        assert sent.status_code == 201, sent.get_data(as_text=True)
+    db.session.remove()
+    key(as_user("vol1"), round_, typed(questionnaire))  # paper: the same straight line, keyed
+    web_straight, web_varied, paper = responses()
+    assert (web_straight.straightlined, web_varied.straightlined, paper.straightlined) == (True, False, True)
+    coord = as_user("coord")
+    assert _straight_ids(coord, round_) == [paper.id, web_straight.id]
+    # A correction that breaks the line takes the response out of the filter, and back in.
+    assert _correct(coord, paper, questionnaire, {"trust_police": "1", "fair_equal": "2"}).status_code == 303
+    assert _straight_ids(coord, round_) == [web_straight.id]
+    corrected = next(r for r in responses() if r.id == paper.id)
+    assert _correct(coord, corrected, questionnaire, typed_answers(questionnaire, straight)).status_code == 303
+    assert _straight_ids(coord, round_) == [paper.id, web_straight.id]
+    # The stored flag is the judgement of the stored answers, row by row.
+    assert [r.straightlined for r in responses()] == [straightlined(r.answers, questionnaire) for r in responses()]

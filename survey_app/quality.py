@@ -9,7 +9,7 @@ the thresholds below are deliberately loose so a flag means "look", not "wrong".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -48,9 +48,7 @@ class ResponseRow(NamedTuple):
     mode: str  # "web" or "paper"
     duration_s: int | None
     submitted_at: datetime | None
-    questionnaire_key: str
-    questionnaire_version: int
-    answers: Mapping[str, Any]
+    straightlined: bool  # as stored with the answers (``straightlined``)
 
 
 @dataclass(frozen=True)
@@ -106,12 +104,6 @@ def batteries(questionnaire: Questionnaire) -> tuple[Battery, ...]:
     )
 
 
-def battery_items(questionnaire: Questionnaire) -> tuple[str, ...]:
-    """Every question id in a battery: the only answers the signals read, so a caller may
-    load just these instead of whole answer documents."""
-    return tuple(qid for battery in batteries(questionnaire) for qid in battery.question_ids)
-
-
 def is_straightlined(answers: Mapping[str, Any], groups: Sequence[Battery]) -> bool:
     """True when, in some battery, at least ``STRAIGHT_MIN_ITEMS`` on-scale answers are all one
     option. Unanswered items and don't know/refused are left out, not counted as different."""
@@ -121,6 +113,12 @@ def is_straightlined(answers: Mapping[str, Any], groups: Sequence[Battery]) -> b
         if len(on_scale) >= STRAIGHT_MIN_ITEMS and len(set(on_scale)) == 1:
             return True
     return False
+
+
+def straightlined(answers: Mapping[str, Any], questionnaire: Questionnaire) -> bool:
+    """``is_straightlined`` on the questionnaire's own batteries: the flag stored with every
+    response when its answers are written, so the submissions table can filter on it."""
+    return is_straightlined(answers, batteries(questionnaire))
 
 
 def largest_burst(times: Iterable[datetime], window: timedelta = BURST_WINDOW) -> int:
@@ -134,14 +132,8 @@ def largest_burst(times: Iterable[datetime], window: timedelta = BURST_WINDOW) -
     return best
 
 
-def assess(
-    rows: Iterable[ResponseRow],
-    questionnaire: Callable[[str, int], Questionnaire],
-    fast_seconds: int,
-) -> dict[int, VillageQuality]:
-    """Signals per village id for ``rows``; ``questionnaire(key, version)`` loads a version
-    (called once per version met), ``fast_seconds`` is the very-fast threshold."""
-    groups: dict[Hashable, tuple[Battery, ...]] = {}
+def assess(rows: Iterable[ResponseRow], fast_seconds: int) -> dict[int, VillageQuality]:
+    """Signals per village id for ``rows``; ``fast_seconds`` is the very-fast threshold."""
     result: dict[int, VillageQuality] = defaultdict(VillageQuality)
     for row in rows:
         village = result[row.village_id]
@@ -152,10 +144,7 @@ def assess(
                 village.fast += row.duration_s < fast_seconds
             if row.submitted_at is not None:
                 village._web_times.append(row.submitted_at)
-        ref = (row.questionnaire_key, row.questionnaire_version)
-        if ref not in groups:
-            groups[ref] = batteries(questionnaire(*ref))
-        village.straightlined += is_straightlined(row.answers or {}, groups[ref])
+        village.straightlined += row.straightlined
     for village in result.values():
         village.largest_burst = largest_burst(village._web_times)
         village._web_times = []
