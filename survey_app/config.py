@@ -44,7 +44,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": "id",
-        "LANGUAGES": ("id", "en"),
+        # Interface languages with a catalogue (Javanese and Sundanese for the residents' pages).
+        "LANGUAGES": ("id", "en", "jv", "su"),
         "MIN_N": int(env.get("MIN_N", "30")),
         # Rounds open and close by dates in this zone.
         "TIMEZONE": env.get("TIMEZONE", "Asia/Jakarta"),

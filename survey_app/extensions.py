@@ -3,7 +3,6 @@
 Nothing here reads configuration: the factory calls each ``init_app``.
 """
 
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,6 +12,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from survey_app.catalogs import SurveyBabel
 
 # Stable constraint names make Alembic migrations (and SQLite batch mode) reproducible.
 NAMING_CONVENTION = {
@@ -32,7 +33,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# Translations fall back to Indonesian, never to the English of the source.
+babel = SurveyBabel()
 # Residents are on 2G/3G: gzip every text response.
 compress = Compress()
 # Counters only: the limiter keys on the client address but never stores it with answers.

@@ -83,7 +83,7 @@ def test_build_whole_round_with_min_n_and_free_text(demo, tmp_path: Path):
         (["--round", ROUND, "--village", "32.73.09.9999", "--out", "{out}"], 1, "No village with code"),
         (["--round", ROUND, "--area", "99.99", "--out", "{out}"], 1, "No area or village with code '99.99'"),
         (["--round", ROUND, "--village", "32.73.01.1001", "--area", "32.73", "--out", "{out}"], 2, "not both"),
-        (["--round", ROUND, "--lang", "fr", "--out", "{out}"], 2, "'fr' is not one of"),
+        (["--round", ROUND, "--lang", "fr", "--out", "{out}"], 1, "no report language 'fr': choose one of id, en"),
         (["--round", ROUND, "--min-n", "0", "--out", "{out}"], 2, "--min-n"),
         (["--round", ROUND], 2, "Missing option '--out'"),
     ],

@@ -11,7 +11,7 @@ from typing import Literal
 
 from reports.data import RoundInfo, VillageInfo
 from reports.stats import CAUTION_BELOW, MIN_N, BaseFlag, Change, Suppression
-from reports.text import LANGUAGES
+from reports.text import LANGUAGE_CODE, LANGUAGES
 from survey_app.questionnaire import Question, Questionnaire, text_in
 
 NAN = math.nan
@@ -35,8 +35,9 @@ class ReportOptions:
     """Items shown on the Summary; None means every item with a top-2 headline."""
 
     def __post_init__(self) -> None:
-        if self.lang not in LANGUAGES:
-            raise ValueError(f"report language must be one of {', '.join(LANGUAGES)}, got {self.lang!r}")
+        if not LANGUAGE_CODE.fullmatch(self.lang):
+            raise ValueError(f"report language must be a language code such as {', '.join(LANGUAGES)}, "
+                             f"got {self.lang!r}")
         Suppression(self.min_n, self.caution_below)  # validates min_n
 
     @property

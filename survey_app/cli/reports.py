@@ -11,7 +11,6 @@ from flask.cli import with_appcontext
 
 from reports.bulk import build_reports, default_processes
 from reports.tables import ReportOptions
-from reports.text import LANGUAGES
 from survey_app import questionnaires
 from survey_app.cli import reading
 from survey_app.extensions import db
@@ -23,6 +22,7 @@ from survey_app.reporting.service import (
     bulk_inputs,
     find_area,
     record_download,
+    report_language,
     report_options,
     round_villages,
 )
@@ -37,7 +37,8 @@ QUEUE_POLL_SECONDS = 0.5
 @click.option("--round", "round_name", required=True, help="Round name or slug.")
 @click.option("--village", "village_code", metavar="CODE", help="Only this village, e.g. 32.73.01.1001.")
 @click.option("--area", "area_code", metavar="CODE-PREFIX", help="Only the villages of this area, e.g. 32.73.01.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, help="Report language.")
+@click.option("--lang", default="id", show_default=True,
+              help="Report language: id, en, or any language of the round's questionnaire.")
 @click.option("--min-n", type=click.IntRange(min=1), help="Minimum base (default: the MIN_N setting).")
 @click.option("--free-text", is_flag=True, help="Add the free-text answers sheet (off by default: privacy).")
 @click.option("--processes", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
@@ -59,7 +60,7 @@ def build(round_name: str, village_code: str | None, area_code: str | None, lang
     try:
         round_ = get_round(round_name)
         villages = round_villages(round_, village_code=village_code, area_code=area_code)
-        options = report_options(lang, min_n or round_.min_n, free_text)
+        options = report_options(report_language(round_, lang), min_n or round_.min_n, free_text)
     except ValueError as exc:  # a bad --min-n; an OperationError is one line through @reading
         raise click.ClickException(str(exc)) from None
     if not villages:
@@ -109,7 +110,8 @@ def _build_on_queue(round_: Round, villages: list[Village], out_dir: Path, chunk
 @group.command("overview")
 @click.option("--round", "round_name", required=True, help="Round name or slug.")
 @click.option("--area", "area_code", required=True, metavar="CODE-PREFIX", help="District, regency or province.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="id", show_default=True, help="Report language.")
+@click.option("--lang", default="id", show_default=True,
+              help="Report language: id, en, or any language of the round's questionnaire.")
 @click.option("--min-n", type=click.IntRange(min=1), help="Minimum base (default: the MIN_N setting).")
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The .xlsx file to write.")
@@ -121,7 +123,7 @@ def overview(round_name: str, area_code: str, lang: str, min_n: int | None, out_
         round_ = get_round(round_name)
         area = find_area(area_code)
         villages = round_villages(round_, area_code=area.code)
-        options = report_options(lang, min_n or round_.min_n)
+        options = report_options(report_language(round_, lang), min_n or round_.min_n)
     except ValueError as exc:  # a bad --min-n; an OperationError is one line through @reading
         raise click.ClickException(str(exc)) from None
     data = area_overview(round_, area, villages, options)

@@ -21,7 +21,7 @@ def _choices(values: list[str]) -> list[SelectChoice]:
 class JobForm(FlaskForm):
     kind = SelectField(choices=_choices([kind.value for kind in WEB_KINDS]), validators=[InputRequired()])
     area_code = StringField(validators=[Optional(), Length(max=32)])
-    lang = SelectField(choices=_choices(list(LANGUAGES)), default="id")
+    lang = SelectField(choices=_choices(list(LANGUAGES)), default="id")  # the round's languages: set by the view
     fmt = SelectField(choices=_choices(sorted(WRITERS)), default="csv")
     labels = BooleanField()
     free_text = BooleanField()

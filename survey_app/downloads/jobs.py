@@ -24,7 +24,7 @@ from survey_app.downloads.routes import area_in_scope, area_villages, in_scope, 
 from survey_app.extensions import db
 from survey_app.models import Job, JobKind, JobStatus, Role
 from survey_app.reporting import jobs
-from survey_app.reporting.service import record_download
+from survey_app.reporting.service import record_download, report_languages
 
 KIND_LABELS = {
     JobKind.AREA_ZIP: _l("All village reports (zip)"),
@@ -50,6 +50,7 @@ def start_job(round_slug: str) -> Response:
     """Queue an area zip, an overview or a raw export, and go to its page."""
     round_ = round_or_404(round_slug)
     form = JobForm()
+    form.lang.choices = [(code, code) for code in report_languages(round_)]
     if not form.validate_on_submit():
         abort(400, description=_l("This download request is not valid; please start it from the round page."))
     kind = JobKind(form.kind.data)

@@ -27,7 +27,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from reports.export import WRITERS
-from reports.text import LANGUAGES
 from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.database import end_read_only_request, read_only_request
 from survey_app.downloads import bp
@@ -42,6 +41,7 @@ from survey_app.reporting.service import (
     area_overview,
     find_area,
     record_download,
+    report_languages,
     report_options,
     round_villages,
     village_filename,
@@ -74,9 +74,9 @@ def round_or_404(slug: str) -> Round:
     return round_
 
 
-def _lang() -> str:
+def _lang(round_: Round) -> str:
     lang = request.args.get("lang", "id")
-    if lang not in LANGUAGES:
+    if lang not in report_languages(round_):
         abort(400, description=_l("Unknown report language."))
     return lang
 
@@ -133,6 +133,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         is_staff=current_user.role in STAFF, is_admin=current_user.role is Role.ADMIN, form=JobForm(),
         area_sizes=sizes, direct_overview=current_app.config["OVERVIEW_DIRECT_VILLAGES"],
         results=area_results(round_, current_user, options), min_n=options.min_n,
+        report_languages=report_languages(round_),
     )
 
 
@@ -158,7 +159,8 @@ def village_page(round_slug: str, village_code: str):  # type: ignore[no-untyped
     target = _village_of(round_, village_code)
     options = page_options(round_)
     return render_template("downloads/village.html", round=round_, village=target, min_n=options.min_n,
-                           results=village_results(round_, target, options), is_admin=current_user.role is Role.ADMIN)
+                           results=village_results(round_, target, options), is_admin=current_user.role is Role.ADMIN,
+                           report_languages=report_languages(round_))
 
 
 @bp.route("/<round_slug>/village/<village_code>.xlsx")
@@ -166,7 +168,7 @@ def village_page(round_slug: str, village_code: str):  # type: ignore[no-untyped
 def village(round_slug: str, village_code: str) -> Response:
     """One village's workbook."""
     round_ = round_or_404(round_slug)
-    lang, free_text = _lang(), _free_text()
+    lang, free_text = _lang(round_), _free_text()
     target = _village_of(round_, village_code)
     data = village_report(round_, target, report_options(lang, round_.min_n, free_text))
     record_download(current_user, "village", target.code, what="village_report", round=round_.name, lang=lang,
@@ -180,7 +182,7 @@ def overview(round_slug: str, area_code: str) -> Response:
     """The overview of a small area, built at once: one row per village, unadjusted and
     BH-adjusted significance. Larger areas go through the queue (``start_job``)."""
     round_ = round_or_404(round_slug)
-    lang = _lang()
+    lang = _lang(round_)
     area = area_in_scope(area_code)
     villages = area_villages(round_, area)
     if len(villages) > current_app.config["OVERVIEW_DIRECT_VILLAGES"]:

@@ -22,6 +22,10 @@ from .versioning import Declared, PreviousLoader, resolve_versions
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")
 KEY_RE = re.compile(r"[a-z0-9-]+")
 ID_RULE = "must start with a lowercase letter and use only a-z, 0-9 and _"
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
+"""An ISO 639-1 or 639-3 code (id, jv, su, ban): what pages, sessions and reports accept."""
+
+
 # Fields every question may carry; the rest depend on the type (see types.QuestionType.fields).
 COMMON_FIELDS = frozenset({"id", "type", "text", "help", "required", "show_if", "compare"})
 
@@ -111,6 +115,9 @@ class _Builder:
         for i, lang in enumerate(self.spec.languages):
             if lang in seen:
                 self.rep.error(("languages", i), f"language '{lang}' is listed twice")
+            elif not LANGUAGE_RE.fullmatch(lang):
+                self.rep.error(("languages", i),
+                               f"language '{lang}' is not an ISO 639 code such as id, en, jv, su or ban")
             seen.add(lang)
         if self.spec.default_language not in seen:
             self.rep.error(

@@ -32,6 +32,7 @@ from reports.data import (
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.overview import build_overview, overview_workbook
 from reports.tables import ReportOptions, VillageTables, build_village_tables
+from reports.text import LANGUAGES
 from reports.workbook import build_village_workbook
 from survey_app import audit, questionnaires
 from survey_app.database import read_only, writing
@@ -43,6 +44,22 @@ from survey_app.reporting import summaries
 
 DOWNLOADED = "report.downloaded"
 """Audit action of every report, overview, zip and export handed out, web or CLI."""
+
+
+def report_languages(round_: Round) -> tuple[str, ...]:
+    """The languages a report of ``round_`` can be built in: the reports' own (Indonesian,
+    English) and every language of the round's questionnaire."""
+    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    return tuple(dict.fromkeys((*LANGUAGES, *questionnaire.languages)))
+
+
+def report_language(round_: Round, lang: str) -> str:
+    """``lang`` when a report of ``round_`` can be built in it; OperationError naming the choices."""
+    choices = report_languages(round_)
+    if lang not in choices:
+        raise OperationError(f"Round {round_.name!r} has no report language {lang!r}: "
+                             f"choose one of {', '.join(choices)}.")
+    return lang
 
 
 def report_options(lang: str = "id", min_n: int | None = None, include_free_text: bool = False) -> ReportOptions:

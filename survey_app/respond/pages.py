@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, render_template, request, session, url_for
+from flask import render_template, request, session, url_for
 from flask_babel import refresh
 
 from survey_app.answer_messages import translate_errors
@@ -56,7 +56,7 @@ def walk(target: Target, finish: Callable[..., Any], view: PageView | None = Non
     errors = translate_errors(result.error_templates)
     nav = request.form.get("_nav", "next")
 
-    if nav.startswith("lang-") and nav[5:] in current_app.config["LANGUAGES"]:
+    if nav.startswith("lang-") and nav[5:] in q.languages:  # the questionnaire's, with or without a catalogue
         session["lang"] = nav[5:]
         refresh()  # Flask-Babel caches the locale per request
         return render(result.answers, page, {}, key=key, started=started)

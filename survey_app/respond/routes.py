@@ -150,7 +150,8 @@ def _unavailable(reason: str, status: int, round_: RoundRow | None = None,
         response = jsonify(error=reason)
         response.status_code = status
         return response
-    html = render_template("respond/unavailable.html", reason=reason, round=round_, village=village)
+    html = render_template("respond/unavailable.html", reason=reason, round=round_, village=village,
+                           **_languages_of(round_))
     return Response(html, status)
 
 
@@ -206,7 +207,8 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
         if isinstance(outcome, Response):
             return outcome
         if outcome is StoreOutcome.CONFLICT:
-            return render_template("respond/conflict.html", round=target.round, village=target.village), 409
+            return render_template("respond/conflict.html", round=target.round, village=target.village,
+                                   **_languages_of(target.round)), 409
         return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
 
     return walk(target, store)
@@ -259,7 +261,14 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
 def thanks(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
     round_ = db.first_or_404(sa.select(Round).where(Round.slug == round_slug))
     village = db.first_or_404(sa.select(Village).where(Village.code == village_code))
-    return render_template("respond/thanks.html", round=round_, village=village)
+    return render_template("respond/thanks.html", round=round_, village=village, **_languages_of(round_))
+
+
+def _languages_of(round_: RoundRow | Round | None) -> dict[str, tuple[str, ...]]:
+    """The language switch of a page about ``round_``: its questionnaire's languages."""
+    if round_ is None:
+        return {}
+    return {"languages": tuple(questionnaires.load(round_.questionnaire_key, round_.questionnaire_version).languages)}
 
 
 @bp.route("/csrf")

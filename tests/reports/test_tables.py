@@ -259,8 +259,10 @@ def test_rounds_list_responses_by_mode_and_the_cutoff(demo: Demo):
 
 
 def test_options_are_checked(catalog):
-    with pytest.raises(ValueError, match="language"):
-        ReportOptions(lang="fr")
+    for wrong in ("french", "EN", "e", ""):
+        with pytest.raises(ValueError, match="language code"):
+            ReportOptions(lang=wrong)
+    assert ReportOptions(lang="jv").lang == "jv"  # any language code: wording falls back to Indonesian
     with pytest.raises(ValueError, match="min_n"):
         ReportOptions(min_n=0)
     v1 = catalog.get("trust-safety", 1)
