@@ -154,6 +154,24 @@ def test_the_pages_speak_the_interface_language(client, demo):
     assert page.one("title", id="village-1-title").text() == "Indices (0–100)"  # type: ignore[union-attr]
 
 
+def test_a_coordinators_district_figures_are_the_workbooks_comparison_column(client, demo):
+    """The round page of a coordinator of one district, against the district column of a
+    village workbook of that district (the Comparison sheet: the latest round)."""
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
+    client.get("/lang/en")
+    figures = _figures(parse(client.get(f"{BASE}/")))
+    db.session.remove()
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data))["Comparison"]
+    district = {row[0].value: row[5].value for row in ws.iter_rows(min_row=6) if isinstance(row[0].value, str)}
+    compared = 0
+    for (_title, label), by_round in figures.items():
+        cell = by_round["Putaran 2 2025"]
+        if label in district and "data-value" in cell:
+            assert float(cell["data-value"]) == pytest.approx(district[label], rel=1e-12), label
+            compared += 1
+    assert compared >= 10
+
+
 def test_the_consoles_round_page_shows_the_same_results(client, demo):
     sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
     client.get("/lang/en")
