@@ -34,7 +34,7 @@ def upgrade():
     op.add_column('responses', sa.Column('straightlined', sa.Boolean(), server_default=sa.false(), nullable=False))
     _judge_existing(op.get_bind())
     op.create_index('ix_responses_straightlined', 'responses', ['round_id', 'submitted_at'], unique=False,
-                    sqlite_where=sa.text('straightlined'), postgresql_where=sa.text('straightlined'))
+                    sqlite_where=sa.text('straightlined = 1'), postgresql_where=sa.text('straightlined'))
 
 
 def _judge_existing(connection):
@@ -60,6 +60,6 @@ def _judge_existing(connection):
 
 def downgrade():
     op.drop_index('ix_responses_straightlined', table_name='responses',
-                  sqlite_where=sa.text('straightlined'), postgresql_where=sa.text('straightlined'))
+                  sqlite_where=sa.text('straightlined = 1'), postgresql_where=sa.text('straightlined'))
     # A plain ALTER (SQLite >= 3.35 has DROP COLUMN): a batch would copy the table and lose its triggers.
     op.execute('ALTER TABLE responses DROP COLUMN straightlined')

@@ -41,6 +41,7 @@ from survey_app.reporting.service import (
     area_overview,
     find_area,
     record_download,
+    report_language,
     report_languages,
     report_options,
     round_villages,
@@ -75,10 +76,10 @@ def round_or_404(slug: str) -> Round:
 
 
 def _lang(round_: Round) -> str:
-    lang = request.args.get("lang", "id")
-    if lang not in report_languages(round_):
+    try:
+        return report_language(round_, request.args.get("lang", "id"))
+    except OperationError:
         abort(400, description=_l("Unknown report language."))
-    return lang
 
 
 def _free_text() -> bool:

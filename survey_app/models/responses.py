@@ -66,8 +66,10 @@ class Response(db.Model):
         sa.Index("ix_responses_fast", "round_id", "mode", "duration_s", "village_id", "deleted_at"),
         # The submissions table, newest first: a page walks the index instead of sorting a round.
         sa.Index("ix_responses_round_submitted", "round_id", "submitted_at"),
-        # ...and its straight-lined ones, a few per cent of a round: counted without a scan.
+        # ...and its straight-lined ones, a few per cent of a round: counted without a scan. Each
+        # condition is written as that backend's queries say it (SQLite: "= 1"), or the
+        # planner does not see that the index applies.
         sa.Index("ix_responses_straightlined", "round_id", "submitted_at",
-                 sqlite_where=sa.text("straightlined"), postgresql_where=sa.text("straightlined")),
+                 sqlite_where=sa.text("straightlined = 1"), postgresql_where=sa.text("straightlined")),
         sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
     )
