@@ -15,7 +15,7 @@ from reports.workbook.trend import short_label
 from survey_app import questionnaires
 from survey_app.extensions import db
 from survey_app.models import Role, Round
-from tests.factories import make_round, sign_in
+from tests.factories import make_response, make_round, sign_in
 from tests.html_pages import Node, parse
 
 ROUND = "putaran-2-2025"
@@ -181,3 +181,29 @@ def test_the_consoles_round_page_shows_the_same_results(client, demo):
     draft = make_round("Draft round", "trust-safety@2", scope=["32.73.01"])
     page = parse(client.get(f"/admin/rounds/{draft.slug}"))
     assert page.one("section", **{"aria-labelledby": "results-heading"}) is None
+
+
+def test_a_large_backlog_is_shown_as_stored_and_said_not_rebuilt_while_the_page_waits(client, demo, monkeypatch):
+    from survey_app.reporting import results
+
+    sign_in(client, Role.ADMIN)
+    client.get("/lang/en")
+
+    def counted() -> tuple[str, str | None]:
+        page = parse(client.get(f"{BASE}/"))
+        db.session.remove()
+        section = page.one("section", **{"aria-labelledby": "results-heading"})
+        stale = page.one("p", id="results-stale")
+        return section.text(), (stale.text() if stale is not None else None)  # type: ignore[union-attr]
+
+    before, note = counted()
+    assert "Putaran 2 2025: 548" in before and note is None
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == ROUND))
+    make_response(round_, 1, answers={"trust_police": "4"})
+    db.session.commit()
+    monkeypatch.setattr(results, "REFRESH_IN_REQUEST", 0)  # as if a bulk import had marked thousands
+    stale, note = counted()
+    assert "Putaran 2 2025: 548" in stale and note is not None and "Villages with answers newer than these figures: 1." in note
+    monkeypatch.setattr(results, "REFRESH_IN_REQUEST", 500)
+    after, note = counted()
+    assert "Putaran 2 2025: 549" in after and note is None

@@ -38,8 +38,12 @@ def upgrade():
 
 
 def _judge_existing(connection):
+    # The catalogue, not ``questionnaires.load``: that also reads the version pins through the
+    # app's session, a second connection whose open read would outlive this migration.
     from survey_app import questionnaires
     from survey_app.quality import straightlined
+
+    catalog = questionnaires.catalog()
 
     last = 0
     while True:
@@ -52,8 +56,7 @@ def _judge_existing(connection):
             return
         last = rows[-1].id
         flagged = [row.id for row in rows
-                   if straightlined(row.answers or {}, questionnaires.load(row.questionnaire_key,
-                                                                           row.questionnaire_version))]
+                   if straightlined(row.answers or {}, catalog.get(row.questionnaire_key, row.questionnaire_version))]
         if flagged:
             connection.execute(sa.update(RESPONSES).where(RESPONSES.c.id.in_(flagged)).values(straightlined=True))
 

@@ -59,6 +59,12 @@ def stale_villages(connection: sa.Connection, round_id: int) -> dict[int, int]:
     return {village_id: revision for village_id, revision in connection.execute(query)}
 
 
+def stale_count(connection: sa.Connection, round_ids: Sequence[int]) -> int:
+    """How many (round, village) pairs of ``round_ids`` have answers newer than their sums."""
+    query = sa.select(sa.func.count()).select_from(DIRTY).where(DIRTY.c.round_id.in_(list(round_ids)))
+    return int(connection.execute(query).scalar_one())
+
+
 def refresh(engine: sa.Engine, rounds: Iterable[RoundInfo]) -> int:
     """Bring the stored sums of ``rounds`` up to date; returns the number of villages rebuilt."""
     return sum(_refresh_round(engine, round_) for round_ in rounds)
