@@ -1,4 +1,5 @@
-"""Data-quality signals for the progress dashboard, per village. Pure: no Flask, no database.
+"""Data-quality signals: per village for the progress dashboard, and straight-lining per
+response, judged where answers are written and stored with them. Pure: no Flask, no database.
 
 Each signal points a coordinator at villages worth a second look (a volunteer filling in
 forms for residents, one phone submitting many times, people clicking through without
