@@ -41,6 +41,7 @@ from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
 from reports.files import written_whole
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
+from survey_app.questionnaire.types import ReportKind, report_kind
 
 ExportFormat = Literal["csv", "xlsx"]
 Value = str | int | float | datetime | None
@@ -59,7 +60,6 @@ META_HEADERS = (
     "questionnaire_version",
     "submitted_at_utc",
 )
-TEXT_TYPES = frozenset({"short_text", "long_text"})
 CSV_TEXT_GUARD = "'"
 """Prefix for CSV text that a spreadsheet would otherwise read as a formula."""
 
@@ -87,9 +87,10 @@ def question_columns(questionnaires: Sequence[Questionnaire], options: ExportOpt
     seen: set[str] = set()
     for questionnaire in questionnaires:
         for question in questionnaire.questions():
-            if question.type in TEXT_TYPES and not options.include_free_text:
+            kind = report_kind(question)
+            if kind == "text" and not options.include_free_text:
                 continue
-            if question.type == "multiple_choice":
+            if kind == "multiple":
                 for option in question.options:
                     header = f"{question.id}/{option.code}"
                     if header not in seen:
@@ -191,7 +192,7 @@ def _getters(questionnaire: Questionnaire, columns: Sequence[Column], options: E
             getters.append(_nothing)
             continue
         question = questionnaire.question(column.question_id)
-        maker = _GETTERS.get(question.type, _plain_getter)
+        maker = _GETTERS[report_kind(question)]
         getters.append(maker(question, questionnaire, column, options))
     return getters
 
@@ -245,14 +246,14 @@ def _plain_getter(_question: Question, _q: Questionnaire, _column: Column, _opti
     return lambda value: None if _missing(value) else str(value)
 
 
-_GETTERS: dict[str, Callable[[Question, Questionnaire, Column, ExportOptions], Getter]] = {
-    "single_choice": _choice_getter,
-    "yes_no": _choice_getter,
-    "multiple_choice": _multiple_getter,
-    "integer": _number_getter,
-    "short_text": _plain_getter,
-    "long_text": _plain_getter,
+_GETTERS: dict[ReportKind, Callable[[Question, Questionnaire, Column, ExportOptions], Getter]] = {
+    "scale": _choice_getter,
+    "categorical": _choice_getter,
+    "multiple": _multiple_getter,
+    "number": _number_getter,
+    "text": _plain_getter,
 }
+"""How reports summarise a question (its type's ``report_kind``) -> how its cells are made."""
 
 
 # --- renderers ---------------------------------------------------------------------------------

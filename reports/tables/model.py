@@ -4,7 +4,7 @@ the whole village's tables as plain dataclasses; and how each question type is s
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -12,12 +12,13 @@ from typing import Literal
 from reports.data import RoundInfo, VillageInfo
 from reports.stats import CAUTION_BELOW, MIN_N, BaseFlag, Change, Suppression
 from reports.text import LANGUAGE_CODE, LANGUAGES
-from survey_app.questionnaire import Question, Questionnaire, text_in
+from survey_app.questionnaire import Questionnaire, text_in
+from survey_app.questionnaire.types import ReportKind, report_kind
 
 NAN = math.nan
 
 
-ItemKind = Literal["scale", "categorical", "multiple", "number", "text"]
+ItemKind = ReportKind
 
 
 ChangeStatus = Literal["computed", "suppressed", "not_comparable", "first", "not_asked"]
@@ -224,23 +225,8 @@ class VillageTables:
 NO_CHANGE = Change(NAN, NAN, NAN, NAN)
 
 
-def _single_kind(question: Question) -> ItemKind:
-    return "scale" if question.favourable else "categorical"
-
-
-_KIND_BY_TYPE: dict[str, Callable[[Question], ItemKind]] = {
-    "single_choice": _single_kind,
-    "yes_no": _single_kind,
-    "multiple_choice": lambda _q: "multiple",
-    "integer": lambda _q: "number",
-    "short_text": lambda _q: "text",
-    "long_text": lambda _q: "text",
-}
-
-
-def item_kind(question: Question) -> ItemKind:
-    """How a question is summarised; unknown types are treated as free text (never counted)."""
-    return _KIND_BY_TYPE.get(question.type, lambda _q: "text")(question)
+item_kind = report_kind
+"""How a question is summarised: the registry's ``report_kind``."""
 
 
 def localised(texts: Mapping[str, str] | None, questionnaire: Questionnaire, lang: str) -> str:

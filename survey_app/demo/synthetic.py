@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -13,9 +12,8 @@ from typing import Any
 from survey_app import quality
 from survey_app.models import Mode, Round, Village
 from survey_app.operations.responses import answers_digest
-from survey_app.questionnaire import Question, Questionnaire, clean_answers
+from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, clean_answers
 
-SPECIAL_SHARE = 0.04  # don't know / refused
 SKIP_OPTIONAL_SHARE = 0.15
 PAPER_SHARE = 0.3
 
@@ -25,52 +23,6 @@ class VillageMood:
     trust: float  # 0..1, the village's tendency to answer favourably on trust items
     safety: float
     small: bool = False
-
-
-def _scale_answer(question: Question, level: float, rng: random.Random) -> str:
-    specials = [o.code for o in question.options if o.special]
-    if specials and rng.random() < SPECIAL_SHARE:
-        return rng.choice(specials)
-    scale = [o.code for o in question.scale_options()]
-    if question.reverse:
-        level = 1 - level
-    position = rng.gauss(level * (len(scale) - 1), 0.9)
-    return scale[min(len(scale) - 1, max(0, round(position)))]
-
-
-def _single(question: Question, level: float, rng: random.Random) -> Any:
-    if question.scale or question.favourable:
-        return _scale_answer(question, level, rng)
-    return rng.choice([o.code for o in question.scale_options()])
-
-
-def _multiple(question: Question, _level: float, rng: random.Random) -> Any:
-    codes = [o.code for o in question.scale_options()]
-    picked = [code for code in codes if rng.random() < 0.3]
-    return picked or [rng.choice(codes)]
-
-
-def _yes_no(_question: Question, level: float, rng: random.Random) -> Any:
-    return "yes" if rng.random() < level else "no"
-
-
-def _integer(question: Question, _level: float, rng: random.Random) -> Any:
-    low, high = question.min or 0, question.max if question.max is not None else 20
-    return min(high, low + int(rng.expovariate(1 / max(1, (high - low) / 8))))
-
-
-def _text(_question: Question, _level: float, rng: random.Random) -> Any:
-    return rng.choice(["Ronda malam lebih sering.", "Lampu jalan di gang.", "Patroli dekat sekolah."])
-
-
-ANSWER_MAKERS: dict[str, Callable[[Question, float, random.Random], Any]] = {
-    "single_choice": _single,
-    "multiple_choice": _multiple,
-    "yes_no": _yes_no,
-    "integer": _integer,
-    "short_text": _text,
-    "long_text": _text,
-}
 
 
 def _one_respondent(questionnaire: Questionnaire, mood: VillageMood, rng: random.Random) -> dict[str, Any]:
@@ -84,7 +36,7 @@ def _one_respondent(questionnaire: Questionnaire, mood: VillageMood, rng: random
         if not question.required and rng.random() < SKIP_OPTIONAL_SHARE * (4 if "text" in question.type else 1):
             continue
         level = safety if question.id in safety_items else trust
-        raw[question.id] = ANSWER_MAKERS[question.type](question, level, rng)
+        raw[question.id] = QUESTION_TYPES[question.type].demo_answer(question, level, rng)
     result = clean_answers(questionnaire, raw)
     if not result.ok:  # a generator bug, not bad data: fail loudly
         raise ValueError(f"synthetic answers rejected: {result.errors}")

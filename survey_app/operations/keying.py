@@ -1,9 +1,9 @@
 """Keyed codes -> cleaned answers, for paper forms typed in by volunteers. No database.
 
 A volunteer types the codes printed on the paper, one text per question. Each question
-type turns its text into the raw value the questionnaire engine expects (a dispatch
-table, not a chain of ifs); then ``clean_answers`` validates exactly as for the resident
-form, so paper and web answers obey the same rules. ``BLANK`` records "left blank on
+type turns its text into the raw value the questionnaire engine expects (``QuestionType.key``
+in the registry); then ``clean_answers`` validates exactly as for the resident form, so
+paper and web answers obey the same rules. ``BLANK`` records "left blank on
 paper", which is allowed for required questions: missing on purpose, not forgotten.
 
 Codes may be shortened to an unambiguous prefix (``y`` for ``yes``, ``th`` for
@@ -12,57 +12,17 @@ Codes may be shortened to an unambiguous prefix (``y`` for ``yes``, ``th`` for
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from survey_app.questionnaire import Question, Questionnaire, clean_answers, visible_questions
+from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, clean_answers, visible_questions
 from survey_app.questionnaire import messages as engine_messages
+from survey_app.questionnaire.types import expand_code  # noqa: F401 - keying's own name for it
 
 BLANK = "-"
 """Typed for a question the respondent left blank on paper."""
 
 KEY_REQUIRED = "Type the code from the paper, or {blank} if it was left blank."
-# Split for multiple choice: spaces, commas or semicolons between codes.
-_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def expand_code(question: Question, token: str) -> str:
-    """The option code ``token`` stands for: exact, then case-insensitive, then a unique prefix."""
-    codes = [option.code for option in question.options]
-    if token in codes:
-        return token
-    folded = token.casefold()
-    same = [code for code in codes if code.casefold() == folded]
-    if len(same) == 1:
-        return same[0]
-    starts = [code for code in codes if code.casefold().startswith(folded)]
-    return starts[0] if len(starts) == 1 else token
-
-
-def _one_code(question: Question, text: str) -> object:
-    return expand_code(question, text)
-
-
-def _many_codes(question: Question, text: str) -> object:
-    return [expand_code(question, token) for token in _SEPARATORS.split(text) if token]
-
-
-def _as_typed(question: Question, text: str) -> object:
-    return text
-
-
-KEY_PARSERS: dict[str, Callable[[Question, str], object]] = {
-    "single_choice": _one_code,
-    "yes_no": _one_code,
-    "multiple_choice": _many_codes,
-    "integer": _as_typed,
-    "short_text": _as_typed,
-    "long_text": _as_typed,
-}
-"""Question type -> how its typed text becomes the raw answer for ``clean_answers``."""
-
-
 @dataclass
 class KeyedResult:
     """Cleaned answers, the visible questions keyed as blank, and errors as templates."""
@@ -95,7 +55,7 @@ def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object]) -> Ke
         if text == BLANK:
             blank.add(question.id)
         elif text:
-            raw[question.id] = KEY_PARSERS[question.type](question, text)
+            raw[question.id] = QUESTION_TYPES[question.type].key(question, text)
     cleaned = clean_answers(questionnaire, raw)
     shown = [q.id for q in visible_questions(questionnaire, cleaned.answers)]
     result = KeyedResult(answers=cleaned.answers, blank=[qid for qid in shown if qid in blank])

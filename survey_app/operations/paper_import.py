@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -48,7 +48,8 @@ from survey_app.operations.paper import (
     save_first_entry,
 )
 from survey_app.operations.texts import _
-from survey_app.questionnaire import Question, Questionnaire, text_in
+from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, text_in
+from survey_app.questionnaire.types import CellCheck
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # an xlsx is a zip: refuse a small file that unpacks huge
@@ -184,35 +185,33 @@ def _validation(key: str, questionnaire: Questionnaire, ranges: Mapping[str, str
     if not questionnaire.has_question(key):
         return None
     question = questionnaire.question(key)
-    builder = VALIDATIONS.get(question.type)
-    return builder(question, ranges.get(key, "")) if builder else None
+    check = QUESTION_TYPES[question.type].cell_check(question)
+    return CELL_RULES[check.kind](check, question.id, ranges.get(key, "")) if check else None
 
 
-def _one_code_validation(question: Question, cells: str) -> DataValidation:
+def _one_code_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:
     return DataValidation(type="list", formula1=cells, allow_blank=True, showErrorMessage=True,
                           error=_("Choose a code from the list (or %(blank)s).", blank=BLANK))
 
 
-def _many_codes_validation(question: Question, cells: str) -> DataValidation:
-    codes = " ".join(option.code for option in question.options)
-    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question.id[:32],
-                          prompt=_("Codes separated by spaces: %(codes)s", codes=codes)[:255])
+def _many_codes_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question_id[:32],
+                          prompt=_("Codes separated by spaces: %(codes)s", codes=" ".join(check.codes))[:255])
 
 
-def _number_validation(question: Question, cells: str) -> DataValidation:
-    low = "" if question.min is None else str(question.min)
-    high = "" if question.max is None else str(question.max)
-    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question.id[:32],
+def _number_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:
+    low = "" if check.low is None else str(check.low)
+    high = "" if check.high is None else str(check.high)
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question_id[:32],
                           prompt=_("A whole number %(low)s..%(high)s, or %(blank)s", low=low, high=high, blank=BLANK))
 
 
-VALIDATIONS = {
-    "single_choice": _one_code_validation,
-    "yes_no": _one_code_validation,
-    "multiple_choice": _many_codes_validation,
-    "integer": _number_validation,
+CELL_RULES: dict[str, Callable[[CellCheck, str, str], DataValidation]] = {
+    "one_code": _one_code_validation,
+    "many_codes": _many_codes_validation,
+    "number": _number_validation,
 }
-"""Question type -> the cell validation its template column gets (text types get none)."""
+"""What a type's ``cell_check`` asks for -> the Excel cell validation that does it."""
 
 
 # ---------------------------------------------------------------------------

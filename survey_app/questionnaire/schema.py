@@ -7,11 +7,12 @@ default. Rules that need the whole file (ids, references, versions) live in ``bu
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
 from .comparability import NOT_COMPARABLE, SAME, Comparability
+from .types import QUESTION_TYPES
 
 MAX_TEXT_CHARS = 500
 """A label, title or question in one language: a long question is about 200 characters."""
@@ -64,10 +65,15 @@ def _parse_compare(value: object) -> Comparability | None:
 
 CompareIn = Annotated[Comparability | None, PlainValidator(_parse_compare)]
 
+if TYPE_CHECKING:
+    QuestionTypeName = str
+else:  # the registry's names, so a new type needs no edit here
+    QuestionTypeName = Literal[tuple(QUESTION_TYPES)]
+
 
 class QuestionIn(_Strict):
     id: str
-    type: Literal["single_choice", "multiple_choice", "yes_no", "integer", "short_text", "long_text"]
+    type: QuestionTypeName
     text: TextsIn
     help: LongTextsIn | None = None
     required: bool = True

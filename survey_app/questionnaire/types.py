@@ -1,18 +1,63 @@
-"""Registry of question types: what each accepts in the file and how it cleans an answer.
+"""Registry of question types: each type's one home.
 
-Adding a type means adding one class and one line in ``QUESTION_TYPES``; the loader,
-the answer cleaner and the index checks all dispatch through this table.
+A type says what it accepts in the file, how it cleans an answer, how a volunteer's typed
+code becomes an answer (``key``), what its column of the paper-entry template checks
+(``cell_check``), how reports summarise it (``report_kind``) and what a synthetic
+respondent answers (``demo_answer``). Adding a type means adding one class and one line in
+``QUESTION_TYPES``: the schema's list of types, the loader, the answer cleaner, keying,
+the template, the reports and the demo all dispatch through this table. What only a web
+page can say (its form field, its entry input, its export cells) stays in the web layer,
+where a test holds each of those tables to cover every registered type.
+
 Raw answers come from HTML forms (``str`` or ``list[str]``) or JSON (also ``int``).
 """
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Sequence
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from . import messages
 from .model import Option, Question
+
+ReportKind = Literal["scale", "categorical", "multiple", "number", "text"]
+"""How reports summarise a question: a top-2 share, a distribution, ticks per option, a
+number, or free text (never counted)."""
+
+DEMO_SPECIAL_SHARE = 0.04
+"""Share of synthetic answers that are don't know / refused, where a question offers them."""
+DEMO_TEXTS = ("Ronda malam lebih sering.", "Lampu jalan di gang.", "Patroli dekat sekolah.")
+
+# Typed codes of a multiple-choice answer: spaces, commas or semicolons between them.
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    """What a question's column of the paper-entry template checks, whatever the spreadsheet
+    library: one code from a list, codes separated by spaces, or a whole number in a range."""
+
+    kind: Literal["one_code", "many_codes", "number"]
+    codes: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+
+
+def expand_code(question: Question, token: str) -> str:
+    """The option code ``token`` stands for: exact, then case-insensitive, then a unique prefix
+    (``y`` for ``yes``, ``th`` for ``theft``); anything else is returned as typed."""
+    codes = [option.code for option in question.options]
+    if token in codes:
+        return token
+    folded = token.casefold()
+    same = [code for code in codes if code.casefold() == folded]
+    if len(same) == 1:
+        return same[0]
+    starts = [code for code in codes if code.casefold().startswith(folded)]
+    return starts[0] if len(starts) == 1 else token
 
 
 class AnswerError(ValueError):
@@ -78,6 +123,22 @@ class QuestionType:
             raw = values[0]
         return self.clean(question, raw)
 
+    def key(self, question: Question, text: str) -> object:
+        """The raw answer a volunteer's typed text stands for, before ``clean``."""
+        return text
+
+    def cell_check(self, question: Question) -> CellCheck | None:
+        """What the question's template column checks; None for free text."""
+        return None
+
+    def report_kind(self, question: Question) -> ReportKind:
+        return "text"
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        """A plausible raw answer of a synthetic respondent whose favourable tendency is
+        ``level`` (0..1)."""
+        raise NotImplementedError
+
 
 class SingleChoice(QuestionType):
     name = "single_choice"
@@ -93,6 +154,27 @@ class SingleChoice(QuestionType):
         if question.option(code) is None:
             raise AnswerError(messages.INVALID_OPTION, code=code)
         return code
+
+    def key(self, question: Question, text: str) -> object:
+        return expand_code(question, text)
+
+    def cell_check(self, question: Question) -> CellCheck | None:
+        return CellCheck("one_code", tuple(option.code for option in question.options))
+
+    def report_kind(self, question: Question) -> ReportKind:
+        return "scale" if question.favourable else "categorical"
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        codes = [option.code for option in question.scale_options()]
+        if not (question.scale or question.favourable):
+            return rng.choice(codes)
+        specials = [option.code for option in question.options if option.special]
+        if specials and rng.random() < DEMO_SPECIAL_SHARE:
+            return rng.choice(specials)
+        if question.reverse:
+            level = 1 - level
+        position = rng.gauss(level * (len(codes) - 1), 0.9)
+        return codes[min(len(codes) - 1, max(0, round(position)))]
 
 
 _YES_NO_LABELS = {
@@ -116,6 +198,9 @@ class YesNo(SingleChoice):
     def default_favourable(self, reverse: bool) -> tuple[str, ...]:
         return ("no",) if reverse else ("yes",)
 
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        return "yes" if rng.random() < level else "no"
+
 
 class MultipleChoice(QuestionType):
     name = "multiple_choice"
@@ -134,6 +219,20 @@ class MultipleChoice(QuestionType):
                 if question.is_special(code):
                     raise AnswerError(messages.SPECIAL_ALONE, code=code)
         return [option.code for option in question.options if option.code in chosen]
+
+    def key(self, question: Question, text: str) -> object:
+        return [expand_code(question, token) for token in _SEPARATORS.split(text) if token]
+
+    def cell_check(self, question: Question) -> CellCheck | None:
+        return CellCheck("many_codes", tuple(option.code for option in question.options))
+
+    def report_kind(self, question: Question) -> ReportKind:
+        return "multiple"
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        codes = [option.code for option in question.scale_options()]
+        picked = [code for code in codes if rng.random() < 0.3]
+        return picked or [rng.choice(codes)]
 
 
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
@@ -163,6 +262,16 @@ class Integer(QuestionType):
             return int(raw.strip())
         raise AnswerError(messages.WHOLE_NUMBER)
 
+    def cell_check(self, question: Question) -> CellCheck | None:
+        return CellCheck("number", low=question.min, high=question.max)
+
+    def report_kind(self, question: Question) -> ReportKind:
+        return "number"
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        low, high = question.min or 0, question.max if question.max is not None else 20
+        return min(high, low + int(rng.expovariate(1 / max(1, (high - low) / 8))))
+
 
 class ShortText(QuestionType):
     name = "short_text"
@@ -182,6 +291,9 @@ class ShortText(QuestionType):
     def _normalise(raw: str) -> str:
         return " ".join(raw.split())
 
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        return rng.choice(DEMO_TEXTS)
+
 
 class LongText(ShortText):
     name = "long_text"
@@ -196,3 +308,10 @@ QUESTION_TYPES: dict[str, QuestionType] = {
     kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, ShortText, LongText)
 }
 """Type name as written in YAML -> the object that knows how to handle it."""
+
+
+def report_kind(question: Question) -> ReportKind:
+    """How reports summarise ``question`` (its type's ``report_kind``); a type not registered
+    here is treated as free text, never counted."""
+    kind = QUESTION_TYPES.get(question.type)
+    return kind.report_kind(question) if kind is not None else "text"
