@@ -4,6 +4,8 @@
    a plain form. */
 (function () {
   "use strict";
+  // The code expansion, for the test that holds it equal to operations/keying.py.
+  window.EntryKeys = { expand: expand };
   var form = document.getElementById("entry-form");
   var dataEl = document.getElementById("entry-data");
   if (!form || !dataEl) return;
