@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
@@ -67,6 +69,20 @@ def make_round(name: str = "Round 1", ref: str = "trust-safety@1", *, opened: bo
         open_round(round_)
     db.session.commit()
     return round_
+
+
+TEST_QUESTIONNAIRES = Path(__file__).resolve().parent / "data" / "three_languages"
+"""Questionnaires only tests use (``tiga-bahasa``: three languages, an exclusive option)."""
+
+
+def questionnaires_with_test_ones(folder: Path) -> dict[str, object]:
+    """App config whose questionnaire folder (made in ``folder``) holds the shipped ones and
+    the tests' own."""
+    target = folder / "questionnaires"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "questionnaires", target)
+    for child in TEST_QUESTIONNAIRES.iterdir():
+        shutil.copytree(child, target / child.name)
+    return {"QUESTIONNAIRE_DIR": str(target)}
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

@@ -5,9 +5,7 @@ what it lacks, and reports can be built in Javanese."""
 from __future__ import annotations
 
 import io
-import shutil
 import uuid
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,11 +14,18 @@ from survey_app.catalogs import FALLBACK
 from survey_app.extensions import db
 from survey_app.i18n import current_language, select_locale
 from survey_app.models import Role
-from tests.factories import csrf_token, make_response, make_round, make_villages, sign_in
+from tests.factories import (
+    TEST_QUESTIONNAIRES,
+    csrf_token,
+    make_response,
+    make_round,
+    make_villages,
+    questionnaires_with_test_ones,
+    sign_in,
+)
 from tests.html_pages import parse
 
-PROJECT = Path(__file__).resolve().parents[1]
-THREE = PROJECT / "tests" / "data" / "three_languages" / "tiga-bahasa"
+THREE = TEST_QUESTIONNAIRES / "tiga-bahasa"
 VILLAGE = "32.73.01.1001"
 JAVANESE_QUESTION = "Kula pitados dhateng polisi ing desa menika."
 
@@ -28,10 +33,7 @@ JAVANESE_QUESTION = "Kula pitados dhateng polisi ing desa menika."
 @pytest.fixture
 def app_config(tmp_path):  # type: ignore[no-untyped-def]
     """The shipped questionnaires plus the three-language one."""
-    folder = tmp_path / "questionnaires"
-    shutil.copytree(PROJECT / "questionnaires", folder)
-    shutil.copytree(THREE, folder / "tiga-bahasa")
-    return {"QUESTIONNAIRE_DIR": str(folder)}
+    return questionnaires_with_test_ones(tmp_path)
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def _question_data(q: Questionnaire, lang: str) -> list[dict[str, Any]]:
     return [
         {"id": question.id, "type": question.type, "required": question.required,
          "codes": [{"code": o.code, "label": text_in(o.label, lang, q.default_language)} for o in question.options],
-         "special": [o.code for o in question.options if o.special],
+         "alone": [o.code for o in question.options if question.stands_alone(o.code)],
          "min": question.min, "max": question.max, "maxLength": question.max_length,
          "showIf": question.show_if.to_json() if question.show_if else None}
         for question in q.questions()

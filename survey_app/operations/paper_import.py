@@ -195,8 +195,10 @@ def _one_code_validation(check: CellCheck, question_id: str, cells: str) -> Data
 
 
 def _many_codes_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:
-    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question_id[:32],
-                          prompt=_("Codes separated by spaces: %(codes)s", codes=" ".join(check.codes))[:255])
+    prompt = _("Codes separated by spaces: %(codes)s", codes=" ".join(check.codes))
+    if check.alone:
+        prompt += " " + _("(%(alone)s: only on its own)", alone=", ".join(check.alone))
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question_id[:32], prompt=prompt[:255])
 
 
 def _number_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:

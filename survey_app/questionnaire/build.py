@@ -73,7 +73,10 @@ class _Builder:
             else:
                 first[option.code] = i
             label = self.texts((*loc, i, "label"), option.label, f"label of option '{option.code}'", qid)
-            built.append(Option(option.code, label, option.special))
+            if option.exclusive and option.special is not None:
+                self.rep.error((*loc, i, "exclusive"), f"option '{option.code}' is special, and special options "
+                               "always stand alone: leave out 'exclusive'", qid)
+            built.append(Option(option.code, label, option.special, option.exclusive))
         if options and not any(option.special is None for option in built):
             self.rep.error(loc, "every option is special; at least one must be a real answer", qid)
         return tuple(built)
@@ -261,6 +264,10 @@ class _Builder:
                     f" with labels in {', '.join(repr(m) for m in missing)}",
                     qid,
                 )
+        exclusive = [option.code for option in options if option.exclusive]
+        if exclusive and not kind.accepts_many:
+            self.rep.error((*loc, "options"), f"option '{exclusive[0]}' is exclusive, which only a question that "
+                           f"takes several answers can use (this is {spec.type})", qid)
         required = kind.required_codes
         scale_codes = {option.code for option in options if option.special is None}
         if required and scale_codes != required:

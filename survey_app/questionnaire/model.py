@@ -31,11 +31,14 @@ def text_in(texts: Texts | None, lang: str, default_lang: str) -> str:
 
 @dataclass(frozen=True)
 class Option:
-    """One answer choice; a special option (don't know, refused) is never on the scale."""
+    """One answer choice; a special option (don't know, refused) is never on the scale. An
+    exclusive one ("none of these") is a real answer, in every base, that cannot be ticked
+    with another."""
 
     code: str
     label: Texts
     special: SpecialKind | None = None
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ class Question:
         """True for don't know / refused / not applicable codes, which stay out of every base."""
         option = self.option(code)
         return option is not None and option.special is not None
+
+    def stands_alone(self, code: str) -> bool:
+        """True for a code that cannot be combined with others: special or exclusive."""
+        option = self.option(code)
+        return option is not None and (option.special is not None or option.exclusive)
 
     def scale_options(self) -> tuple[Option, ...]:
         """The options that form the answer scale, in the order written."""

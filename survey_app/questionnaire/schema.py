@@ -31,6 +31,7 @@ class OptionIn(_Strict):
     code: str
     label: TextsIn
     special: Literal["dont_know", "refused", "not_applicable"] | None = None
+    exclusive: bool = False
 
 
 class ScaleIn(_Strict):

@@ -42,6 +42,8 @@ class CellCheck:
 
     kind: Literal["one_code", "many_codes", "number"]
     codes: tuple[str, ...] = ()
+    alone: tuple[str, ...] = ()
+    """Codes that cannot be combined with another (special or exclusive)."""
     low: int | None = None
     high: int | None = None
 
@@ -216,7 +218,7 @@ class MultipleChoice(QuestionType):
                 raise AnswerError(messages.INVALID_OPTION, code=code)
         if len(chosen) > 1:
             for code in sorted(chosen):
-                if question.is_special(code):
+                if question.stands_alone(code):  # don't know, refused, or "none of these"
                     raise AnswerError(messages.SPECIAL_ALONE, code=code)
         return [option.code for option in question.options if option.code in chosen]
 
@@ -224,7 +226,8 @@ class MultipleChoice(QuestionType):
         return [expand_code(question, token) for token in _SEPARATORS.split(text) if token]
 
     def cell_check(self, question: Question) -> CellCheck | None:
-        return CellCheck("many_codes", tuple(option.code for option in question.options))
+        return CellCheck("many_codes", tuple(option.code for option in question.options),
+                         alone=tuple(option.code for option in question.options if question.stands_alone(option.code)))
 
     def report_kind(self, question: Question) -> ReportKind:
         return "multiple"

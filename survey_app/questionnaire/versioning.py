@@ -100,8 +100,8 @@ def _changes(old: Question, new: Question) -> list[str]:
     return changes
 
 
-def _option_details(question: Question) -> list[tuple[str, dict[str, str], str | None]]:
-    return [(o.code, dict(o.label), o.special) for o in question.options]
+def _option_details(question: Question) -> list[tuple[str, dict[str, str], str | None, bool]]:
+    return [(o.code, dict(o.label), o.special, o.exclusive) for o in question.options]
 
 
 def _codes(question: Question) -> list[str]:

@@ -54,13 +54,12 @@
       if (chosen.indexOf(code) < 0) chosen.push(code);
     }
     if (chosen.length > 1) {
-      var special = chosen.filter(function (c) { return isSpecial(q, c); });
-      if (special.length) return { error: fmt(M.specialAlone, { code: special[0] }) };
+      var alone = chosen.filter(function (c) { return (q.alone || []).indexOf(c) >= 0; });  // special or exclusive
+      if (alone.length) return { error: fmt(M.specialAlone, { code: alone[0] }) };
     }
     var ordered = q.codes.map(function (c) { return c.code; }).filter(function (c) { return chosen.indexOf(c) >= 0; });
     return { value: ordered, echo: ordered.map(function (c) { return label(q, c); }).join(" · "), complete: false };
   }
-  function isSpecial(q, code) { return (q.special || []).indexOf(code) >= 0; }
   function integer(q, text) {
     if (!/^[+-]?\d+$/.test(text)) return { error: M.number };
     var n = parseInt(text, 10);

@@ -1,0 +1,94 @@
+"""An exclusive option ("none of these") at every door: the resident's JSON and no-JS form,
+paper entry, the Excel template's hint, and the reports' base (where it stays)."""
+
+from __future__ import annotations
+
+import html
+import io
+import uuid
+
+import openpyxl
+import pytest
+
+from reports.tables import ReportOptions, build_village_tables
+from survey_app.extensions import db
+from survey_app.models import Role
+from survey_app.questionnaire import load_file
+from tests.factories import (
+    TEST_QUESTIONNAIRES,
+    csrf_token,
+    make_round,
+    make_user,
+    make_villages,
+    questionnaires_with_test_ones,
+)
+from tests.factories import login as sign_in_as
+from tests.reports.conftest import VILLAGE as REPORT_VILLAGE
+from tests.reports.conftest import make_frame
+from tests.reports.conftest import make_round as report_round
+
+VILLAGE = "32.73.01.1001"
+BATTERY = {"trust_police": "4", "fair_respect": "4", "fair_listen": "2", "eff_good_job": "3"}
+ALONE = "'none' cannot be combined with other answers."
+
+
+@pytest.fixture
+def app_config(tmp_path):  # type: ignore[no-untyped-def]
+    return questionnaires_with_test_ones(tmp_path)
+
+
+@pytest.fixture
+def round_(app):  # type: ignore[no-untyped-def]
+    make_villages()
+    made = make_round("Putaran Masalah", "tiga-bahasa@1", opened=True, scope=["32.73"])
+    found = (made.slug, made.id)
+    db.session.remove()  # no open transaction: on SQLite it would hold the residents' write lock
+    return found
+
+
+def test_a_resident_cannot_tick_none_with_a_problem(client, round_):
+    slug, _round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    client.get("/lang/en")
+
+    def send(problems: list[str]):  # type: ignore[no-untyped-def]
+        payload = {"submission_key": str(uuid.uuid4()), "answers": {**BATTERY, "local_problems": problems}}
+        return client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)}, json=payload)
+
+    refused = send(["theft", "none"])
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"local_problems": ALONE}
+    assert send(["none"]).status_code == 201
+    # Without JavaScript: the section with the problems comes back with the message.
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "1", "_nav": "next",
+                                  **BATTERY, "local_problems": ["theft", "none"]})
+    assert page.status_code == 422 and ALONE in html.unescape(page.get_data(as_text=True))
+
+
+def test_paper_entry_refuses_none_keyed_with_a_problem_and_the_template_says_so(app, round_):
+    _slug, round_id = round_
+    volunteer = make_user(Role.VOLUNTEER, "vol@example.org", ["32.73.01"])
+    client = app.test_client()
+    client.get("/lang/en")
+    assert sign_in_as(client, volunteer.email).status_code == 302
+    url = f"/entry/{round_id}/key"
+    header = {"_village": VILLAGE, "_serial": "P-1", "_date": "2026-11-01", "_interviewer": ""}
+    keyed = client.post(url, data={"csrf_token": csrf_token(client, url), **header, **BATTERY,
+                                   "local_problems": "th none"})
+    assert keyed.status_code == 422 and ALONE in html.unescape(keyed.get_data(as_text=True))
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), **header, **BATTERY,
+                                   "local_problems": "none"})
+    assert saved.status_code == 303
+    template = openpyxl.load_workbook(io.BytesIO(client.get(f"/entry/{round_id}/template.xlsx").data))
+    prompts = [v.prompt or "" for ws in template.worksheets for v in ws.data_validations.dataValidation]
+    assert any("(none, 9: only on its own)" in prompt for prompt in prompts)
+
+
+def test_none_of_these_stays_in_the_reports_base():
+    questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
+    frame = make_frame([(1, {"local_problems": ["none"]}), (1, {"local_problems": ["theft"]}),
+                        (1, {"local_problems": ["9"]})])
+    tables = build_village_tables(REPORT_VILLAGE, [report_round(1, questionnaire)], frame, ReportOptions(min_n=1))
+    (detail,) = [item for section in tables.sections for item in section.items if item.id == "local_problems"]
+    (distribution,) = detail.blocks[0].rounds
+    assert distribution.valid_n == 2  # refused leaves the base, "none of these" does not
+    assert (distribution.counts["none"], distribution.counts["theft"]) == (1, 1)
