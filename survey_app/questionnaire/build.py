@@ -8,11 +8,12 @@ favourable codes, indices, and (in ``versioning``) ``compare:`` against version 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from .comparability import Comparability
-from .expressions import Comparison, Expr, ExpressionError, Literal, Name, parse
+from .expressions import BoolOp, Comparison, Expr, ExpressionError, Literal, Name, parse
 from .model import Index, Option, Question, Questionnaire, Scale, Section, Texts
 from .reporter import Loc, Reporter
 from .schema import OptionIn, QuestionIn, QuestionnaireIn
@@ -150,11 +151,13 @@ class _Builder:
             else:
                 first[section.id] = si
             title = self.texts((*loc, "title"), section.title, f"title of section '{section.id}'")
+            condition = self.condition((*loc, "show_if"), section.show_if, None, f"section '{section.id}'")
             questions = tuple(
-                self.question((*loc, "questions", qi), question, section.id)
+                _within(self.question((*loc, "questions", qi), question, section.id), condition, section.show_if)
                 for qi, question in enumerate(section.questions)
             )
-            sections.append(Section(section.id, title, questions))
+            shown_if = section.show_if if condition is not None else None
+            sections.append(Section(section.id, title, questions, shown_if))
         return tuple(sections)
 
     def build_indices(self) -> tuple[Index, ...]:
@@ -280,14 +283,22 @@ class _Builder:
         return options
 
     def show_if(self, loc: Loc, spec: QuestionIn) -> Expr | None:
-        """Parse ``show_if``; it may only read questions that come earlier in the file."""
-        qid = spec.id
-        if spec.show_if is None:
+        """Parse a question's ``show_if``; it may only read questions that come earlier in the file."""
+        return self.condition(loc, spec.show_if, spec.id, f"question '{spec.id}'")
+
+    def condition(self, loc: Loc, text: str | None, qid: str | None, owner: str) -> Expr | None:
+        """Parse a question's or a section's ``show_if``: only earlier questions may be read.
+        A section's problems name the section (``owner``); a question's, the question."""
+
+        def report(message: str) -> None:
+            self.rep.error(loc, message if qid else f"{owner}: {message}", qid)
+
+        if text is None:
             return None
         try:
-            expr = parse(spec.show_if)
+            expr = parse(text)
         except ExpressionError as exc:
-            self.rep.error(loc, f"show_if syntax error at column {exc.column}: {exc.message}", qid)
+            report(f"show_if syntax error at column {exc.column}: {exc.message}")
             return None
         ok = True
         for name in sorted(expr.names):
@@ -299,13 +310,13 @@ class _Builder:
                 message = f"show_if refers to '{name}', which comes later in the file"
             else:
                 message = f"show_if refers to unknown question '{name}'"
-            self.rep.error(loc, message, qid)
+            report(message)
             ok = False
         for comparison in expr.comparisons():
-            ok = self._check_codes(loc, qid, comparison) and ok
+            ok = self._check_codes(report, comparison) and ok
         return expr if ok else None
 
-    def _check_codes(self, loc: Loc, qid: str, comparison: Comparison) -> bool:
+    def _check_codes(self, report: Callable[[str], None], comparison: Comparison) -> bool:
         """Catch typos such as ``contact == 'ya'`` when the option code is ``yes``."""
         ok = True
         sides = ((comparison.left, comparison.right), (comparison.right, comparison.left))
@@ -319,12 +330,8 @@ class _Builder:
             for value in values:
                 if isinstance(value, str) and target.option(value) is None:
                     codes = ", ".join(option.code for option in target.options)
-                    self.rep.error(
-                        loc,
-                        f"show_if compares '{name.name}' with '{value}', which is not one of"
-                        f" its option codes ({codes})",
-                        qid,
-                    )
+                    report(f"show_if compares '{name.name}' with '{value}', which is not one of"
+                           f" its option codes ({codes})")
                     ok = False
         return ok
 
@@ -370,3 +377,13 @@ def build_questionnaire(
 
 def _with_compare(question: Question, compares: dict[str, Comparability]) -> Question:
     return replace(question, compare=compares[question.id])
+
+
+def _within(question: Question, condition: Expr | None, text: str | None) -> Question:
+    """``question`` shown only where its section is: the section's condition and its own."""
+    if condition is None or text is None:
+        return question
+    if question.show_if is None:
+        return replace(question, show_if=condition, show_if_text=text)
+    return replace(question, show_if=BoolOp("and", (condition, question.show_if)),
+                   show_if_text=f"({text}) and ({question.show_if_text})")

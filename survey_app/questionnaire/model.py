@@ -118,11 +118,14 @@ class Question:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled group of questions, shown together."""
+    """A titled group of questions, shown together. A section's ``show_if`` is also part of
+    each of its questions' own (the loader joins them with ``and``), so everything that asks
+    whether a question is shown asks only the question."""
 
     id: str
     title: Texts
     questions: tuple[Question, ...]
+    show_if_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class QuestionIn(_Strict):
 class SectionIn(_Strict):
     id: str
     title: TextsIn
+    show_if: str | None = None
     questions: Annotated[list[QuestionIn], Field(min_length=1)]
 
 

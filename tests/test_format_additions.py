@@ -1,5 +1,6 @@
-"""An exclusive option ("none of these") at every door: the resident's JSON and no-JS form,
-paper entry, the Excel template's hint, and the reports' base (where it stays)."""
+"""Additions to the questionnaire format at every door: an exclusive option ("none of
+these") and a section's show_if, through the resident's JSON and no-JS form, paper entry,
+the Excel template's hint, and the reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from reports.tables import ReportOptions, build_village_tables
 from survey_app.extensions import db
@@ -92,3 +94,33 @@ def test_none_of_these_stays_in_the_reports_base():
     (distribution,) = detail.blocks[0].rounds
     assert distribution.valid_n == 2  # refused leaves the base, "none of these" does not
     assert (distribution.counts["none"], distribution.counts["theft"]) == (1, 1)
+
+
+def test_a_hidden_section_is_skipped_at_every_door(app, client, round_):
+    slug, round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    client.get("/lang/en")
+    distrust = {**BATTERY, "trust_police": "1"}
+    # The no-JS form: the first section is the last one shown, so "next" sends the answers.
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "0", "_nav": "next", **distrust,
+                                  "local_problems": "theft"})
+    assert page.status_code == 303 and page.headers["Location"].endswith("/terima-kasih")
+    # The JSON door stores no answer of the hidden section.
+    sent = client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)},
+                       json={"submission_key": str(uuid.uuid4()), "answers": {**distrust, "local_problems": ["theft"]}})
+    assert sent.status_code == 201
+    db.session.remove()
+    from survey_app.models import Response
+
+    stored = db.session.scalars(sa.select(Response.answers)).all()
+    db.session.remove()
+    assert stored == [distrust, distrust]
+    # Paper entry drops it too, typed or not.
+    volunteer = make_user(Role.VOLUNTEER, "vol2@example.org", ["32.73.01"])
+    clerk = app.test_client()
+    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    key_url = f"/entry/{round_id}/key"
+    header = {"_village": VILLAGE, "_serial": "P-2", "_date": "2026-11-01", "_interviewer": ""}
+    assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **distrust,
+                                     "local_problems": "th"}).status_code == 303
+    assert db.session.scalars(sa.select(Response.answers).order_by(Response.id)).all()[-1] == distrust
