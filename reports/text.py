@@ -118,6 +118,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Angka kecamatan dan kabupaten/kota mencakup semua jawaban di wilayah itu, termasuk desa ini.",
         "en": "District and regency/city figures include every answer in that area, this village included.",
     },
+    "comparison_stale": {
+        "id": "Angka kecamatan, kabupaten/kota dan alpha belum memuat jawaban terbaru sebagian desa/kelurahan "
+        "({n}); jawaban itu ditambahkan pada penyegaran ringkasan berikutnya. Angka desa ini sendiri sudah "
+        "lengkap.",
+        "en": "District, regency/city and alpha figures do not yet include the newest answers of some villages "
+        "({n}); they are added at the next refresh of the summaries. This village's own figures are complete.",
+    },
     "comparison_missing": {
         "id": "Angka wilayah tidak tersedia untuk laporan ini.",
         "en": "Area figures are not available for this report.",

@@ -14,7 +14,7 @@ from reports.tables import ReportOptions, build_village_tables
 from reports.workbook.trend import short_label
 from survey_app import questionnaires
 from survey_app.extensions import db
-from survey_app.models import Role, Round
+from survey_app.models import Role, Round, Village
 from tests.factories import make_response, make_round, sign_in
 from tests.html_pages import Node, parse
 
@@ -184,7 +184,7 @@ def test_the_consoles_round_page_shows_the_same_results(client, demo):
 
 
 def test_a_large_backlog_is_shown_as_stored_and_said_not_rebuilt_while_the_page_waits(client, demo, monkeypatch):
-    from survey_app.reporting import results
+    from survey_app.reporting import summaries
 
     sign_in(client, Role.ADMIN)
     client.get("/lang/en")
@@ -201,10 +201,34 @@ def test_a_large_backlog_is_shown_as_stored_and_said_not_rebuilt_while_the_page_
     round_ = db.session.scalar(sa.select(Round).where(Round.slug == ROUND))
     make_response(round_, 1, answers={"trust_police": "4"})
     db.session.commit()
-    monkeypatch.setattr(results, "REFRESH_IN_REQUEST", 0)  # as if a bulk import had marked thousands
+    monkeypatch.setattr(summaries, "REFRESH_IN_REQUEST", 0)  # as if a bulk import had marked thousands
     stale, note = counted()
     assert "Putaran 2 2025: 548" in stale and note is not None
     assert "Villages with answers newer than these figures: 1." in note
-    monkeypatch.setattr(results, "REFRESH_IN_REQUEST", 500)
+    monkeypatch.setattr(summaries, "REFRESH_IN_REQUEST", 500)
     after, note = counted()
     assert "Putaran 2 2025: 549" in after and note is None
+
+
+def test_a_village_report_with_a_large_backlog_says_its_area_figures_leave_villages_out(client, demo, monkeypatch):
+    """The village's own figures are read from its answers every time; its district and
+    regency come from the stored sums, which a large backlog does not wait for."""
+    from survey_app.reporting import summaries
+
+    sign_in(client, Role.ADMIN)
+    client.get("/lang/en")
+    assert client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").status_code == 200  # sums up to date
+    db.session.remove()
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == ROUND))
+    other = db.session.scalar(sa.select(Village.id).where(Village.code == OTHER_VILLAGE))
+    make_response(round_, other, answers={"trust_police": "4"})
+    db.session.commit()
+    monkeypatch.setattr(summaries, "REFRESH_IN_REQUEST", 0)
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data))["Comparison"]
+    assert "do not yet include the newest answers of some villages (1)" in str(ws["A3"].value)
+    page = parse(client.get(f"{BASE}/village/{VILLAGE}/"))
+    assert page.one("p", id="results-stale") is not None
+    db.session.remove()
+    monkeypatch.setattr(summaries, "REFRESH_IN_REQUEST", 500)
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data))["Comparison"]
+    assert ws["A3"].value is None

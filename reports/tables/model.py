@@ -202,6 +202,9 @@ class VillageTables:
     free_text: tuple[FreeText, ...]
     generated_at: datetime
     data_cutoff: datetime | None
+    stale_villages: int = 0
+    """Villages whose newest answers the area figures (district, regency, alpha) leave out:
+    their stored sums were not rebuilt while the report waited."""
 
     @property
     def latest(self) -> RoundInfo:

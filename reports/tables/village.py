@@ -37,6 +37,7 @@ def build_village_tables(
     population: Population | None = None,
     versions: QuestionnaireLookup | None = None,
     generated_at: datetime | None = None,
+    stale_villages: int = 0,
 ) -> VillageTables:
     """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
 
@@ -78,6 +79,7 @@ def build_village_tables(
         free_text=tuple(free_text_answers(rounds, data, options.lang)) if options.include_free_text else (),
         generated_at=generated_at or datetime.now(UTC),
         data_cutoff=max(cutoffs) if cutoffs else None,
+        stale_villages=stale_villages,
     )
 
 

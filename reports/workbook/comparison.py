@@ -35,6 +35,8 @@ def write_comparison(ws: Worksheet, tables: VillageTables) -> None:
     row = HEADER_ROW + 2
     if tables.comparison and tables.comparison[0].district is None:
         w.text(3, 1, w.msg("comparison_missing"), styles.NOTE)
+    elif tables.stale_villages:
+        w.text(3, 1, w.msg("comparison_stale", n=tables.stale_villages), styles.NOTE)
     for comparison in tables.comparison:
         kind: FigureKind = "index" if comparison.kind == "index" else "share"
         w.text(row, 1, comparison.label, align=styles.WRAP)

@@ -25,12 +25,6 @@ from survey_app.models import Round, User, Village, covers
 from survey_app.reporting import summaries
 from survey_app.reporting.service import report_options, village_tables
 
-REFRESH_IN_REQUEST = 500
-"""At most this many villages' sums are rebuilt while a round page waits (about a quarter of a
-second at the 2,000-3,000 villages a second measured). A larger backlog, after a bulk import
-or with no scheduled ``reports refresh``, took 39 s for a national round: the page then shows
-the stored sums and says how many villages are newer."""
-
 
 @dataclass(frozen=True)
 class Results:
@@ -63,13 +57,10 @@ def area_results(round_: Round, user: User, options: ReportOptions) -> Results:
     is too large to wait for."""
     with read_only(), db.engine.connect() as connection:
         rounds = load_round_history(connection, round_.id, questionnaires.load)
-        stale = summaries.stale_count(connection, [r.id for r in rounds])
-    if stale <= REFRESH_IN_REQUEST:
-        summaries.refresh(db.engine, rounds)
+    stale = summaries.refresh_if_small(db.engine, rounds)
     with read_only(), db.engine.connect() as connection:
         sums = summaries.reach_sums(connection, [r.id for r in rounds], reach(round_.scope_prefixes,
                                                                               user.scope_prefixes))
-        stale = summaries.stale_count(connection, [r.id for r in rounds])
     trends = build_area_trends(rounds, sums, options, versions=questionnaires.catalog().get)
     titles = {sid: title for sid, title, _ids in section_layout(rounds, options.lang)}
     charts = headline_charts(trends.indices, trends.items, titles, [(r.id, r.name) for r in rounds], options.lang)
@@ -85,4 +76,5 @@ def village_results(round_: Round, village: Village, options: ReportOptions) -> 
         {section.id: section.title for section in tables.sections},
         [(summary.info.id, summary.info.name) for summary in tables.rounds], options.lang,
     )
-    return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds})
+    return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds},
+                   tables.stale_villages)

@@ -135,16 +135,18 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
 def village_tables(round_: Round, village: Village, options: ReportOptions) -> VillageTables:
     """One village's report tables: its own responses plus the stored sums of the other
     villages (alpha, district and regency), refreshed first for the villages whose answers
-    changed. The workbook and the village's results page both show these."""
+    changed unless they are too many to wait for (the tables then count them). The workbook
+    and the village's results page both show these."""
     with read_only(), db.engine.connect() as connection:
         rounds = load_round_history(connection, round_.id, questionnaires.load)
-    summaries.refresh(db.engine, rounds)
+    stale = summaries.refresh_if_small(db.engine, rounds)
     with read_only(), db.engine.connect() as connection:
         responses = load_round_responses(connection, [r.id for r in rounds], [village.id])
         info = load_village(connection, village.id)
         population = summaries.population(connection, rounds, [info], options.suppression)
     return build_village_tables(
-        info, rounds, responses, options, population=population, versions=questionnaires.catalog().get
+        info, rounds, responses, options, population=population, versions=questionnaires.catalog().get,
+        stale_villages=stale,
     )
 
 
