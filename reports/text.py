@@ -7,14 +7,10 @@ explanation beside it.
 
 from __future__ import annotations
 
-import re
-
 LANGUAGES = ("id", "en")
 """Languages of the reports' own wording. A report may be built in any language its
 questionnaire has: questions and answers in that language, this wording in Indonesian."""
 DEFAULT_LANGUAGE = "id"
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
-"""The shape of a language code a report accepts (ISO 639-1 or -3: id, jv, su, ban)."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     # sheet names (at most 31 characters)

@@ -11,8 +11,9 @@ from typing import Literal
 
 from reports.data import RoundInfo, VillageInfo
 from reports.stats import CAUTION_BELOW, MIN_N, BaseFlag, Change, Suppression
-from reports.text import LANGUAGE_CODE, LANGUAGES
+from reports.text import LANGUAGES
 from survey_app.questionnaire import Questionnaire, text_in
+from survey_app.questionnaire.build import LANGUAGE_RE
 from survey_app.questionnaire.types import ReportKind, report_kind
 
 NAN = math.nan
@@ -36,7 +37,7 @@ class ReportOptions:
     """Items shown on the Summary; None means every item with a top-2 headline."""
 
     def __post_init__(self) -> None:
-        if not LANGUAGE_CODE.fullmatch(self.lang):
+        if not LANGUAGE_RE.fullmatch(self.lang):  # any questionnaire's language; wording falls back to id
             raise ValueError(f"report language must be a language code such as {', '.join(LANGUAGES)}, "
                              f"got {self.lang!r}")
         Suppression(self.min_n, self.caution_below)  # validates min_n
