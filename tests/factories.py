@@ -85,6 +85,16 @@ def questionnaires_with_test_ones(folder: Path) -> dict[str, object]:
     return {"QUESTIONNAIRE_DIR": str(target)}
 
 
+def open_test_round(name: str, scope: list[str]) -> tuple[str, int]:
+    """(slug, id) of an open round on the tests' own ``tiga-bahasa@1``, over the sample
+    villages; the session is closed after, so residents' writes find SQLite's lock free."""
+    make_villages()
+    round_ = make_round(name, "tiga-bahasa@1", opened=True, scope=scope)
+    made = (round_.slug, round_.id)
+    db.session.remove()
+    return made
+
+
 def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form served at ``path``, as a browser would see it."""
     return token_in(client.get(path).get_data(as_text=True), path)

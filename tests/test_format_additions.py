@@ -19,9 +19,8 @@ from survey_app.questionnaire import load_file
 from tests.factories import (
     TEST_QUESTIONNAIRES,
     csrf_token,
-    make_round,
     make_user,
-    make_villages,
+    open_test_round,
     questionnaires_with_test_ones,
 )
 from tests.factories import login as sign_in_as
@@ -41,11 +40,7 @@ def app_config(tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def round_(app):  # type: ignore[no-untyped-def]
-    make_villages()
-    made = make_round("Putaran Masalah", "tiga-bahasa@1", opened=True, scope=["32.73"])
-    found = (made.slug, made.id)
-    db.session.remove()  # no open transaction: on SQLite it would hold the residents' write lock
-    return found
+    return open_test_round("Putaran Masalah", ["32.73"])
 
 
 def test_a_resident_cannot_tick_none_with_a_problem(client, round_):

@@ -18,8 +18,7 @@ from tests.factories import (
     TEST_QUESTIONNAIRES,
     csrf_token,
     make_response,
-    make_round,
-    make_villages,
+    open_test_round,
     questionnaires_with_test_ones,
     sign_in,
 )
@@ -38,10 +37,7 @@ def app_config(tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def round_(app):  # type: ignore[no-untyped-def]
-    make_villages()
-    round_ = make_round("Putaran Jawa", "tiga-bahasa@1", opened=True, scope=["32.73.01"])
-    slug = round_.slug
-    db.session.remove()  # no open transaction: on SQLite it would hold the residents' write lock
+    slug, _round_id = open_test_round("Putaran Jawa", ["32.73.01"])
     return slug
 
 
