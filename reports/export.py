@@ -41,7 +41,7 @@ from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
 from reports.files import written_whole
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
-from survey_app.questionnaire.types import ReportKind, report_kind
+from survey_app.questionnaire.types import ReportKind, report_kind, takes_answer
 
 ExportFormat = Literal["csv", "xlsx"]
 Value = str | int | float | datetime | None
@@ -87,6 +87,8 @@ def question_columns(questionnaires: Sequence[Questionnaire], options: ExportOpt
     seen: set[str] = set()
     for questionnaire in questionnaires:
         for question in questionnaire.questions():
+            if not takes_answer(question):
+                continue  # a note: no answer, no column
             kind = report_kind(question)
             if kind == "text" and not options.include_free_text:
                 continue

@@ -119,3 +119,38 @@ def test_a_hidden_section_is_skipped_at_every_door(app, client, round_):
     assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **distrust,
                                      "local_problems": "th"}).status_code == 303
     assert db.session.scalars(sa.select(Response.answers).order_by(Response.id)).all()[-1] == distrust
+
+
+def test_a_note_is_read_by_residents_and_never_becomes_an_answer_or_a_column(app, client, round_):
+    slug, round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    client.get("/lang/en")
+    page = client.get(url).get_data(as_text=True)
+    assert "The next questions are about the police who work in this village." in page
+    assert 'name="trust_intro"' not in page  # no field for it
+    sent = client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)},
+                       json={"submission_key": str(uuid.uuid4()), "answers": {**BATTERY, "trust_intro": "x"}})
+    assert sent.status_code == 201
+    db.session.remove()
+    from survey_app.models import Response
+
+    assert db.session.scalars(sa.select(Response.answers)).all() == [BATTERY]
+    db.session.remove()
+    # Paper entry: nothing to key, no column in the template, none in the raw export.
+    volunteer = make_user(Role.VOLUNTEER, "vol3@example.org", ["32.73.01"])
+    clerk = app.test_client()
+    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    screen = clerk.get(f"/entry/{round_id}/key").get_data(as_text=True)
+    assert 'name="trust_police"' in screen and 'name="trust_intro"' not in screen
+    template = openpyxl.load_workbook(io.BytesIO(clerk.get(f"/entry/{round_id}/template.xlsx").data))
+    keys = [cell.value for cell in template.worksheets[0][1]]
+    assert "trust_police" in keys and "trust_intro" not in keys
+    from survey_app.reporting.service import response_export
+
+    with app.test_request_context():
+        from reports.export import ExportOptions
+        from survey_app.models import Round
+
+        found = db.session.get(Round, round_id)
+        with response_export(found, ExportOptions(include_free_text=True)) as table:
+            assert "trust_police" in table.header and "trust_intro" not in table.header

@@ -64,6 +64,7 @@ from survey_app.operations.paper_import import (
 from survey_app.operations.reconcile import reconcile, side_by_side
 from survey_app.questionnaire import Questionnaire, text_in, visible_questions
 from survey_app.questionnaire import messages as engine_messages
+from survey_app.questionnaire.types import takes_answer
 
 ENTRY_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.VOLUNTEER)
 
@@ -177,7 +178,7 @@ def _question_data(q: Questionnaire, lang: str) -> list[dict[str, Any]]:
          "alone": [o.code for o in question.options if question.stands_alone(o.code)],
          "min": question.min, "max": question.max, "maxLength": question.max_length,
          "showIf": question.show_if.to_json() if question.show_if else None}
-        for question in q.questions()
+        for question in q.questions() if takes_answer(question)
     ]
 
 
@@ -415,7 +416,8 @@ def responses(round_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "entry/responses.html", round=round_, form=form, page=page, modes=_mode_labels(),
         serials=queries.paper_serials([r.id for r in page.items]) if page else {},
-        questions=[(question.id, text_in(question.text, lang, q.default_language)) for question in q.questions()],
+        questions=[(question.id, text_in(question.text, lang, q.default_language)) for question in q.questions()
+                   if takes_answer(question)],
     ), 200 if page is not None else 422
 
 

@@ -49,7 +49,7 @@ from survey_app.operations.paper import (
 )
 from survey_app.operations.texts import _
 from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, text_in
-from survey_app.questionnaire.types import CellCheck
+from survey_app.questionnaire.types import CellCheck, takes_answer
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # an xlsx is a zip: refuse a small file that unpacks huge
@@ -115,7 +115,8 @@ def header_labels(questionnaire: Questionnaire, lang: str) -> list[tuple[str, st
         (DATE, _("Interview date (YYYY-MM-DD)")),
         (INTERVIEWER, _("Interviewer code (optional)")),
     ]
-    questions = [(q.id, text_in(q.text, lang, questionnaire.default_language)) for q in questionnaire.questions()]
+    questions = [(q.id, text_in(q.text, lang, questionnaire.default_language)) for q in questionnaire.questions()
+                 if takes_answer(q)]
     return fixed + questions
 
 
@@ -335,7 +336,7 @@ def _check_columns(table: Table, round_: Round, questionnaire: Questionnaire) ->
             problems.append(Problem(None, None, _("This file is for questionnaire %(other)s; round %(round)s uses "
                                                   "%(ref)s.", other=table.about.get("questionnaire") or "?",
                                                   round=round_.slug, ref=questionnaire.ref)))
-    known = set(HEADER_FIELDS) | {q.id for q in questionnaire.questions()}
+    known = set(HEADER_FIELDS) | {q.id for q in questionnaire.questions() if takes_answer(q)}
     seen: set[str] = set()
     for key in table.headers:
         if not key:
@@ -346,7 +347,7 @@ def _check_columns(table: Table, round_: Round, questionnaire: Questionnaire) ->
             problems.append(Problem(1, key, _("Not a column of questionnaire %(ref)s; is the file for another "
                                               "round or version?", ref=questionnaire.ref)))
         seen.add(key)
-    for key in (VILLAGE, SERIAL, *(q.id for q in questionnaire.questions())):
+    for key in (VILLAGE, SERIAL, *(q.id for q in questionnaire.questions() if takes_answer(q))):
         if key not in seen:
             problems.append(Problem(1, key, _("This column is missing; start from the round's template.")))
     return problems
@@ -372,7 +373,7 @@ def _typed_row(table: Table, number: int, cells: list[object], problems: list[Pr
 
 def _label_texts(questionnaire: Questionnaire) -> dict[str, set[str]]:
     """Question id -> its text in every language: how the template's second row reads."""
-    return {q.id: {text.strip() for text in q.text.values()} for q in questionnaire.questions()}
+    return {q.id: {text.strip() for text in q.text.values()} for q in questionnaire.questions() if takes_answer(q)}
 
 
 def _is_label_row(typed: Mapping[str, str], labels: Mapping[str, set[str]]) -> bool:

@@ -35,6 +35,7 @@ from survey_app.operations.paper import (
 )
 from survey_app.operations.texts import _
 from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire.types import takes_answer
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class FieldRow:
 def side_by_side(form: PaperForm, questionnaire: Questionnaire) -> list[FieldRow]:
     """Header fields, then every question, with both entries' values."""
     first, second = _entries(form)
-    names = [*COMPARED_HEADER, *(q.id for q in questionnaire.questions())]
+    names = [*COMPARED_HEADER, *(q.id for q in questionnaire.questions() if takes_answer(q))]
     return [FieldRow(name, field_value(first, name), field_value(second, name)) for name in names]
 
 

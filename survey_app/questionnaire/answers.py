@@ -62,6 +62,8 @@ def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> Cl
     """
     result = CleanResult()
     for question in _walk(questionnaire, result.answers):
+        if not QUESTION_TYPES[question.type].takes_answer:
+            continue  # a note: whatever was sent for it is not an answer
         value = raw.get(question.id)
         if _is_empty(value):
             if question.required:

@@ -17,7 +17,7 @@ from .expressions import BoolOp, Comparison, Expr, ExpressionError, Literal, Nam
 from .model import Index, Option, Question, Questionnaire, Scale, Section, Texts
 from .reporter import Loc, Reporter
 from .schema import OptionIn, QuestionIn, QuestionnaireIn
-from .types import QUESTION_TYPES, QuestionType
+from .types import QUESTION_TYPES, QuestionType, takes_answer
 from .versioning import Declared, PreviousLoader, resolve_versions
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -203,6 +203,8 @@ class _Builder:
             self.rep.error((*loc, "id"), f"duplicate question id '{qid}' (first on line {line})", qid)
         for name in sorted(spec.model_fields_set - COMMON_FIELDS - kind.fields):
             self.rep.error((*loc, name), f"'{name}' cannot be used on a {spec.type} question", qid)
+        if not kind.takes_answer and "required" in spec.model_fields_set:
+            self.rep.error((*loc, "required"), f"'required' cannot be used on a {spec.type}: nothing is asked", qid)
         text = self.texts((*loc, "text"), spec.text, "text", qid)
         help_text = None if spec.help is None else self.texts((*loc, "help"), spec.help, "help", qid)
         options = self.question_options(loc, spec, kind) if kind.has_options else ()
@@ -222,7 +224,7 @@ class _Builder:
             type=spec.type,
             text=text,
             help=help_text,
-            required=spec.required,
+            required=spec.required and kind.takes_answer,
             options=options,
             scale=spec.scale if "scale" in kind.fields else None,
             favourable=favourable,
@@ -304,6 +306,8 @@ class _Builder:
         for name in sorted(expr.names):
             if name == qid:
                 message = "show_if cannot refer to the question itself"
+            elif name in self.built and not takes_answer(self.built[name]):
+                message = f"show_if refers to '{name}', a {self.built[name].type}, which has no answer"
             elif name in self.built:
                 continue
             elif name in self.all_ids:

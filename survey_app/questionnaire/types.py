@@ -99,6 +99,8 @@ class QuestionType:
     required_codes: ClassVar[frozenset[str]] = frozenset()
     # Whether an answer is a list; other types accept a one-item list (``getlist``).
     accepts_many: ClassVar[bool] = False
+    # False for text shown with nothing asked: no field, no column, never an answer.
+    takes_answer: ClassVar[bool] = True
 
     def implicit_options(self) -> tuple[Option, ...]:
         """Options a question gets when the file gives none."""
@@ -298,6 +300,19 @@ class ShortText(QuestionType):
         return rng.choice(DEMO_TEXTS)
 
 
+class Note(QuestionType):
+    """Text shown, nothing asked: an instruction, a section's introduction, a consent text."""
+
+    name = "note"
+    takes_answer = False
+
+    def clean(self, question: Question, raw: object) -> object:
+        raise AnswerError(messages.NOT_TEXT)  # never reached: ``clean_answers`` skips notes
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        return None
+
+
 class LongText(ShortText):
     name = "long_text"
     default_max_length = 2000
@@ -308,7 +323,7 @@ class LongText(ShortText):
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
-    kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, ShortText, LongText)
+    kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, ShortText, LongText, Note)
 }
 """Type name as written in YAML -> the object that knows how to handle it."""
 
@@ -318,3 +333,9 @@ def report_kind(question: Question) -> ReportKind:
     here is treated as free text, never counted."""
     kind = QUESTION_TYPES.get(question.type)
     return kind.report_kind(question) if kind is not None else "text"
+
+
+def takes_answer(question: Question) -> bool:
+    """False for a note: shown, never answered, so no field, no column and no stored value."""
+    kind = QUESTION_TYPES.get(question.type)
+    return kind is None or kind.takes_answer

@@ -14,6 +14,7 @@ from .comparability import ADDED, SAME, Comparability
 from .errors import QuestionnaireError, QuestionnaireNotFound
 from .model import Question, Questionnaire
 from .reporter import Loc, Reporter
+from .types import takes_answer
 
 PreviousLoader = Callable[[int], Questionnaire]
 """Loads version N of the same key; raises QuestionnaireNotFound or QuestionnaireError."""
@@ -77,6 +78,8 @@ def _check(rep: Reporter, decl: Declared, old: Question, new: Question, old_vers
     loc = (*decl.loc, "compare")
     declared = decl.compare
     if declared is None:
+        if not (takes_answer(old) and takes_answer(new)) and old.type == new.type:
+            return SAME  # a note holds no answers, so no trend can break on its wording
         changes = _changes(old, new)
         if not changes:
             return SAME

@@ -50,7 +50,8 @@ def _long_text(question: Question, lang: str, default: str) -> Field:
     return TextAreaField(render_kw={"maxlength": question.max_length or 2000, "rows": 4})
 
 
-FIELD_BUILDERS: dict[str, Callable[[Question, str, str], Field]] = {
+FIELD_BUILDERS: dict[str, Callable[[Question, str, str], Field | None]] = {
+    "note": lambda _question, _lang, _default: None,  # shown, nothing asked
     "single_choice": _radio,
     "yes_no": _radio,
     "multiple_choice": _checkboxes,
@@ -65,9 +66,9 @@ def form_class(questionnaire: Questionnaire, lang: str) -> type[FlaskForm]:
     classes: dict[tuple[str, str, str], type[FlaskForm]] = current_app.extensions.setdefault("respond_forms", {})
     cache_key = (questionnaire.ref, questionnaire.content_hash, lang)
     if cache_key not in classes:
-        fields = {
-            q.id: FIELD_BUILDERS[q.type](q, lang, questionnaire.default_language) for q in questionnaire.questions()
-        }
+        default = questionnaire.default_language
+        built = {q.id: FIELD_BUILDERS[q.type](q, lang, default) for q in questionnaire.questions()}
+        fields = {qid: field for qid, field in built.items() if field is not None}
         name = f"Form_{questionnaire.key}_{questionnaire.version}_{lang}"
         classes[cache_key] = type(name, (FlaskForm,), fields)
     return classes[cache_key]

@@ -254,4 +254,5 @@ def test_registry_has_every_type_of_the_format() -> None:
         "integer",
         "short_text",
         "long_text",
+        "note",
     }

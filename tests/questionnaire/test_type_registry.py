@@ -14,18 +14,21 @@ from survey_app.questionnaire.schema import QuestionIn
 from survey_app.questionnaire.types import CellCheck, ReportKind
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
+TEST_QUESTIONNAIRES = Path(__file__).resolve().parents[1] / "data" / "three_languages"
 
 
 @pytest.fixture(scope="module")
 def examples():  # type: ignore[no-untyped-def]
-    """A shipped question of every registered type, with its questionnaire."""
+    """A question of every registered type, with its questionnaire: shipped, or in the tests'
+    own questionnaires."""
     found = {}
-    catalog = Catalog(QUESTIONNAIRES)
-    for ref in catalog.refs():
-        questionnaire = catalog.get(*ref)
-        for question in questionnaire.questions():
-            found.setdefault(question.type, (questionnaire, question))
-    assert set(found) == set(QUESTION_TYPES), "ship an example of every type (or add one to this test)"
+    for folder in (QUESTIONNAIRES, TEST_QUESTIONNAIRES):
+        catalog = Catalog(folder)
+        for ref in catalog.refs():
+            questionnaire = catalog.get(*ref)
+            for question in questionnaire.questions():
+                found.setdefault(question.type, (questionnaire, question))
+    assert set(found) == set(QUESTION_TYPES), "give an example of every type (or add one to this test)"
     return found
 
 
@@ -57,14 +60,15 @@ def test_every_type_keys_checks_reports_and_answers_for_the_demo(examples, name)
         assert kind.key(question, "12") == "12"
 
 
-@pytest.mark.parametrize("table", [
-    "survey_app.respond.forms:FIELD_BUILDERS",
-    "survey_app.entry.forms:KEY_INPUTS",
+@pytest.mark.parametrize(("table", "answered_only"), [
+    ("survey_app.respond.forms:FIELD_BUILDERS", False),  # a note's builder says "no field"
+    ("survey_app.entry.forms:KEY_INPUTS", True),  # notes are never keyed
 ])
-def test_the_web_layers_tables_cover_every_registered_type(table):
+def test_the_web_layers_tables_cover_every_registered_type(table, answered_only):
     module_name, attribute = table.split(":")
     module = __import__(module_name, fromlist=[attribute])
-    assert set(getattr(module, attribute)) == set(QUESTION_TYPES)
+    wanted = {name for name, kind in QUESTION_TYPES.items() if kind.takes_answer or not answered_only}
+    assert set(getattr(module, attribute)) == wanted
 
 
 def test_the_export_and_the_templates_cover_every_kind_a_type_can_report():
