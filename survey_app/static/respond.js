@@ -222,8 +222,10 @@
     if (first) { show(+first.closest(".page").dataset.index); say(form.dataset.fix); first.scrollIntoView(); }
   }
 
-  form.addEventListener("change", refresh);
-  form.addEventListener("input", refresh);
+  // An answer can hide or show a later section: the page count and the button follow.
+  function changed() { refresh(); show(page); }
+  form.addEventListener("change", changed);
+  form.addEventListener("input", changed);
   refresh();
   show(page);
   // Each section is a history entry, so the phone's back button goes back one section

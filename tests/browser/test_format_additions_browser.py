@@ -1,0 +1,39 @@
+"""The JS resident form with the format's additions: a note is read, not answered; a hidden
+section is skipped; "none of these" cannot go with a problem."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.resident import BROWSER_TEST
+from tests.factories import open_test_round, questionnaires_with_test_ones
+
+pytestmark = BROWSER_TEST
+VILLAGE = "32.73.01.1001"
+
+
+@pytest.fixture
+def app_config(tmp_path):  # type: ignore[no-untyped-def]
+    return questionnaires_with_test_ones(tmp_path)
+
+
+def test_the_js_form_shows_the_note_skips_the_hidden_section_and_refuses_none_with_a_problem(live_server, page):
+    slug, _round_id = open_test_round("Putaran Browser", ["32.73.01"])
+    page.goto(f"{live_server.url}/lang/en?next=/s/{slug}/{VILLAGE}")
+    expect(page.locator("#q-trust_intro")).to_contain_text("The next questions are about the police")
+    assert page.locator("#q-trust_intro input").count() == 0
+    # Not trusting the police at all hides the problems section: this page is the last.
+    page.check("#q-trust_police input[value='1']")
+    expect(page.locator("#next")).to_have_text("Send answers")
+    page.check("#q-trust_police input[value='4']")
+    expect(page.locator("#next")).to_have_text("Next")
+    for qid, code in (("fair_respect", "4"), ("fair_listen", "3"), ("eff_good_job", "4")):
+        page.check(f"#q-{qid} input[value='{code}']")
+    page.click("#next")
+    problems = page.locator("#q-local_problems")
+    expect(problems).to_be_visible()
+    page.check("#q-local_problems input[value='theft']")
+    page.check("#q-local_problems input[value='none']")
+    page.click("#next")  # the last page: send, and the server refuses the pair
+    expect(page.locator("#e-local_problems")).to_contain_text("'none' cannot be combined with other answers.")
