@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from survey_app.i18n import current_language
 from survey_app.questionnaire import messages as m
 
 ANSWER_MESSAGES = {
@@ -21,8 +22,15 @@ ANSWER_MESSAGES = {
 
 
 def translate_errors(error_templates: dict[str, tuple[str, dict[str, object]]]) -> dict[str, str]:
-    """The engine's errors in the interface language."""
-    return {
-        question_id: str(ANSWER_MESSAGES.get(template, template)).format(**params)
-        for question_id, (template, params) in error_templates.items()
-    }
+    """The engine's errors in the interface language. A failed constraint says what its
+    questionnaire says, in the page's language (the questionnaire's default otherwise)."""
+    language = current_language()
+    translated = {}
+    for question_id, (template, params) in error_templates.items():
+        if template == m.CONSTRAINT:
+            texts = params.get("texts")
+            own = texts.get(language) if isinstance(texts, dict) else None
+            translated[question_id] = str(own or params.get("message", ""))
+        else:
+            translated[question_id] = str(ANSWER_MESSAGES.get(template, template)).format(**params)
+    return translated

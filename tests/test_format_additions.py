@@ -154,3 +154,32 @@ def test_a_note_is_read_by_residents_and_never_becomes_an_answer_or_a_column(app
         found = db.session.get(Round, round_id)
         with response_export(found, ExportOptions(include_free_text=True)) as table:
             assert "trust_police" in table.header and "trust_intro" not in table.header
+
+
+def test_a_failed_constraint_is_said_in_the_pages_language_at_every_door(app, client, round_):
+    slug, round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    payload = {**BATTERY, "age": "30", "years_here": "45"}
+
+    def send():  # type: ignore[no-untyped-def]
+        return client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)},
+                           json={"submission_key": str(uuid.uuid4()), "answers": payload})
+
+    client.get("/lang/en")
+    assert send().get_json()["errors"] == {"years_here": "The years in the village cannot be more than the age."}
+    client.get("/lang/jv")
+    javanese = "Laminipun manggen ing desa boten saged langkung saking yuswa."
+    assert send().get_json()["errors"] == {"years_here": javanese}
+    client.get("/lang/id")
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "0", "_nav": "next", **payload})
+    assert page.status_code == 422 and "Lama tinggal di desa tidak bisa lebih dari umur." in page.get_data(as_text=True)
+    # Paper entry says it too, and keeps the form unsaved.
+    volunteer = make_user(Role.VOLUNTEER, "vol4@example.org", ["32.73.01"])
+    clerk = app.test_client()
+    clerk.get("/lang/en")
+    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    key_url = f"/entry/{round_id}/key"
+    header = {"_village": VILLAGE, "_serial": "P-9", "_date": "2026-11-01", "_interviewer": ""}
+    keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **payload})
+    assert keyed.status_code == 422
+    assert "The years in the village cannot be more than the age." in html.unescape(keyed.get_data(as_text=True))

@@ -73,6 +73,14 @@ def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> Cl
             result.answers[question.id] = QUESTION_TYPES[question.type].clean_raw(question, value)
         except AnswerError as exc:
             result.reject(question.id, exc.template, **exc.params)
+    for constraint in questionnaire.constraints:
+        # Checked only once every question it reads is answered and accepted (hidden ones
+        # are not in the answers): an unanswered question is the REQUIRED rule's business.
+        if constraint.on in result.errors or not constraint.check.names <= result.answers.keys():
+            continue
+        if not constraint.check.evaluate(result.answers):
+            result.reject(constraint.on, messages.CONSTRAINT, texts=dict(constraint.message),
+                          message=constraint.message.get(questionnaire.default_language, ""))
     return result
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .comparability import Comparability
 from .expressions import BoolOp, Comparison, Expr, ExpressionError, Literal, Name, parse
-from .model import Index, Option, Question, Questionnaire, Scale, Section, Texts
+from .model import Constraint, Index, Option, Question, Questionnaire, Scale, Section, Texts
 from .reporter import Loc, Reporter
 from .schema import OptionIn, QuestionIn, QuestionnaireIn
 from .types import QUESTION_TYPES, QuestionType, takes_answer
@@ -160,6 +160,23 @@ class _Builder:
             sections.append(Section(section.id, title, questions, shown_if))
         return tuple(sections)
 
+    def build_constraints(self) -> tuple[Constraint, ...]:
+        """Each constraint reads questions that take an answer (anywhere in the file: it is
+        checked after them all), is shown at one of them, and says why in every language."""
+        built = []
+        for i, spec in enumerate(self.spec.constraints):
+            loc = ("constraints", i)
+            check = self.condition((*loc, "check"), spec.check, None, f"constraint {i + 1}", rule="check")
+            message = self.texts((*loc, "message"), spec.message, f"message of constraint {i + 1}")
+            if check is not None and spec.on not in check.names:
+                read = ", ".join(sorted(check.names))
+                self.rep.error((*loc, "on"), f"constraint {i + 1}: 'on: {spec.on}' must be one of the questions "
+                               f"its check reads ({read})")
+                check = None
+            if check is not None:
+                built.append(Constraint(check, spec.check, spec.on, message))
+        return tuple(built)
+
     def build_indices(self) -> tuple[Index, ...]:
         scorable = " or ".join(name for name, kind in QUESTION_TYPES.items() if kind.scorable)
         indices = []
@@ -288,9 +305,11 @@ class _Builder:
         """Parse a question's ``show_if``; it may only read questions that come earlier in the file."""
         return self.condition(loc, spec.show_if, spec.id, f"question '{spec.id}'")
 
-    def condition(self, loc: Loc, text: str | None, qid: str | None, owner: str) -> Expr | None:
-        """Parse a question's or a section's ``show_if``: only earlier questions may be read.
-        A section's problems name the section (``owner``); a question's, the question."""
+    def condition(self, loc: Loc, text: str | None, qid: str | None, owner: str,
+                  rule: str = "show_if") -> Expr | None:
+        """Parse a question's or a section's ``show_if`` (only earlier questions may be read),
+        or a constraint's ``check`` (read after every question). A section's or constraint's
+        problems name it (``owner``); a question's, the question."""
 
         def report(message: str) -> None:
             self.rep.error(loc, message if qid else f"{owner}: {message}", qid)
@@ -300,20 +319,20 @@ class _Builder:
         try:
             expr = parse(text)
         except ExpressionError as exc:
-            report(f"show_if syntax error at column {exc.column}: {exc.message}")
+            report(f"{rule} syntax error at column {exc.column}: {exc.message}")
             return None
         ok = True
         for name in sorted(expr.names):
             if name == qid:
-                message = "show_if cannot refer to the question itself"
+                message = f"{rule} cannot refer to the question itself"
             elif name in self.built and not takes_answer(self.built[name]):
-                message = f"show_if refers to '{name}', a {self.built[name].type}, which has no answer"
+                message = f"{rule} refers to '{name}', a {self.built[name].type}, which has no answer"
             elif name in self.built:
                 continue
             elif name in self.all_ids:
-                message = f"show_if refers to '{name}', which comes later in the file"
+                message = f"{rule} refers to '{name}', which comes later in the file"
             else:
-                message = f"show_if refers to unknown question '{name}'"
+                message = f"{rule} refers to unknown question '{name}'"
             report(message)
             ok = False
         for comparison in expr.comparisons():
@@ -358,6 +377,7 @@ def build_questionnaire(
     builder.build_scales()
     sections = builder.build_sections()
     indices = builder.build_indices()
+    constraints = builder.build_constraints()
     compares = resolve_versions(reporter, spec.version, builder.built, builder.declared, previous) if versioned else {}
     if reporter.problems:
         return None
@@ -376,6 +396,7 @@ def build_questionnaire(
         sections=sections,
         path=path,
         content_hash=content_hash,
+        constraints=constraints,
     )
 
 

@@ -13,3 +13,7 @@ AT_LEAST = "Must be at least {min}."
 AT_MOST = "Must be at most {max}."
 TOO_LONG = "Must be at most {max_length} characters."
 NOT_TEXT = "Must be text."
+CONSTRAINT = "{message}"
+"""A cross-question constraint failed: its message is the questionnaire's own text, so the
+web layer shows it in the page's language (params: ``message`` in the default language,
+``texts`` in every language)."""

@@ -138,6 +138,17 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A rule across questions ("years in the village <= age"), checked once every question
+    it reads is answered; when it fails, ``message`` is shown at question ``on``."""
+
+    check: Expr
+    check_text: str
+    on: str
+    message: Texts
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     """One published version of a questionnaire; answers are stored against its ``ref``."""
 
@@ -152,6 +163,7 @@ class Questionnaire:
     sections: tuple[Section, ...]
     path: Path
     content_hash: str
+    constraints: tuple[Constraint, ...] = ()
     _by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -96,6 +96,12 @@ class SectionIn(_Strict):
     questions: Annotated[list[QuestionIn], Field(min_length=1)]
 
 
+class ConstraintIn(_Strict):
+    check: str
+    on: str
+    message: TextsIn
+
+
 class QuestionnaireIn(_Strict):
     key: str
     version: Annotated[int, Field(ge=1)]
@@ -106,3 +112,4 @@ class QuestionnaireIn(_Strict):
     scales: dict[str, ScaleIn] = Field(default_factory=dict)
     indices: dict[str, IndexIn] = Field(default_factory=dict)
     sections: Annotated[list[SectionIn], Field(min_length=1)]
+    constraints: list[ConstraintIn] = Field(default_factory=list)
