@@ -52,3 +52,40 @@ def test_a_sections_condition_is_checked_and_named(write: WriteQuestionnaire, co
         _load(write, condition)
     assert message in str(error.value)
     assert ".yaml:12:" in str(error.value)  # the line of the section's show_if
+
+
+PARTNERS = """\
+sections:
+  - id: who
+    title: {id: Responden, en: Respondent}
+    questions:
+      - id: role
+        type: single_choice
+        text: {id: Peran Anda, en: Your role}
+        options:
+          - {code: forum, label: {id: Anggota FKPM, en: Forum member}}
+          - {code: officer, label: {id: Bhabinkamtibmas, en: Village officer}}
+          - {code: official, label: {id: Perangkat desa, en: Village official}}
+  - id: forum_meetings
+    title: {id: Pertemuan forum, en: Forum meetings}
+    show_if: "role in ['forum', 'official']"
+    questions:
+      - {id: meetings, type: integer, min: 0, max: 52, text: {id: Berapa kali, en: How often}}
+  - id: police_change
+    title: {id: Perubahan di kepolisian, en: Change in the police}
+    show_if: "role == 'officer'"
+    questions:
+      - {id: training, type: yes_no, text: {id: Pelatihan, en: Training}}
+"""
+
+
+def test_respondent_roles_are_sections_shown_by_the_role_question(write: WriteQuestionnaire) -> None:
+    """A partner questionnaire asks some sections only of some roles: a role question and a
+    section show_if, so every door and the checks of answers need nothing more."""
+    questionnaire = load_file(write(PARTNERS))
+    shown = {role: [q.id for q in visible_questions(questionnaire, {"role": role})]
+             for role in ("forum", "officer", "official")}
+    assert shown == {"forum": ["role", "meetings"], "officer": ["role", "training"],
+                     "official": ["role", "meetings"]}
+    officer = clean_answers(questionnaire, {"role": "officer", "meetings": "4"})  # not asked of an officer
+    assert officer.answers == {"role": "officer"} and officer.errors == {"training": "This answer is required."}
