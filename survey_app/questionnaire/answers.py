@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import messages
 from .model import Question, Questionnaire
-from .types import QUESTION_TYPES, AnswerError
+from .types import QUESTION_TYPES, AnswerError, takes_answer
 
 
 @dataclass
@@ -62,7 +62,7 @@ def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> Cl
     """
     result = CleanResult()
     for question in _walk(questionnaire, result.answers):
-        if not QUESTION_TYPES[question.type].takes_answer:
+        if not takes_answer(question):
             continue  # a note: whatever was sent for it is not an answer
         value = raw.get(question.id)
         if _is_empty(value):

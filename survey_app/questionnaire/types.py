@@ -304,10 +304,7 @@ class Note(QuestionType):
     """Text shown, nothing asked: an instruction, a section's introduction, a consent text."""
 
     name = "note"
-    takes_answer = False
-
-    def clean(self, question: Question, raw: object) -> object:
-        raise AnswerError(messages.NOT_TEXT)  # never reached: ``clean_answers`` skips notes
+    takes_answer = False  # so ``clean_answers`` never asks it to clean anything
 
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         return None
