@@ -38,6 +38,15 @@ def app_config(tmp_path):  # type: ignore[no-untyped-def]
     return questionnaires_with_test_ones(tmp_path)
 
 
+def _volunteer(app, email: str):  # type: ignore[no-untyped-def]
+    """A client signed in as a new volunteer of the sample district, interface in English."""
+    volunteer = make_user(Role.VOLUNTEER, email, ["32.73.01"])
+    client = app.test_client()
+    client.get("/lang/en")
+    assert sign_in_as(client, volunteer.email).status_code == 302
+    return client
+
+
 @pytest.fixture
 def round_(app):  # type: ignore[no-untyped-def]
     return open_test_round("Putaran Masalah", ["32.73"])
@@ -63,10 +72,7 @@ def test_a_resident_cannot_tick_none_with_a_problem(client, round_):
 
 def test_paper_entry_refuses_none_keyed_with_a_problem_and_the_template_says_so(app, round_):
     _slug, round_id = round_
-    volunteer = make_user(Role.VOLUNTEER, "vol@example.org", ["32.73.01"])
-    client = app.test_client()
-    client.get("/lang/en")
-    assert sign_in_as(client, volunteer.email).status_code == 302
+    client = _volunteer(app, "vol@example.org")
     url = f"/entry/{round_id}/key"
     header = {"_village": VILLAGE, "_serial": "P-1", "_date": "2026-11-01", "_interviewer": ""}
     keyed = client.post(url, data={"csrf_token": csrf_token(client, url), **header, **BATTERY,
@@ -111,9 +117,7 @@ def test_a_hidden_section_is_skipped_at_every_door(app, client, round_):
     db.session.remove()
     assert stored == [distrust, distrust]
     # Paper entry drops it too, typed or not.
-    volunteer = make_user(Role.VOLUNTEER, "vol2@example.org", ["32.73.01"])
-    clerk = app.test_client()
-    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    clerk = _volunteer(app, "vol2@example.org")
     key_url = f"/entry/{round_id}/key"
     header = {"_village": VILLAGE, "_serial": "P-2", "_date": "2026-11-01", "_interviewer": ""}
     assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **distrust,
@@ -137,9 +141,7 @@ def test_a_note_is_read_by_residents_and_never_becomes_an_answer_or_a_column(app
     assert db.session.scalars(sa.select(Response.answers)).all() == [BATTERY]
     db.session.remove()
     # Paper entry: nothing to key, no column in the template, none in the raw export.
-    volunteer = make_user(Role.VOLUNTEER, "vol3@example.org", ["32.73.01"])
-    clerk = app.test_client()
-    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    clerk = _volunteer(app, "vol3@example.org")
     screen = clerk.get(f"/entry/{round_id}/key").get_data(as_text=True)
     assert 'name="trust_police"' in screen and 'name="trust_intro"' not in screen
     template = openpyxl.load_workbook(io.BytesIO(clerk.get(f"/entry/{round_id}/template.xlsx").data))
@@ -174,10 +176,7 @@ def test_a_failed_constraint_is_said_in_the_pages_language_at_every_door(app, cl
     page = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "0", "_nav": "next", **payload})
     assert page.status_code == 422 and "Lama tinggal di desa tidak bisa lebih dari umur." in page.get_data(as_text=True)
     # Paper entry says it too, and keeps the form unsaved.
-    volunteer = make_user(Role.VOLUNTEER, "vol4@example.org", ["32.73.01"])
-    clerk = app.test_client()
-    clerk.get("/lang/en")
-    assert sign_in_as(clerk, volunteer.email).status_code == 302
+    clerk = _volunteer(app, "vol4@example.org")
     key_url = f"/entry/{round_id}/key"
     header = {"_village": VILLAGE, "_serial": "P-9", "_date": "2026-11-01", "_interviewer": ""}
     keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **payload})
