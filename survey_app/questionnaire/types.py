@@ -237,6 +237,8 @@ class MultipleChoice(QuestionType):
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         codes = [option.code for option in question.scale_options()]
         picked = [code for code in codes if rng.random() < 0.3]
+        if len(picked) > 1:  # "none of these" only stands alone; no extra draw, so other demos stay the same
+            picked = [code for code in picked if not question.stands_alone(code)] or picked[:1]
         return picked or [rng.choice(codes)]
 
 
