@@ -200,9 +200,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "m_comparability": {
         "id": "Tren hanya menyambung putaran yang pertanyaannya sama atau dinyatakan dapat dibandingkan; "
-        "kode jawaban lama dikodekan ulang ke skala baru sebelum dibandingkan.",
+        "kode jawaban lama dikodekan ulang ke skala baru sebelum dibandingkan. Bila panjang skala berubah atau "
+        "pilihan tengah ditambahkan, seri hanya dapat dibandingkan dengan hati-hati: garis tren diputus dan "
+        "catatan menjelaskannya.",
         "en": "A trend only joins rounds where the question is the same or declared comparable; old answer "
-        "codes are recoded onto the new scale before comparing.",
+        "codes are recoded onto the new scale before comparing. Where a scale changed length or gained a "
+        "middle category, the series is comparable only with caution: the trend line breaks, and a note says "
+        "why.",
     },
     "term_top2": {"id": "% jawaban positif", "en": "% favourable"},
     "term_ci": {"id": "Rentang 95%", "en": "95% range"},
@@ -217,6 +221,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "term_privacy": {"id": "Privasi", "en": "Privacy"},
     "term_comparability": {"id": "Perbandingan antarversi", "en": "Comparing versions"},
     "versions_heading": {"id": "Versi kuesioner", "en": "Questionnaire versions"},
+    "amendments_heading": {
+        "id": "Keputusan perbandingan setelah terbit",
+        "en": "Comparability decided after publication",
+    },
+    "amendment": {
+        "id": "{ref}, '{question}': {kind} (diputuskan {decided}). {reason}",
+        "en": "{ref}, '{question}': {kind} (decided {decided}). {reason}",
+    },
+    "amended_caution": {"id": "dapat dibandingkan dengan hati-hati", "en": "comparable with caution"},
+    "amended_not_comparable": {"id": "tidak dapat dibandingkan", "en": "not comparable"},
     "alpha_heading": {"id": "Alfa Cronbach per putaran", "en": "Cronbach's alpha per round"},
     "alpha_all": {"id": "Semua desa", "en": "All villages"},
     "alpha_village": {"id": "Desa ini", "en": "This village"},
@@ -238,6 +252,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dengan {before}; garis tren terputus.",
         "en": "'{label}': the question changed in questionnaire v{version}, so {after} cannot be compared with "
         "{before}; the trend line breaks.",
+    },
+    "note_caution": {
+        "id": "'{label}': skala jawaban berubah pada kuesioner v{version} (misalnya panjang skala atau pilihan "
+        "tengah). Hanya dapat dibandingkan dengan hati-hati, jadi garis tren diputus antara {before} dan {after} "
+        "dan perubahan tidak diuji melewati putusnya.",
+        "en": "'{label}': the answer scale changed in questionnaire v{version} (for example its length or a "
+        "middle category). It is comparable only with caution, so the trend line breaks between {before} and "
+        "{after} and no change is tested across the break.",
     },
     "note_not_asked_in": {
         "id": "'{label}': tidak ditanyakan pada kuesioner v{version}; garis tren terputus antara {before} dan {after}.",
@@ -261,6 +283,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dibandingkan dengan {before}.",
         "en": "'{label}': one of the index's questions changed in questionnaire v{version}; {after} is not "
         "compared with {before}.",
+    },
+    "note_index_item_caution": {
+        "id": "'{label}': skala jawaban salah satu pertanyaan indeks berubah pada kuesioner v{version}; {after} "
+        "tidak dibandingkan dengan {before}.",
+        "en": "'{label}': the answer scale of one of the index's questions changed in questionnaire v{version}; "
+        "{after} is not compared with {before}.",
     },
     "note_added": {
         "id": "'{label}': pertanyaan baru, ditanyakan mulai {round}.",

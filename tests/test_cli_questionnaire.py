@@ -60,12 +60,13 @@ def test_show_refuses_unknown_versions(runner):
     assert "No questionnaire trust-safety@7" in result.output
 
 
-def test_diff_shows_the_four_kinds_of_change(runner):
+def test_diff_shows_the_kinds_of_change(runner):
     result = runner.invoke(args=["questionnaire", "diff", "trust-safety@1", "trust-safety@2"])
     assert result.exit_code == 0, result.output
     text = result.output.lower()
-    for kind in ("added", "removed", "recoded", "not comparable", "same"):
+    for kind in ("added", "removed", "caution", "not comparable", "same"):
         assert kind in text, kind
+    assert "safe_walk_dark" in text and "series breaks (comparable with caution)" in text
 
 
 def test_diff_refuses_versions_of_different_questionnaires_or_in_the_wrong_order(runner):

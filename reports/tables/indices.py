@@ -28,7 +28,9 @@ def index_link(index_id: str, versions: Versions, earlier: RoundInfo, later: Rou
     for item in new.items:
         link = versions.link(item, earlier, later)
         if not link.comparability.comparable:
-            return Link(NOT_COMPARABLE, link.broken_at, "note_index_item_not_comparable")
+            caution = link.comparability.kind == "caution"
+            reason = "note_index_item_caution" if caution else "note_index_item_not_comparable"
+            return Link(NOT_COMPARABLE, link.broken_at, reason)
     return Link(SAME)
 
 

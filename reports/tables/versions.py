@@ -47,16 +47,20 @@ class Versions:
             return Link(SAME)
         if old.version > new.version:
             return Link(NOT_COMPARABLE, new.version, "note_changed")
-        link = SAME
+        link, caution_at = SAME, None
         for version in range(old.version + 1, new.version + 1):
             questionnaire = self.get(new.key, version)
             if not questionnaire.has_question(question_id):
                 return Link(NOT_COMPARABLE, version, "note_not_asked_in")
             step = questionnaire.question(question_id).compare
             link = compose(link, step)
-            if not link.comparable:
+            if not link.maps_codes:
                 reason = "note_readded" if step.kind == "added" else "note_changed"
                 return Link(NOT_COMPARABLE, version, reason)
+            if step.kind == "caution" and caution_at is None:
+                caution_at = version
+        if link.kind == "caution":  # codes map, but the series breaks: not joined, with its own note
+            return Link(link, caution_at, "note_caution")
         return Link(link)
 
 

@@ -9,6 +9,7 @@ from reports.safety import safe_text
 from reports.tables import VillageTables
 from reports.workbook import styles
 from reports.workbook.cells import SheetWriter
+from survey_app.questionnaire import text_in
 
 TERMS = ("top2", "ci", "mean", "index", "alpha", "change", "min_n", "distribution", "comparability",
          "many_villages", "mode", "privacy")
@@ -35,7 +36,8 @@ def write_method(ws: Worksheet, tables: VillageTables) -> None:
         title = questionnaire.title.get(options.lang) or questionnaire.title.get(questionnaire.default_language, "")
         w.text(row, 1, summary.info.name)
         w.text(row, 2, f"{questionnaire.key} v{questionnaire.version}: {safe_text(title)}")
-    row = _alpha_table(w, tables, row + 2)
+    row = _amendments(w, tables, row + 2)
+    row = _alpha_table(w, tables, row)
     w.text(row, 1, w.msg("notes_heading"), styles.HEADING)
     for note in tables.notes or (w.msg("no_notes"),):
         row += 1
@@ -51,6 +53,22 @@ def write_method(ws: Worksheet, tables: VillageTables) -> None:
     styles.widths(ws, {"A": 30, "B": 110})
     ws.freeze_panes = "A3"
     styles.print_setup(ws, "2:2")
+
+
+def _amendments(w: SheetWriter, tables: VillageTables, row: int) -> int:
+    """Judgements made after a version was published (``amendments.yaml``), cited where they apply."""
+    lang = tables.options.lang
+    cited = {(q.ref, a.question_id): (q, a) for s in tables.rounds
+             for q in [s.info.questionnaire] for a in q.amendments}
+    if not cited:
+        return row
+    w.text(row, 1, w.msg("amendments_heading"), styles.HEADING)
+    for (ref, question_id), (questionnaire, amendment) in sorted(cited.items()):
+        row += 1
+        reason = text_in(amendment.reason, lang, questionnaire.default_language)
+        w.text(row, 2, w.msg("amendment", ref=ref, question=question_id, kind=w.msg(f"amended_{amendment.kind}"),
+                             decided=amendment.decided.isoformat(), reason=safe_text(reason)), align=styles.WRAP)
+    return row + 2
 
 
 def _alpha_table(w: SheetWriter, tables: VillageTables, row: int) -> int:

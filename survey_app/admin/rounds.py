@@ -53,6 +53,7 @@ STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed"
 DIFF_LABELS = {
     "same": _l("comparable"),
     "recoded": _l("comparable after recoding"),
+    "caution": _l("comparable with caution: the series breaks"),
     "not_comparable": _l("not comparable: the trend breaks"),
     "added": _l("new question"),
     "removed": _l("dropped"),

@@ -6,16 +6,17 @@ below. The file format is documented in ``docs/questionnaires.md``.
 
 from .answers import CleanResult, clean_answers, visible_questions
 from .catalog import Catalog, parse_ref
-from .comparability import Comparability, comparable_codes, compose, recode
+from .comparability import Comparability, compose
 from .diff import DiffEntry, VersionDiff, diff
 from .errors import Problem, QuestionnaireError, QuestionnaireNotFound
 from .expressions import Expr, ExpressionError, parse
 from .loader import load_file
-from .model import Index, Option, Question, Questionnaire, Scale, Section, Texts, text_in
+from .model import Amendment, Index, Option, Question, Questionnaire, Scale, Section, Texts, text_in
 from .types import QUESTION_TYPES
 
 __all__ = [
     "QUESTION_TYPES",
+    "Amendment",
     "Catalog",
     "CleanResult",
     "Comparability",
@@ -34,13 +35,11 @@ __all__ = [
     "Texts",
     "VersionDiff",
     "clean_answers",
-    "comparable_codes",
     "compose",
     "diff",
     "load_file",
     "parse",
     "parse_ref",
-    "recode",
     "text_in",
     "visible_questions",
 ]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .amendments import NONE as NO_AMENDMENTS
+from .amendments import AmendmentFile, apply_amendments
 from .comparability import Comparability
 from .expressions import BoolOp, Comparison, Expr, ExpressionError, Literal, Name, parse
 from .model import Constraint, Index, Option, Question, Questionnaire, Scale, Section, Texts
@@ -365,8 +367,12 @@ def build_questionnaire(
     path: Path,
     content_hash: str,
     previous: PreviousLoader,
+    amendments: AmendmentFile = NO_AMENDMENTS,
 ) -> Questionnaire | None:
-    """Check ``spec`` as a whole; return the questionnaire, or None after reporting problems."""
+    """Check ``spec`` as a whole; return the questionnaire, or None after reporting problems.
+
+    ``amendments`` (the folder's later judgements) apply to this version's links.
+    """
     builder = _Builder(reporter, spec)
     # A file whose name disagrees with its version must not look for its "previous"
     # version: that could be the file itself.
@@ -378,8 +384,12 @@ def build_questionnaire(
     sections = builder.build_sections()
     indices = builder.build_indices()
     constraints = builder.build_constraints()
-    compares = resolve_versions(reporter, spec.version, builder.built, builder.declared, previous) if versioned else {}
-    if reporter.problems:
+    amended = amendments.of_version(spec.version) if versioned else {}
+    compares = (resolve_versions(reporter, spec.version, builder.built, builder.declared, previous, amended)
+                if versioned else {})
+    if amended and not reporter.problems:
+        compares = apply_amendments(amendments, spec.version, compares, spec.languages)
+    if reporter.problems or (amendments.reporter is not None and amendments.reporter.problems):
         return None
     sections = tuple(
         replace(section, questions=tuple(_with_compare(q, compares) for q in section.questions)) for section in sections
@@ -397,6 +407,7 @@ def build_questionnaire(
         path=path,
         content_hash=content_hash,
         constraints=constraints,
+        amendments=tuple(amended.values()),
     )
 
 

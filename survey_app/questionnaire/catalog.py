@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from .amendments import AMENDMENTS_FILE, read_amendments
 from .comparability import NOT_COMPARABLE, SAME, Comparability, compose
-from .diff import DiffEntry, VersionDiff, diff
+from .diff import DiffEntry, VersionDiff, diff, link_entry
 from .errors import Problem, QuestionnaireError, QuestionnaireNotFound
 from .loader import FILE_NAME_RE, load_with, version_file
 from .model import Questionnaire
@@ -136,16 +137,25 @@ class Catalog:
             try:
                 loader.load(path)
             except QuestionnaireError as exc:
-                problems.extend(exc.problems)
+                problems.extend(p for p in exc.problems if p not in problems)  # an amendment file's own
+            problems.extend(p for p in _unknown_versions(path.parent) if p not in problems)  # once per folder
         return problems
 
 
 def _span_entry(link: Comparability, question_id: str, old: Questionnaire) -> DiffEntry:
     if link.kind == "not_comparable" and not old.has_question(question_id):
         return DiffEntry(question_id, "added", f"not in v{old.version}")
-    if link.kind == "recoded":
-        return DiffEntry(question_id, "recoded", ", ".join(f"{a}->{b}" for a, b in link.recode_map.items()))
-    return DiffEntry(question_id, link.kind, "trend breaks" if link.kind == "not_comparable" else "")
+    return link_entry(question_id, link)
+
+
+def _unknown_versions(folder: Path) -> list[Problem]:
+    """Amendments naming a version that has no file would never apply: say so."""
+    amendments = read_amendments(folder)
+    if amendments.reporter is None:
+        return []
+    have = {int(m.group(1)) for p in folder.glob("v*.yaml") if (m := FILE_NAME_RE.fullmatch(p.name))}
+    return [Problem(amendments.reporter.file, a.line, a.question_id, f"amends v{a.version}, which has no file here")
+            for a in amendments.amendments if a.version not in have]
 
 
 def _expand(paths: list[Path | str]) -> list[Path]:
@@ -153,7 +163,9 @@ def _expand(paths: list[Path | str]) -> list[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             found = [*path.rglob("*.yaml"), *path.rglob("*.yml")]
-            files.extend(sorted(p for p in found if not p.name.startswith(".")))
+            files.extend(sorted(p for p in found if not p.name.startswith(".") and p.name != AMENDMENTS_FILE))
+        elif path.name == AMENDMENTS_FILE:  # checked where it applies: with each version of its folder
+            files.extend(sorted(p for p in path.parent.glob("v*.yaml") if FILE_NAME_RE.fullmatch(p.name)))
         else:
             files.append(path)
     return files

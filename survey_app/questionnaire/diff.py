@@ -6,10 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from .comparability import Comparability
 from .model import Question, Questionnaire
 
-DiffKind = Literal["same", "recoded", "not_comparable", "added", "removed"]
-KIND_ORDER: tuple[DiffKind, ...] = ("same", "recoded", "not_comparable", "added", "removed")
+DiffKind = Literal["same", "recoded", "caution", "not_comparable", "added", "removed"]
+KIND_ORDER: tuple[DiffKind, ...] = ("same", "recoded", "caution", "not_comparable", "added", "removed")
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,18 @@ def _entry(old: Questionnaire, question: Question) -> DiffEntry:
     compare = question.compare
     if compare.kind == "added":
         return DiffEntry(question.id, "added", f"new {question.type} question")
-    before = old.question(question.id)
-    edited = dict(before.text) != dict(question.text)
-    if compare.kind == "recoded":
-        mapping = ", ".join(f"{a}->{b}" for a, b in compare.recode_map.items())
-        return DiffEntry(question.id, "recoded", mapping)
-    if compare.kind == "same":
-        return DiffEntry(question.id, "same", "wording edited" if edited else "")
-    return DiffEntry(question.id, "not_comparable", "trend breaks")
+    if compare.kind == "same" and dict(old.question(question.id).text) != dict(question.text):
+        return DiffEntry(question.id, "same", "wording edited")
+    return link_entry(question.id, compare)
+
+
+def link_entry(question_id: str, link: Comparability) -> DiffEntry:
+    """One line of a diff from the link alone: its kind and what it means for the trend."""
+    mapping = ", ".join(f"{a}->{b}" for a, b in link.recode_map.items())
+    detail = {
+        "same": "",
+        "recoded": mapping,
+        "caution": "series breaks (comparable with caution)" + (f": {mapping}" if mapping else ""),
+        "not_comparable": "trend breaks",
+    }
+    return DiffEntry(question_id, link.kind, detail.get(link.kind, ""))  # type: ignore[arg-type]

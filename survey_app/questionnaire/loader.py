@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .amendments import read_amendments
 from .build import build_questionnaire
 from .errors import Problem, QuestionnaireError, QuestionnaireNotFound
 from .model import Questionnaire
@@ -78,9 +79,11 @@ def load_with(path: Path, previous: PreviousLoader) -> Questionnaire:
     if spec is None:
         raise QuestionnaireError(_in_file_order(reporter.problems))
     content_hash = hashlib.sha256(data).hexdigest()
-    questionnaire = build_questionnaire(reporter, spec, path, content_hash, previous)
-    if questionnaire is None or reporter.problems:
-        raise QuestionnaireError(_in_file_order(reporter.problems))
+    amendments = read_amendments(path.parent)
+    questionnaire = build_questionnaire(reporter, spec, path, content_hash, previous, amendments)
+    amendment_problems = amendments.reporter.problems if amendments.reporter is not None else []
+    if questionnaire is None or reporter.problems or amendment_problems:
+        raise QuestionnaireError(_in_file_order(reporter.problems) + _in_file_order(amendment_problems))
     return questionnaire
 
 

@@ -7,6 +7,7 @@ file named a shared scale, and ``compare`` is always decided.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -148,6 +149,22 @@ class Constraint:
     message: Texts
 
 
+AmendedKind = Literal["caution", "not_comparable"]
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One judgement: from ``decided`` on, ``question_id`` in ``version`` links to the version
+    before it as ``kind``, for ``reason``."""
+
+    version: int
+    question_id: str
+    kind: AmendedKind
+    decided: dt.date
+    reason: Texts
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     """One published version of a questionnaire; answers are stored against its ``ref``."""
@@ -164,6 +181,7 @@ class Questionnaire:
     path: Path
     content_hash: str
     constraints: tuple[Constraint, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
     _by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
-from .comparability import NOT_COMPARABLE, SAME, Comparability
+from .comparability import CAUTION, NOT_COMPARABLE, SAME, Comparability
 from .types import QUESTION_TYPES
 
 MAX_TEXT_CHARS = 500
@@ -44,7 +44,9 @@ class IndexIn(_Strict):
     items: Annotated[list[str], Field(min_length=1)]
 
 
-_COMPARE_HELP = "must be 'same', 'not_comparable' or {recode: {old code: new code}}"
+_COMPARE_HELP = ("must be 'same', 'caution', 'not_comparable', {recode: {old code: new code}}"
+                 " or {recode: {...}, caution: true}")
+_TRUE = (True, "true", "yes")
 
 
 def _parse_compare(value: object) -> Comparability | None:
@@ -53,14 +55,17 @@ def _parse_compare(value: object) -> Comparability | None:
         return None
     if isinstance(value, Comparability):
         return value
-    simple = {"same": SAME, "not_comparable": NOT_COMPARABLE}
+    simple = {"same": SAME, "caution": CAUTION, "not_comparable": NOT_COMPARABLE}
     if isinstance(value, str) and value in simple:
         return simple[value]
-    if isinstance(value, dict) and set(value) == {"recode"}:
+    if isinstance(value, dict) and "recode" in value and set(value) <= {"recode", "caution"}:
         mapping = value["recode"]
-        if isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-            return Comparability("recoded", dict(mapping))
-        raise ValueError("recode must map each old code to one new code, e.g. {'1': '1'}")
+        if not (isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                  for k, v in mapping.items())):
+            raise ValueError("recode must map each old code to one new code, e.g. {'1': '1'}")
+        if "caution" in value and value["caution"] not in _TRUE:
+            raise ValueError("caution: may only be true; leave it out for a recode that joins the trend")
+        return Comparability("caution" if "caution" in value else "recoded", dict(mapping))
     raise ValueError(_COMPARE_HELP)
 
 

@@ -7,10 +7,10 @@ meeting. Unchanged questions need no declaration.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from .comparability import ADDED, SAME, Comparability
+from .comparability import ADDED, CAUTION, SAME, Comparability
 from .errors import QuestionnaireError, QuestionnaireNotFound
 from .model import Question, Questionnaire
 from .reporter import Loc, Reporter
@@ -19,7 +19,7 @@ from .types import takes_answer
 PreviousLoader = Callable[[int], Questionnaire]
 """Loads version N of the same key; raises QuestionnaireNotFound or QuestionnaireError."""
 
-DECLARE = "declare compare: same, not_comparable or {recode: {old code: new code}}"
+DECLARE = "declare compare: same, caution, not_comparable or {recode: {old code: new code}}"
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,13 @@ def resolve_versions(
     questions: Mapping[str, Question],
     declared: Mapping[str, Declared],
     previous: PreviousLoader,
+    amended: Collection[str] = (),
 ) -> dict[str, Comparability]:
-    """Comparability of each question id, reporting every bad or missing declaration."""
+    """Comparability of each question id, reporting every bad or missing declaration.
+
+    ``amended`` names the questions an amendment file judges afresh: a published recode
+    across a change of scale length stands there, since the amendment decides it.
+    """
     if version == 1:
         for qid, decl in declared.items():
             if decl.compare is not None:
@@ -58,7 +63,7 @@ def resolve_versions(
                 )
             result[qid] = ADDED
             continue
-        checked = _check(rep, decl, old.question(qid), question, old.version)
+        checked = _check(rep, decl, old.question(qid), question, old.version, qid in amended)
         result[qid] = checked or ADDED
     return result
 
@@ -74,7 +79,8 @@ def _load_previous(rep: Reporter, version: int, previous: PreviousLoader) -> Que
     return None
 
 
-def _check(rep: Reporter, decl: Declared, old: Question, new: Question, old_version: int) -> Comparability | None:
+def _check(rep: Reporter, decl: Declared, old: Question, new: Question, old_version: int,
+           amended: bool) -> Comparability | None:
     loc = (*decl.loc, "compare")
     declared = decl.compare
     if declared is None:
@@ -87,9 +93,28 @@ def _check(rep: Reporter, decl: Declared, old: Question, new: Question, old_vers
         return None
     if declared.kind == "same":
         return _check_same(rep, loc, old, new, old_version)
-    if declared.kind == "recoded":
-        return _check_recode(rep, loc, declared, old, new, old_version)
+    if declared.kind == "caution" and not declared.recode_map:
+        return CAUTION if _check_same(rep, loc, old, new, old_version, said="caution") else None
+    if declared.kind in ("recoded", "caution"):
+        recoded = _check_recode(rep, loc, declared, old, new, old_version)
+        if recoded is None:
+            return None
+        if declared.kind == "recoded" and not amended and _points(old) != _points(new) and new.score_codes != ():
+            rep.error(
+                loc,
+                f"the scale changed from {_points(old)} to {_points(new)} points since v{old_version}:"
+                " such a series breaks even when every code maps; declare"
+                " compare: {recode: {...}, caution: true} or not_comparable",
+                new.id,
+            )
+            return None
+        return Comparability(declared.kind, recoded.recode_map)
     return declared
+
+
+def _points(question: Question) -> int:
+    """Length of a question's answer scale: its options other than don't know and refused."""
+    return sum(1 for option in question.options if option.special is None)
 
 
 def _changes(old: Question, new: Question) -> list[str]:
@@ -111,14 +136,15 @@ def _codes(question: Question) -> list[str]:
     return [option.code for option in question.options]
 
 
-def _check_same(rep: Reporter, loc: Loc, old: Question, new: Question, old_version: int) -> Comparability | None:
+def _check_same(rep: Reporter, loc: Loc, old: Question, new: Question, old_version: int,
+                said: str = "same") -> Comparability | None:
     if old.type != new.type:
-        rep.error(loc, f"compare: same, but the type changed from {old.type} to {new.type}", new.id)
+        rep.error(loc, f"compare: {said}, but the type changed from {old.type} to {new.type}", new.id)
         return None
     if _codes(old) != _codes(new):
         rep.error(
             loc,
-            f"compare: same, but the option codes changed from v{old_version}"
+            f"compare: {said}, but the option codes changed from v{old_version}"
             f" ({', '.join(_codes(old))} -> {', '.join(_codes(new))});"
             " use a recode or not_comparable",
             new.id,

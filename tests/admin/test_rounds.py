@@ -110,7 +110,8 @@ def test_the_round_page_shows_the_version_diff_against_the_previous_round(client
     html = client.get(f"/admin/rounds/{current.slug}").get_data(as_text=True)
     kinds = dict(re.findall(r'data-question="([^"]+)" data-kind="([^"]+)"', html))
     assert kinds["trust_police"] == "same"
-    assert kinds["safe_walk_dark"] == "recoded"
+    assert kinds["safe_walk_dark"] == "caution"  # amended: its scale grew from 4 to 5 points
+    assert "comparable with caution: the series breaks" in html
     assert kinds["access_easy_contact"] == "not_comparable"
     assert kinds["worry_online_fraud"] == "added"
     assert kinds["fkpm_active"] == "removed"

@@ -82,14 +82,15 @@ def test_comparability_across_several_versions(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     shutil.copytree(GOOD / "demo", folder)
     v3 = (folder / "v2.yaml").read_text(encoding="utf-8")
-    v3 = v3.replace("version: 2\n", "version: 3\n").replace("recode: {1: 1, 2: 2, 3: 4, 4: 5}", "same")
+    v3 = v3.replace("version: 2\n", "version: 3\n")
+    v3 = v3.replace("recode: {1: 1, 2: 2, 3: 4, 4: 5}\n          caution: true", "same")
     v3 = v3.replace("        compare: not_comparable\n", "")
     v3 = v3.replace("        compare: same\n", "")
     (folder / "v3.yaml").write_text(v3, encoding="utf-8")
     catalog = Catalog(tmp_path)
     assert catalog.validate() == []
     link = catalog.comparability("demo", "safe_walk_night", 1, 3)
-    assert link.kind == "recoded"
+    assert link.kind == "caution"  # v2's caution carries through v3's "same"
     assert link.recode("3") == "4"
     assert catalog.comparability("demo", "worry_theft", 1, 3).kind == "not_comparable"
     assert catalog.comparability("demo", "worry_theft", 2, 3).kind == "same"

@@ -7,10 +7,8 @@ import pytest
 from survey_app.questionnaire import (
     Comparability,
     Questionnaire,
-    comparable_codes,
     compose,
     diff,
-    recode,
 )
 
 
@@ -25,7 +23,7 @@ def test_compare_kinds_in_v2(v2: Questionnaire) -> None:
         "trust_police": "same",
         "fair_respect": "same",  # wording edited, declared same
         "worry_theft": "not_comparable",
-        "safe_walk_night": "recoded",
+        "safe_walk_night": "caution",  # 4 -> 5 points
         "problems": "same",
         "theft_where": "same",
     }
@@ -34,25 +32,27 @@ def test_compare_kinds_in_v2(v2: Questionnaire) -> None:
 def test_recode_map_is_completed_with_shared_special_codes(v2: Questionnaire) -> None:
     question = v2.question("safe_walk_night")
     assert dict(question.compare.recode_map) == {"1": "1", "2": "2", "3": "4", "4": "5", "8": "8"}
-    assert comparable_codes(question) == {"1": "1", "2": "2", "3": "4", "4": "5", "8": "8"}
-    assert recode(question, "3") == "4"
-    assert recode(question, "8") == "8"
-    assert recode(question, "99") is None
-    assert question.compare.comparable
+    assert question.compare.code_map(["1", "2", "3", "4", "8"]) == {"1": "1", "2": "2", "3": "4", "4": "5", "8": "8"}
+    assert question.compare.recode("3") == "4"
+    assert question.compare.recode("8") == "8"
+    assert question.compare.recode("99") is None
+    assert question.compare.maps_codes
+    assert not question.compare.comparable  # a scale changing length breaks the series
 
 
 def test_same_maps_codes_to_themselves(v2: Questionnaire) -> None:
     trust = v2.question("trust_police")
-    assert recode(trust, "5") == "5"
-    assert comparable_codes(trust) == {c: c for c in ["1", "2", "3", "4", "5", "8", "9"]}
+    codes = [option.code for option in trust.options]
+    assert trust.compare.recode("5") == "5"
+    assert trust.compare.code_map(codes) == {c: c for c in ["1", "2", "3", "4", "5", "8", "9"]}
 
 
 def test_not_comparable_and_added_map_nothing(v2: Questionnaire) -> None:
     for qid in ("worry_theft", "know_officer"):
         question = v2.question(qid)
         assert not question.compare.comparable
-        assert recode(question, "1") is None
-        assert comparable_codes(question) is None
+        assert question.compare.recode("1") is None
+        assert question.compare.code_map(["1"]) is None
 
 
 def test_compose_chains_versions() -> None:
@@ -70,6 +70,18 @@ def test_compose_chains_versions() -> None:
     assert compose(same, Comparability("added")).kind == "added"
 
 
+def test_a_caution_anywhere_makes_the_chain_one_and_keeps_the_codes() -> None:
+    recoded = Comparability("recoded", {"1": "1", "2": "1", "3": "2"})
+    caution = Comparability("caution", {"1": "x", "2": "y"})
+    chained = compose(recoded, caution)
+    assert chained.kind == "caution" and dict(chained.recode_map) == {"1": "x", "2": "x", "3": "y"}
+    assert compose(caution, Comparability("same")) == caution
+    kept = compose(Comparability("caution"), recoded)  # codes kept at the caution step
+    assert kept.kind == "caution" and kept.recode("3") == "2"
+    assert compose(caution, Comparability("not_comparable")).kind == "not_comparable"
+    assert not chained.comparable and chained.maps_codes
+
+
 def test_diff_lists_every_kind_in_a_stable_order(v1: Questionnaire, v2: Questionnaire) -> None:
     result = diff(v1, v2)
     assert (result.old_ref, result.new_ref) == ("demo@1", "demo@2")
@@ -82,13 +94,13 @@ def test_diff_lists_every_kind_in_a_stable_order(v1: Questionnaire, v2: Question
         ("trust_police", "same"),
         ("fair_respect", "same"),
         ("worry_theft", "not_comparable"),
-        ("safe_walk_night", "recoded"),
+        ("safe_walk_night", "caution"),
         ("problems", "same"),
         ("theft_where", "same"),
         ("village_problem", "removed"),
     ]
     details = {e.question_id: e.detail for e in result.entries}
-    assert details["safe_walk_night"] == "1->1, 2->2, 3->4, 4->5, 8->8"
+    assert details["safe_walk_night"] == "series breaks (comparable with caution): 1->1, 2->2, 3->4, 4->5, 8->8"
     assert details["fair_respect"] == "wording edited"
     assert details["trust_police"] == ""
     assert [e.question_id for e in result.of_kind("removed")] == ["village_problem"]
@@ -98,10 +110,11 @@ def test_diff_text_for_the_cli(v1: Questionnaire, v2: Questionnaire) -> None:
     text = diff(v1, v2).format_text()
     lines = text.splitlines()
     assert lines[0] == "demo@1 -> demo@2"
-    assert "  recoded         safe_walk_night  1->1, 2->2, 3->4, 4->5, 8->8" in lines
+    assert ("  caution         safe_walk_night  series breaks (comparable with caution): 1->1, 2->2, 3->4, 4->5, 8->8"
+            in lines)
     assert "  removed         village_problem  not in v2" in lines
     assert "  same            age" in lines
-    assert lines[-1] == "8 same, 1 recoded, 1 not comparable, 1 added, 1 removed"
+    assert lines[-1] == "8 same, 1 caution, 1 not comparable, 1 added, 1 removed"
 
 
 def test_diff_refuses_versions_that_are_not_adjacent(v1: Questionnaire, v2: Questionnaire) -> None:

@@ -21,12 +21,8 @@ from reports.tables import (
     round_figures,
     share_from_counts,
 )
-from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire import Catalog, Questionnaire
 from tests.reports.conftest import VILLAGE, Demo, make_frame, make_round
-
-# safe_walk_dark's declared recode from the 4-point (v1) to the 5-point (v2) scale, copied
-# from v2.yaml so the test does not trust the engine to read it.
-SAFE_WALK_RECODE = {"1": "1", "2": "2", "3": "4", "4": "5", "8": "8", "9": "9"}
 
 
 def _codes(frame: pd.DataFrame, round_id: int, village_id: int, qid: str) -> pd.Series:
@@ -131,27 +127,110 @@ def test_mean_score_and_distribution_are_complete(demo: Demo):
     assert (dist.mean.value, dist.mean.ci_low, dist.mean.ci_high) == pytest.approx((valid.mean(), low, high))
 
 
-def test_safe_walk_dark_is_recoded_onto_the_five_point_scale_before_comparing(demo: Demo):
+def test_a_scale_that_grew_a_middle_category_is_drawn_as_a_break(demo: Demo):
+    """safe_walk_dark went from 4 to 5 points in v2. The codes map, but the series breaks
+    (amendments.yaml judges it "comparable with caution"): each round in its own coding."""
     first, second = demo.through(2)
     village = demo.village(1)
     tables = build_village_tables(village, [first, second], demo.responses)
     trend = tables.item("safe_walk_dark")
-    assert trend.segments == ((first.id, second.id),)
-    before = _codes(demo.responses, first.id, village.id, "safe_walk_dark").map(SAFE_WALK_RECODE)
-    after = _codes(demo.responses, second.id, village.id, "safe_walk_dark")
-    valid, favourable = _scale(second.questionnaire, "safe_walk_dark")
-    assert favourable == {"4", "5"}
-    x1, n1, low1, high1 = _share(before, valid, favourable)
-    x2, n2, *_ = _share(after, valid, favourable)
-    v1 = trend.values[first.id]
-    assert v1 is not None and (v1.value, v1.ci_low, v1.ci_high) == pytest.approx((x1 / n1, low1, high1))
+    assert trend.segments == ((first.id,), (second.id,))
+    for round_ in (first, second):
+        valid, favourable = _scale(round_.questionnaire, "safe_walk_dark")
+        x, n, low, high = _share(_codes(demo.responses, round_.id, village.id, "safe_walk_dark"), valid, favourable)
+        value = trend.values[round_.id]
+        assert value is not None and (value.value, value.ci_low, value.ci_high, value.n) == pytest.approx(
+            (x / n, low, high, n))
+    assert _scale(first.questionnaire, "safe_walk_dark")[1] == {"3", "4"}  # v1's own top two
     change = trend.last_change(second.id)
-    assert change.status == "computed"
-    assert change.change.estimate == pytest.approx(x2 / n2 - x1 / n1)
-    assert any("dikodekan ulang" in note for note in trend.notes)
+    assert change.status == "not_comparable" and math.isnan(change.change.estimate)
+    assert any("hati-hati" in note and "v2" in note for note in trend.notes)
+    assert not any("dikodekan ulang" in note for note in trend.notes)
+    # The safety index holds it, so the index breaks there too, saying why.
+    safety = tables.index("safety")
+    assert safety.segments == ((first.id,), (second.id,))
+    assert any("skala jawaban" in note for note in safety.notes)
     # The section sheet keeps each round's own scale: a 4-point block and a 5-point block.
     detail = next(i for s in tables.sections for i in s.items if i.id == "safe_walk_dark")
     assert [len([o for o in b.options if not o.special]) for b in detail.blocks] == [4, 5]
+
+
+RENUMBERED = """\
+key: renumbered
+version: {version}
+languages: [id, en]
+title: {{id: Uji, en: Test}}
+scales:
+  safe4:
+    options:
+      - {{code: "{c1}", label: {{id: Sangat tidak aman, en: Very unsafe}}}}
+      - {{code: "{c2}", label: {{id: Kurang aman, en: Fairly unsafe}}}}
+      - {{code: "{c3}", label: {{id: Cukup aman, en: Fairly safe}}}}
+      - {{code: "{c4}", label: {{id: Sangat aman, en: Very safe}}}}
+      - {{code: "8", label: {{id: Tidak tahu, en: "Don't know"}}, special: dont_know}}
+    favourable: ["{c3}", "{c4}"]
+indices:
+  safety:
+    label: {{id: Indeks rasa aman, en: Safety index}}
+    items: [safe_walk, safe_home]
+sections:
+  - id: safety
+    title: {{id: Rasa aman, en: Safety}}
+    questions:
+      - id: safe_walk
+        type: single_choice
+        text: {{id: Aman berjalan malam hari, en: Safe walking after dark}}
+        scale: safe4
+{compare}
+      - id: safe_home
+        type: single_choice
+        text: {{id: Aman di rumah, en: Safe at home}}
+        scale: safe4
+{compare}
+"""
+# v2 numbers the same four points the other way round: the same scale, so a recode joins it.
+RENUMBER = {"1": "4", "2": "3", "3": "2", "4": "1", "8": "8"}
+
+
+def test_a_recode_of_the_same_scale_is_applied_before_comparing(tmp_path):
+    folder = tmp_path / "renumbered"
+    folder.mkdir()
+    (folder / "v1.yaml").write_text(RENUMBERED.format(version=1, c1=1, c2=2, c3=3, c4=4, compare=""),
+                                    encoding="utf-8")
+    recode = "        compare:\n          recode: {\"1\": \"4\", \"2\": \"3\", \"3\": \"2\", \"4\": \"1\"}"
+    (folder / "v2.yaml").write_text(RENUMBERED.format(version=2, c1=4, c2=3, c3=2, c4=1, compare=recode),
+                                    encoding="utf-8")
+    catalog = Catalog(tmp_path)
+    v1, v2 = catalog.get("renumbered", 1), catalog.get("renumbered", 2)
+    assert v2.question("safe_walk").compare.kind == "recoded"
+    pattern = ["1", "2", "3", "3", "4", "4", "8"]
+    rows = [(1, {"safe_walk": c, "safe_home": pattern[(i + 2) % 7]}) for i, c in enumerate(pattern * 8)]
+    rows += [(2, {"safe_walk": c, "safe_home": pattern[(i + 3) % 7]}) for i, c in enumerate(["1", "2", "2", "4"] * 12)]
+    frame = make_frame(rows)
+    tables = build_village_tables(VILLAGE, [make_round(1, v1), make_round(2, v2)], frame)
+    trend = tables.item("safe_walk")
+    assert trend.segments == ((1, 2),)
+    before = frame[frame.round_id == 1]["safe_walk"].map(RENUMBER)
+    after = frame[frame.round_id == 2]["safe_walk"]
+    valid, favourable = _scale(v2, "safe_walk")
+    assert favourable == {"2", "1"}
+    x1, n1, low1, high1 = _share(before, valid, favourable)
+    x2, n2, *_ = _share(after, valid, favourable)
+    value = trend.values[1]
+    assert value is not None and (value.value, value.ci_low, value.ci_high) == pytest.approx((x1 / n1, low1, high1))
+    change = trend.last_change(2)
+    assert change.status == "computed" and change.change.estimate == pytest.approx(x2 / n2 - x1 / n1)
+    assert any("dikodekan ulang" in note for note in trend.notes)
+    # The index joins too, round 1 scored on v2's numbering; Welch's interval from scipy.
+    recodes = {"safe_walk": RENUMBER, "safe_home": RENUMBER}
+    a = _index_values(frame[frame.round_id == 1], v1, "safety", recodes, target=v2)
+    b = _index_values(frame[frame.round_id == 2], v2, "safety")
+    index = tables.index("safety")
+    assert index.segments == ((1, 2),)
+    assert index.values[1] is not None and index.values[1].value == pytest.approx(a.mean())
+    welch = scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    got = index.last_change(2).change
+    assert (got.estimate, got.ci_low, got.ci_high) == pytest.approx((b.mean() - a.mean(), welch.low, welch.high))
 
 
 def test_changed_dropped_and_added_items_break_or_start_the_trend(demo: Demo):
@@ -181,18 +260,17 @@ def test_indices_match_a_longhand_computation(demo: Demo):
     tables = build_village_tables(village, [first, second], demo.responses, population=population)
     rows1 = demo.responses[(demo.responses.round_id == first.id) & (demo.responses.village_id == village.id)]
     rows2 = demo.responses[(demo.responses.round_id == second.id) & (demo.responses.village_id == village.id)]
-    # Round 1 is scored on v2's 5-point safe_walk_dark after the declared recode.
-    a = _index_values(rows1, first.questionnaire, "safety", {"safe_walk_dark": SAFE_WALK_RECODE},
-                      target=second.questionnaire)
-    b = _index_values(rows2, second.questionnaire, "safety")
-    trend = tables.index("safety")
-    for values, round_ in ((a, first), (b, second)):
-        estimate = trend.values[round_.id]
+    # The safety index breaks at v2 (safe_walk_dark's scale grew): each round in its own coding.
+    for rows, round_ in ((rows1, first), (rows2, second)):
+        values = _index_values(rows, round_.questionnaire, "safety")
+        estimate = tables.index("safety").values[round_.id]
         low, high = scipy.stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=scipy.stats.sem(values))
         assert estimate is not None and estimate.n == len(values)
         assert (estimate.value, estimate.ci_low, estimate.ci_high) == pytest.approx((values.mean(), low, high))
+    # The trust index is comparable from v1 to v2: its change is Welch's interval.
+    a, b = _index_values(rows1, first.questionnaire, "trust"), _index_values(rows2, second.questionnaire, "trust")
     welch = scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
-    change = trend.last_change(second.id)
+    change = tables.index("trust").last_change(second.id)
     assert change.status == "computed"
     assert change.change.estimate == pytest.approx(b.mean() - a.mean())
     assert (change.change.ci_low, change.change.ci_high) == pytest.approx((welch.low, welch.high))
@@ -287,10 +365,10 @@ def test_a_skipped_version_needs_the_lookup(catalog):
         calls.append((key, version))
         return catalog.get(key, version)
 
-    rows = [(1, {"safe_walk_dark": "3"})] * 40 + [(2, {"safe_walk_dark": "4"})] * 40
+    rows = [(1, {"trust_help": "4"})] * 40 + [(2, {"trust_help": "4"})] * 40
     tables = build_village_tables(VILLAGE, [make_round(1, v1), make_round(2, v2)], make_frame(rows), versions=lookup)
     assert calls == []
-    change = tables.item("safe_walk_dark").last_change(2)
+    change = tables.item("trust_help").last_change(2)
     assert change.status == "computed" and change.change.estimate == pytest.approx(0.0)
 
 

@@ -124,6 +124,27 @@ def test_trend_charts_break_where_comparability_breaks(demo: Demo):
         assert [type(chart) for chart in workbook[section.title]._charts] == [BarChart]
 
 
+def test_a_scale_length_change_is_drawn_as_a_break_and_the_amendment_is_cited(demo: Demo):
+    """safe_walk_dark grew from 4 to 5 points in v2: the safety index's line is two series, and
+    the Method sheet cites the amendment that says so, with its date and reason."""
+    tables = _tables(demo, 0)
+    workbook = _open(tables)
+    ws = workbook["Tren"]
+    label = tables.index("safety").label
+    rows = [row for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, str) and row[0].value.startswith(label)]
+    assert len(rows) == 2  # one series per side of the break
+    assert rows[0][1].value is not None and rows[0][2].value is None
+    assert rows[1][1].value is None and rows[1][2].value is not None
+    method = " ".join(str(cell.value) for row in workbook["Metode"].iter_rows() for cell in row if cell.value)
+    assert "Keputusan perbandingan setelah terbit" in method
+    assert "trust-safety@2, 'safe_walk_dark': dapat dibandingkan dengan hati-hati (diputuskan 2026-12-04)" in method
+    assert "pilihan tengah" in method  # the amendment's own reason, in the report's language
+    assert "hati-hati" in method and "garis tren diputus" in method  # the break's note
+    english = _open(_tables(demo, 0, lang="en"))["Method"]
+    text = " ".join(str(cell.value) for row in english.iter_rows() for cell in row if cell.value)
+    assert "'safe_walk_dark': comparable with caution (decided 2026-12-04). The scale went from 4 to 5" in text
+
+
 def test_every_sheet_is_set_up_for_printing(demo: Demo):
     workbook = _open(_tables(demo, 0, include_free_text=True))
     assert "Jawaban terbuka" in workbook.sheetnames
