@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 
 from survey_app.database import read_only
@@ -29,11 +30,24 @@ def transactional(command: F) -> F:
         except OperationError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from None
+        except sa.exc.OperationalError as exc:
+            db.session.rollback()
+            if not _no_tables(exc):
+                raise
+            raise click.ClickException(NO_TABLES) from None
         except BaseException:
             db.session.rollback()
             raise
 
     return wrapped  # type: ignore[return-value]
+
+
+NO_TABLES = "The database has no tables yet: run `flask --app wsgi db upgrade` first (`make run` does it)."
+
+
+def _no_tables(exc: sa.exc.OperationalError) -> bool:
+    """SQLite's words for a database that was never upgraded (PostgreSQL's are a ProgrammingError)."""
+    return "no such table" in str(exc.orig)
 
 
 def reading(command: F) -> F:

@@ -11,6 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import QuestionnaireVersion
 from survey_app.questionnaire import diff as diff_versions
 from survey_app.questionnaire import text_in
+from survey_app.questionnaire.length import MAX_MINUTES, SECONDS_PER_ANSWER, WORDS_PER_MINUTE, interview_length
 
 group = click.Group("questionnaire", help="Validate and inspect questionnaire definitions.")
 
@@ -89,6 +90,11 @@ def show(ref: str, lang: str) -> None:
                 click.echo(f"      {option.code}: {text_in(option.label, lang, dl)}{mark}{fav}")
     for index in q.indices:
         click.echo(f"\nindex {index.id}: {text_in(index.label, lang, dl)} = {', '.join(index.items)}")
+    length = interview_length(q, lang)
+    verdict = "within" if length.within_limit else "OVER"
+    click.echo(f"\ninterview length: about {length.minutes:.1f} minutes, every question asked"
+               f" ({length.words} words read aloud at {WORDS_PER_MINUTE} a minute,"
+               f" {length.answers} answers at {SECONDS_PER_ANSWER} s); {verdict} the {MAX_MINUTES}-minute limit")
 
 
 @group.command("diff")
