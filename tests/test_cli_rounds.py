@@ -72,7 +72,8 @@ def test_create_round_rejects_bad_input(runner, args, message):
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("trust-safety@9", "No questionnaire trust-safety@9. Known versions: trust-safety@1, trust-safety@2."),
+        ("trust-safety@9", "No questionnaire trust-safety@9. Known versions: partnership@1, trust-safety@1, "
+                           "trust-safety@2, trust-safety@3."),
         ("trust-safety", "write key@version, e.g. trust-safety@2"),
         ("nope@1", "No questionnaire nope@1"),
     ],
