@@ -25,8 +25,9 @@ def test_demo_load_builds_a_real_looking_installation(runner, client):
     assert len(villages) == 10 and {v.code[:8] for v in villages} == {"32.73.01", "32.73.02"}
     rounds = {r.name: r for r in db.session.scalars(sa.select(Round))}
     statuses = sorted(r.status.value for r in rounds.values())
-    assert statuses == ["closed", "closed", "open"]
-    assert {r.questionnaire_ref for r in rounds.values()} == {"trust-safety@1", "trust-safety@2"}
+    assert statuses == ["closed", "closed", "open", "open"]
+    assert {r.questionnaire_ref for r in rounds.values()} == {
+        "trust-safety@1", "trust-safety@2", "trust-safety@3", "partnership@1"}
 
     # Every stored answer set is one the questionnaire engine accepts as it is, stored with
     # its straight-lining judged (some residents of the demo do answer all alike).

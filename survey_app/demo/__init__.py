@@ -1,5 +1,6 @@
 """A small, real-looking demo: real villages of two districts of Kota Bandung, the shipped
-questionnaire, two past rounds and one open round with synthetic answers.
+questionnaires, two past resident rounds, one open resident round and one open partnership
+round, with synthetic answers.
 
 Village names and codes are an excerpt of the official list as compiled by the npm
 package ``idn-area-data`` 4.0.1 (Open Database License, ODbL 1.0); see ``villages.csv``.
@@ -43,14 +44,21 @@ class DemoRound:
 # Responses wanted per village, so the progress dashboard shows how far each one is.
 DEMO_TARGET = 60
 
-# The second round moves to questionnaire v2, so the demo shows trends across versions.
+# Each resident round moves to the next questionnaire version, so the demo shows trends
+# carried across versions and where they break: v2's safe_walk_dark grew a middle category
+# (comparable with caution), and v3 split two double-barrelled items. The partnership round
+# runs at the same time as the open resident round, with a forum's handful of answers per
+# village; it opens first, so the resident round stays the latest. The open resident round
+# has enough answers in most villages to publish figures; one small village shows suppression.
 ROUNDS = (
     DemoRound("Putaran 1 2025", "trust-safety@1", date(2025, 3, 1), date(2025, 4, 15),
               RoundStatus.CLOSED, (35, 90), 0.0, 0.0),
     DemoRound("Putaran 2 2025", "trust-safety@2", date(2025, 9, 1), date(2025, 10, 15),
               RoundStatus.CLOSED, (35, 90), 0.08, 0.04),
-    DemoRound("Putaran 1 2026", "trust-safety@2", date(2026, 10, 1), date(2026, 12, 31),
-              RoundStatus.OPEN, (8, 25), 0.12, 0.06),
+    DemoRound("Kemitraan 2026", "partnership@1", date(2026, 9, 15), date(2026, 12, 31),
+              RoundStatus.OPEN, (3, 9), 0.10, 0.05),
+    DemoRound("Putaran 1 2026", "trust-safety@3", date(2026, 10, 1), date(2026, 12, 31),
+              RoundStatus.OPEN, (30, 70), 0.12, 0.06),
 )
 
 

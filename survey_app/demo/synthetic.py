@@ -25,7 +25,21 @@ class VillageMood:
     small: bool = False
 
 
+CONSTRAINT_TRIES = 20
+"""Draws per respondent before a cross-question constraint the answers keep breaking is called
+a generator bug; a questionnaire without constraints always passes on the first draw."""
+
+
 def _one_respondent(questionnaire: Questionnaire, mood: VillageMood, rng: random.Random) -> dict[str, Any]:
+    for _ in range(CONSTRAINT_TRIES):
+        raw = _draw(questionnaire, mood, rng)
+        result = clean_answers(questionnaire, raw)
+        if result.ok:
+            return result.answers
+    raise ValueError(f"synthetic answers rejected: {result.errors}")  # a generator bug, not bad data
+
+
+def _draw(questionnaire: Questionnaire, mood: VillageMood, rng: random.Random) -> dict[str, Any]:
     safety_items = {item for index in questionnaire.indices if index.id == "safety" for item in index.items}
     trust = min(1.0, max(0.0, rng.gauss(mood.trust, 0.15)))
     safety = min(1.0, max(0.0, rng.gauss(mood.safety, 0.15)))
@@ -37,10 +51,7 @@ def _one_respondent(questionnaire: Questionnaire, mood: VillageMood, rng: random
             continue
         level = safety if question.id in safety_items else trust
         raw[question.id] = QUESTION_TYPES[question.type].demo_answer(question, level, rng)
-    result = clean_answers(questionnaire, raw)
-    if not result.ok:  # a generator bug, not bad data: fail loudly
-        raise ValueError(f"synthetic answers rejected: {result.errors}")
-    return result.answers
+    return raw
 
 
 def generate_responses(

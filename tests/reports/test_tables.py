@@ -80,7 +80,7 @@ def test_loader_gives_one_row_per_response_with_answers_expanded(demo: Demo):
     village = demo.village(0)
     assert (village.district.name, village.regency.name, village.province.name) == (
         "Sukasari", "Kota Bandung", "Jawa Barat")
-    assert [r.questionnaire.version for r in demo.rounds] == [1, 2, 2]
+    assert [r.questionnaire.version for r in demo.rounds] == [1, 2, 3]
 
 
 def test_item_share_and_change_match_statsmodels(demo: Demo):

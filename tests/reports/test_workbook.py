@@ -166,9 +166,26 @@ def test_small_bases_show_words_instead_of_numbers(demo: Demo):
         assert ws.cell(row=row, column=col + 1).value is None
         assert ws.cell(row=row, column=col + 2).value < 30
     assert ws.cell(row=row, column=11).value == "n<30: tidak dihitung"
-    # The open third round of the demo is small everywhere: the report still builds.
-    latest = _open(_tables(demo, 0, rounds=3))["Ringkasan"]
-    assert latest.cell(row=_row_of(latest, "Indeks kepercayaan"), column=15).value == "n<30: tidak dihitung"
+    # In the open v3 round the small village is still under 30 everywhere: the report builds.
+    latest = _open(_tables(demo, len(demo.villages) - 1, rounds=3))["Ringkasan"]
+    assert latest.cell(row=_row_of(latest, "Indeks kepercayaan"), column=11).value == "n<30: terlalu sedikit"
+
+
+def test_the_demos_v3_round_breaks_where_v3_changed_and_carries_the_rest(demo: Demo):
+    """A newcomer's first report: v3 split fair_respect, so it and the trust index break; an
+    item v3 kept carries its trend on, with a change figure, in a village with enough answers."""
+    tables = _tables(demo, 0, rounds=3)
+    first, second, third = demo.through(3)
+    assert tables.item("fair_respect").segments == ((first.id, second.id), (third.id,))
+    assert tables.index("trust").last_change(third.id).status == "not_comparable"
+    kept = tables.item("trust_help")
+    assert kept.segments == ((first.id, second.id, third.id),)
+    assert kept.last_change(third.id).status == "computed"
+    ws = _open(tables)["Ringkasan"]
+    row = _row_of(ws, "Indeks kepercayaan")
+    assert ws.cell(row=row, column=15).value == "tidak dapat dibandingkan"
+    assert isinstance(ws.cell(row=_row_of(ws, third.questionnaire.question("trust_help").text["id"]),
+                              column=11).value, float)
 
 
 def test_method_sheet_dates_the_report(demo: Demo):
