@@ -58,6 +58,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "change_first": {"id": "belum ada pembanding", "en": "nothing to compare with yet"},
     "change_not_asked": {"id": "tidak ditanyakan", "en": "not asked"},
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
+    "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
+    "note_counts": {
+        "id": "Kuesioner ini diisi oleh mitra (anggota forum, Bhabinkamtibmas, aparat desa), yang jumlahnya "
+        "sedikit. Bila jawaban kurang dari {min_n}, laporan tidak menghitung persen atau selang, tetapi "
+        "menampilkan jumlah: \"3 dari 7\" berarti 3 dari 7 orang yang menjawab memilih jawaban yang baik. "
+        "Jumlah sekecil itu tidak dapat dibandingkan antarputaran.",
+        "en": "This questionnaire is answered by partners (forum members, the village officer, village "
+        "officials), who are few. Where fewer than {min_n} answered, the report gives no percentage or "
+        "interval but a count: \"3 of 7\" means 3 of the 7 who answered chose a favourable answer. Counts "
+        "this small cannot be compared between rounds.",
+    },
     "caution": {"id": "hati-hati", "en": "caution"},
     "not_asked": {"id": "–", "en": "–"},
     "notes_heading": {"id": "Catatan perbandingan antarputaran", "en": "Notes on comparing rounds"},

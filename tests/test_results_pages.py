@@ -14,7 +14,7 @@ from reports.tables import ReportOptions, build_village_tables
 from reports.workbook.trend import short_label
 from survey_app import questionnaires
 from survey_app.extensions import db
-from survey_app.models import Role, Round, Village
+from survey_app.models import Response, Role, Round, Village
 from tests.factories import make_response, make_round, sign_in
 from tests.html_pages import Node, parse
 
@@ -90,6 +90,30 @@ def test_figures_under_min_n_are_not_drawn_as_on_the_workbook(client, demo):
     assert not [c for c in page.all("circle", **{"data-value": True}) if c["data-round"] == first[0]["data-round"]]
     sheet = _trend_sheet(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data)
     assert all(values.get("Putaran 1 2025") is None for values in sheet.values())
+
+
+def test_a_partnership_village_page_counts_where_the_forum_is_too_small(client, demo):
+    """Partners are few: under min_n the page says "3 of 7", counted here from the stored
+    answers, and draws no point, as the partnership workbook does."""
+    sign_in(client, Role.ADMIN)
+    client.get("/lang/en")
+    page = parse(client.get(f"/downloads/kemitraan-2026/village/{VILLAGE}/"))
+    questionnaire = questionnaires.load("partnership", 1)
+    answers = [r.answers for r in db.session.scalars(
+        sa.select(Response).join(Village).where(Village.code == VILLAGE, Response.questionnaire_key == "partnership"))]
+    counted = {}
+    for (_title, label), by_round in _figures(page).items():
+        (cell,) = by_round.values()
+        question = next((q for q in questionnaire.questions() if q.text["en"].startswith(label[:30])), None)
+        if question is None or "data-count" not in cell:
+            continue
+        codes = [a[question.id] for a in answers if question.id in a]
+        n = sum(code in {o.code for o in question.scale_options()} for code in codes)
+        hits = sum(code in question.favourable for code in codes)
+        assert (cell["data-count"], cell["data-n"], cell["text"]) == (str(hits), str(n), f"{hits} of {n}")
+        counted[question.id] = n
+    assert counted and all(0 < n < 30 for n in counted.values())
+    assert not page.all("circle", **{"data-value": True})
 
 
 def test_the_round_page_shows_the_reach_of_the_user_from_stored_sums(client, demo, app):

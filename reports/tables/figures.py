@@ -20,11 +20,12 @@ from survey_app.questionnaire import Comparability, Index, Question, Questionnai
 from survey_app.questionnaire.comparability import SAME
 
 
-def make_estimate(value: float, low: float, high: float, n: int, suppression: Suppression) -> Estimate:
+def make_estimate(value: float, low: float, high: float, n: int, suppression: Suppression,
+                  count: int | None = None) -> Estimate:
     flag = suppression.flag(n)
     if flag == "suppressed":
-        return Estimate(NAN, NAN, NAN, n, flag)
-    return Estimate(value, low, high, n, flag)
+        return Estimate(NAN, NAN, NAN, n, flag, count)
+    return Estimate(value, low, high, n, flag, count)
 
 
 def share_from_counts(counts: Mapping[str, int], question: Question) -> ItemShare:
@@ -38,7 +39,7 @@ def share_from_counts(counts: Mapping[str, int], question: Question) -> ItemShar
 
 
 def share_estimate(share: ItemShare, suppression: Suppression) -> Estimate:
-    return make_estimate(share.share, share.ci_low, share.ci_high, share.n, suppression)
+    return make_estimate(share.share, share.ci_low, share.ci_high, share.n, suppression, share.favourable)
 
 
 def mean_score(counts: Mapping[str, int], question: Question, suppression: Suppression) -> Estimate | None:

@@ -33,6 +33,8 @@ class ReportOptions:
     caution_below: int = CAUTION_BELOW
     lang: str = "id"
     include_free_text: bool = False
+    counts_below_min_n: bool = False
+    """Show "3 of 7" where a share's base is under min_n (a partner questionnaire's choice)."""
     key_items: tuple[str, ...] | None = None
     """Items shown on the Summary; None means every item with a top-2 headline."""
 
@@ -59,6 +61,9 @@ class Estimate:
     ci_high: float
     n: int
     flag: BaseFlag
+    count: int | None = None
+    """Favourable answers of a share, kept under min_n too: only a questionnaire that asks for
+    counts (``small_bases: counts``) prints it."""
 
     @property
     def shown(self) -> bool:

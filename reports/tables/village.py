@@ -4,7 +4,7 @@ villages needs (``build_village_trends``), assembled from items, indices and the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -16,6 +16,7 @@ from reports.tables.indices import index_trend
 from reports.tables.items import free_text_answers, item_detail, item_trend, section_layout
 from reports.tables.model import ItemKind, ReportOptions, RoundSummary, SectionTables, Trend, VillageTables, item_kind
 from reports.tables.versions import Versions
+from reports.text import t
 
 
 def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData) -> list[RoundSummary]:
@@ -49,6 +50,8 @@ def build_village_tables(
     options = options or ReportOptions()
     if not rounds:
         raise ValueError("a village report needs at least one round")
+    if rounds[-1].questionnaire.small_bases == "counts":
+        options = replace(options, counts_below_min_n=True)
     chain = Versions(rounds, versions)
     data = VillageData(responses, village.id, rounds)
     layout = section_layout(rounds, options.lang)
@@ -75,7 +78,7 @@ def build_village_tables(
         key_items=key_items,
         sections=tuple(s for s in sections if s.items),
         comparison=tuple(comparison_rows(village, rounds[-1], data, population, indices, items, options)),
-        notes=tuple(note for trend in (*indices, *items) for note in trend.notes),
+        notes=(*_counts_note(options), *(note for trend in (*indices, *items) for note in trend.notes)),
         free_text=tuple(free_text_answers(rounds, data, options.lang)) if options.include_free_text else (),
         generated_at=generated_at or datetime.now(UTC),
         data_cutoff=max(cutoffs) if cutoffs else None,
@@ -143,3 +146,8 @@ def _key_items(options: ReportOptions, headline: Sequence[str]) -> tuple[str, ..
     if unknown:
         raise ValueError(f"key items {unknown} are not items with a top-2 headline in these rounds")
     return tuple(options.key_items)
+
+
+def _counts_note(options: ReportOptions) -> tuple[str, ...]:
+    """Say once why some cells hold counts where a resident report would hide the figure."""
+    return (t("note_counts", options.lang, min_n=options.min_n),) if options.counts_below_min_n else ()

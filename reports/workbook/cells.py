@@ -113,7 +113,9 @@ class SheetWriter:
         if estimate is None:
             self.text(row, col, self.msg("not_asked"), align=styles.CENTRE)
             return
-        if not estimate.shown:
+        if not estimate.shown and self.options.counts_below_min_n and estimate.count is not None and estimate.n:
+            self.text(row, col, self.msg("count_of", count=estimate.count, n=estimate.n), fill=styles.SUPPRESSED_FILL)
+        elif not estimate.shown:
             self.text(row, col, self.msg("suppressed", min_n=self.options.min_n), fill=styles.SUPPRESSED_FILL)
         else:
             self.number(row, col, estimate.value, VALUE_FORMAT[kind])

@@ -408,6 +408,7 @@ def build_questionnaire(
         content_hash=content_hash,
         constraints=constraints,
         amendments=tuple(amended.values()),
+        small_bases=spec.small_bases,
     )
 
 

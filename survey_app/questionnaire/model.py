@@ -150,6 +150,9 @@ class Constraint:
 
 
 AmendedKind = Literal["caution", "not_comparable"]
+SmallBases = Literal["suppress", "counts"]
+"""How reports show a figure on a base under min_n: hidden (residents, anonymous), or as
+counts ("3 of 7") for partners, who are few, answer in their role and know it."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class Questionnaire:
     content_hash: str
     constraints: tuple[Constraint, ...] = ()
     amendments: tuple[Amendment, ...] = ()
+    small_bases: SmallBases = "suppress"
     _by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

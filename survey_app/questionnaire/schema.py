@@ -118,3 +118,4 @@ class QuestionnaireIn(_Strict):
     indices: dict[str, IndexIn] = Field(default_factory=dict)
     sections: Annotated[list[SectionIn], Field(min_length=1)]
     constraints: list[ConstraintIn] = Field(default_factory=list)
+    small_bases: Literal["suppress", "counts"] = "suppress"

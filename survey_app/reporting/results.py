@@ -34,6 +34,8 @@ class Results:
     """Round name -> responses counted, oldest first."""
     stale: int = 0
     """Villages whose newer answers these figures leave out (0: up to date)."""
+    counts: bool = False
+    """Shares under min_n are shown as "3 of 7" (a partner questionnaire's ``small_bases``)."""
 
 
 def page_options(round_: Round) -> ReportOptions:
@@ -77,4 +79,4 @@ def village_results(round_: Round, village: Village, options: ReportOptions) -> 
         [(summary.info.id, summary.info.name) for summary in tables.rounds], options.lang,
     )
     return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds},
-                   tables.stale_villages)
+                   tables.stale_villages, tables.options.counts_below_min_n)

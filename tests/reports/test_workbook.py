@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 import openpyxl
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from openpyxl.chart import BarChart, LineChart
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from reports.data import Place, VillageInfo
+from reports.data import Place, VillageInfo, load_round_history, load_round_responses, load_village
 from reports.tables import Population, ReportOptions, VillageTables, build_village_tables
 from reports.workbook import build_village_workbook
+from survey_app.extensions import db
 from survey_app.questionnaire import Questionnaire
 from tests.reports.conftest import Demo, make_frame, make_round
 
@@ -247,3 +249,35 @@ def test_hostile_text_is_written_as_text(catalog):
     assert set(HOSTILE) <= texts  # the free-text answers, literally
     assert "Laporan desa/kelurahan: -3+4" in texts
     assert any(name.startswith("=cmd") for name in workbook.sheetnames)
+
+
+def test_a_partnership_report_counts_where_a_forum_is_too_small_to_publish(demo_data, catalog):
+    """Partners are few: under min_n the summary says "3 of 7" (counted here by hand from the
+    stored answers) where a resident report would hide the figure, and the Method sheet says why."""
+    with db.engine.connect() as connection:
+        round_id = connection.execute(
+            sa.text("SELECT id FROM rounds WHERE questionnaire_key = 'partnership'")).scalar_one()
+        rounds = load_round_history(connection, round_id, catalog.get)
+        responses = load_round_responses(connection, [round_id])
+        village = load_village(connection, int(responses.village_id.iloc[0]))
+    tables = build_village_tables(village, rounds, responses, generated_at=GENERATED)
+    assert tables.options.counts_below_min_n
+    workbook = _open(tables)
+    ws = workbook["Ringkasan"]
+    mine = responses[responses.village_id == village.id]
+    questionnaire = rounds[-1].questionnaire
+    checked = 0
+    for qid in ("chal_resources", "chal_fear", "ben_trust"):
+        question = questionnaire.question(qid)
+        codes = mine[qid].dropna().astype(str)
+        n = int(codes.isin([o.code for o in question.scale_options()]).sum())
+        hits = int(codes.isin(question.favourable).sum())
+        assert 0 < n < 30
+        assert ws.cell(row=_row_of(ws, question.text["id"]), column=3).value == f"{hits} dari {n}"
+        checked += 1
+    assert checked == 3
+    method = " ".join(str(cell.value) for row in workbook["Metode"].iter_rows() for cell in row if cell.value)
+    assert "\"3 dari 7\" berarti 3 dari 7 orang" in method
+    # An index under min_n still shows no figure: a mean of a handful is not a count.
+    assert ws.cell(row=_row_of(ws, questionnaire.index("challenges").label["id"]), column=3).value == (
+        "n<30: terlalu sedikit")
