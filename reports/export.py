@@ -253,6 +253,7 @@ _GETTERS: dict[ReportKind, Callable[[Question, Questionnaire, Column, ExportOpti
     "categorical": _choice_getter,
     "multiple": _multiple_getter,
     "number": _number_getter,
+    "date": _plain_getter,
     "text": _plain_getter,
 }
 """How reports summarise a question (its type's ``report_kind``) -> how its cells are made."""

@@ -18,6 +18,9 @@ ANSWER_MESSAGES = {
     m.AT_MOST: _l("Must be at most {max}."),
     m.TOO_LONG: _l("Must be at most {max_length} characters."),
     m.NOT_TEXT: _l("Must be text."),
+    m.DATE: _l("Write a date as day-month-year, for example 31-12-2026."),
+    m.NOT_BEFORE: _l("The date cannot be before {date}."),
+    m.NOT_AFTER: _l("The date cannot be after {date}."),
 }
 
 

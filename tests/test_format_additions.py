@@ -1,12 +1,14 @@
 """Additions to the questionnaire format at every door: an exclusive option ("none of
-these") and a section's show_if, through the resident's JSON and no-JS form, paper entry,
+these"), a section's show_if, notes, constraints and date questions, through the resident's JSON and no-JS form, paper entry,
 the Excel template's hint, and the reports."""
 
 from __future__ import annotations
 
 import html
 import io
+import re
 import uuid
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -182,3 +184,68 @@ def test_a_failed_constraint_is_said_in_the_pages_language_at_every_door(app, cl
     keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **payload})
     assert keyed.status_code == 422
     assert "The years in the village cannot be more than the age." in html.unescape(keyed.get_data(as_text=True))
+
+
+def test_a_date_question_at_every_door(app, client, round_):
+    """Residents' picker or typed day-month-year; volunteers' eight digits, judged against the
+    paper's interview date; the template's hint; the export's ISO column; no report figure."""
+    from survey_app import clock
+    from survey_app.models import Response
+
+    slug, round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    today = clock.today()
+    client.get("/lang/en")
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="last_incident"[^>]*type="date"|<input[^>]*type="date"[^>]*name="last_incident"',
+                     page)
+
+    def send(day: str):  # type: ignore[no-untyped-def]
+        payload = {"submission_key": str(uuid.uuid4()), "answers": {**BATTERY, "last_incident": day}}
+        return client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)}, json=payload)
+
+    tomorrow = today + timedelta(days=1)
+    refused = send(tomorrow.isoformat())
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"last_incident": f"The date cannot be after {today:%d-%m-%Y}."}
+    client.get("/lang/id")
+    assert send("31-02-2026").get_json()["errors"] == {
+        "last_incident": "Tulis tanggal sebagai hari-bulan-tahun, misalnya 31-12-2026."}
+    assert send(f"{today:%d-%m-%Y}").status_code == 201
+    db.session.remove()
+    assert db.session.scalars(sa.select(Response.answers)).all() == [{**BATTERY, "last_incident": today.isoformat()}]
+    db.session.remove()
+    # Paper: eight digits, judged against the interview date written on the form.
+    clerk = _volunteer(app, "vol5@example.org")
+    key_url = f"/entry/{round_id}/key"
+    interview = today - timedelta(days=20)
+    header = {"_village": VILLAGE, "_serial": "P-D1", "_date": interview.isoformat(), "_interviewer": ""}
+    after_interview = interview + timedelta(days=3)
+    keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY,
+                                      "last_incident": f"{after_interview:%d%m%Y}"})
+    assert keyed.status_code == 422
+    assert f"The date cannot be after {interview:%d-%m-%Y}." in html.unescape(keyed.get_data(as_text=True))
+    day = interview - timedelta(days=40)
+    saved = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY,
+                                      "last_incident": f"{day:%d%m%Y}"})
+    assert saved.status_code == 303
+    assert db.session.scalars(sa.select(Response.answers).order_by(Response.id)).all()[-1]["last_incident"] == (
+        day.isoformat())
+    screen = clerk.get(key_url).get_data(as_text=True)
+    assert "A date: day-month-year, e.g. 31122026 or 31-12-2026" in html.unescape(screen)
+    template = openpyxl.load_workbook(io.BytesIO(clerk.get(f"/entry/{round_id}/template.xlsx").data))
+    prompts = [v.prompt or "" for ws in template.worksheets for v in ws.data_validations.dataValidation]
+    assert any(prompt.startswith("A date as day-month-year (31-12-2026)") for prompt in prompts)
+    # The export carries the day as ISO text; a village report counts no figure for it.
+    from reports.export import ExportOptions
+    from survey_app.models import Round
+    from survey_app.reporting.service import response_export
+
+    with app.test_request_context():
+        with response_export(db.session.get(Round, round_id), ExportOptions()) as table:
+            column = table.header.index("last_incident")
+            assert sorted(row[column] for row in table.rows) == sorted([today.isoformat(), day.isoformat()])
+    questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
+    frame = make_frame([(1, {"last_incident": "2026-01-05"})])
+    tables = build_village_tables(REPORT_VILLAGE, [report_round(1, questionnaire)], frame, ReportOptions(min_n=1))
+    assert "last_incident" not in {item.id for section in tables.sections for item in section.items}

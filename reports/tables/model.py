@@ -21,6 +21,9 @@ NAN = math.nan
 
 ItemKind = ReportKind
 
+UNCOUNTED: frozenset[ItemKind] = frozenset({"text", "date"})
+"""Kinds a village report leaves out: free text (privacy) and dates (the export carries them)."""
+
 
 ChangeStatus = Literal["computed", "suppressed", "not_comparable", "first", "not_asked"]
 

@@ -14,7 +14,16 @@ from reports.tables.comparison import Population, comparison_rows
 from reports.tables.figures import VillageData
 from reports.tables.indices import index_trend
 from reports.tables.items import free_text_answers, item_detail, item_trend, section_layout
-from reports.tables.model import ItemKind, ReportOptions, RoundSummary, SectionTables, Trend, VillageTables, item_kind
+from reports.tables.model import (
+    UNCOUNTED,
+    ItemKind,
+    ReportOptions,
+    RoundSummary,
+    SectionTables,
+    Trend,
+    VillageTables,
+    item_kind,
+)
 from reports.tables.versions import Versions
 from reports.text import t
 
@@ -63,7 +72,7 @@ def build_village_tables(
     sections = [
         SectionTables(sid, title, tuple(
             item_detail(qid, rounds, data, chain, options, trends.get(qid)) for qid in ids
-            if _reported_kind(qid, rounds) != "text"
+            if _reported_kind(qid, rounds) not in UNCOUNTED
         ))
         for sid, title, ids in layout
     ]

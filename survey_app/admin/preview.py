@@ -13,7 +13,7 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey_app import questionnaires
+from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required
 from survey_app.admin import bp
 from survey_app.admin.queries import count_round_villages, round_by_slug, round_villages_in_scope
@@ -81,7 +81,7 @@ def preview_check(key: str, version: int):  # type: ignore[no-untyped-def]
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         return jsonify(error="bad_request"), 400
-    result = clean_answers(q, payload["answers"])
+    result = clean_answers(q, payload["answers"], clock.today())
     if not result.ok:
         return jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422
     return jsonify(status="preview", thanks_url=url_for(".preview_version", key=key, version=version)), 200

@@ -41,6 +41,10 @@ def _integer_input(question: Question) -> dict[str, object]:
     return {"inputmode": "numeric", "maxlength": 12}
 
 
+def _date_input(question: Question) -> dict[str, object]:
+    return {"inputmode": "numeric", "maxlength": 10, "placeholder": "dd-mm-yyyy"}
+
+
 def _text_input(question: Question) -> dict[str, object]:
     return {"maxlength": question.max_length or 2000}
 
@@ -50,6 +54,7 @@ KEY_INPUTS: dict[str, Callable[[Question], dict[str, object]]] = {
     "yes_no": _choice_input,
     "multiple_choice": _many_input,
     "integer": _integer_input,
+    "date": _date_input,
     "short_text": _text_input,
     "long_text": _text_input,
 }

@@ -194,6 +194,7 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
         "atLeast": str(ANSWER_MESSAGES[engine_messages.AT_LEAST]),
         "atMost": str(ANSWER_MESSAGES[engine_messages.AT_MOST]),
         "tooLong": str(ANSWER_MESSAGES[engine_messages.TOO_LONG]),
+        "date": str(ANSWER_MESSAGES[engine_messages.DATE]),
         "specialAlone": str(ANSWER_MESSAGES[engine_messages.SPECIAL_ALONE]),
         "blank": _("left blank on paper"),
         "fix": _("Some answers need attention before saving."),

@@ -47,7 +47,7 @@ def correct_response(user: User, response: Response, questionnaire: Questionnair
                      typed: dict[str, str], reason: str | None) -> list[Correction]:
     """Replace a response's answers with the corrected keyed values, recording each change."""
     _check(user, response)
-    result = key_answers(questionnaire, typed)
+    result = key_answers(questionnaire, typed, response.submitted_at.date())  # the day it was given or keyed
     errors = answer_errors(result)
     try:
         why = _reason(reason)

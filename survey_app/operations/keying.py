@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
+from survey_app import clock
 from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, clean_answers, visible_questions
 from survey_app.questionnaire import messages as engine_messages
 from survey_app.questionnaire.types import expand_code  # noqa: F401 - keying's own name for it
@@ -41,11 +43,13 @@ class KeyedResult:
         return len(self.answers) + len(self.blank)
 
 
-def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object]) -> KeyedResult:
+def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object],
+                interview: date | None = None) -> KeyedResult:
     """Parse typed codes for every question and clean them with the questionnaire engine.
 
     Hidden questions (``show_if``) are dropped, typed or not. A visible required question
     left empty is an error; one keyed as ``BLANK`` is accepted and listed in ``blank``.
+    Date bounds are relative to ``interview``, the paper's interview date (today if unknown).
     """
     raw: dict[str, object] = {}
     blank: set[str] = set()
@@ -56,7 +60,7 @@ def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object]) -> Ke
             blank.add(question.id)
         elif text:
             raw[question.id] = QUESTION_TYPES[question.type].key(question, text)
-    cleaned = clean_answers(questionnaire, raw)
+    cleaned = clean_answers(questionnaire, raw, interview or clock.today())
     shown = [q.id for q in visible_questions(questionnaire, cleaned.answers)]
     result = KeyedResult(answers=cleaned.answers, blank=[qid for qid in shown if qid in blank])
     for question_id, (template, params) in cleaned.error_templates.items():

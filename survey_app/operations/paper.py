@@ -291,7 +291,7 @@ def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typ
     if village is not None and not may_key(user, round_, village):
         raise EntryForbidden(_("Village %(code)s is not one of your villages in this round.", code=code))
     header, errors = check_header(user, round_, typed, {code: village} if village is not None else {})
-    result = key_answers(questionnaire, typed)
+    result = key_answers(questionnaire, typed, header.interview_date if header else None)
     errors.update(answer_errors(result))
     if errors or header is None:
         raise EntryInvalid(errors)

@@ -209,10 +209,17 @@ def _number_validation(check: CellCheck, question_id: str, cells: str) -> DataVa
                           prompt=_("A whole number %(low)s..%(high)s, or %(blank)s", low=low, high=high, blank=BLANK))
 
 
+def _date_validation(check: CellCheck, question_id: str, cells: str) -> DataValidation:
+    # Its bounds move with each form's interview date, so the import checks them, not Excel.
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=question_id[:32],
+                          prompt=_("A date as day-month-year (31-12-2026), or %(blank)s", blank=BLANK))
+
+
 CELL_RULES: dict[str, Callable[[CellCheck, str, str], DataValidation]] = {
     "one_code": _one_code_validation,
     "many_codes": _many_codes_validation,
     "number": _number_validation,
+    "date": _date_validation,
 }
 """What a type's ``cell_check`` asks for -> the Excel cell validation that does it."""
 
@@ -420,7 +427,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
             continue
         first = False
         header, header_errors = check_header(user, round_, typed, villages)
-        result = key_answers(questionnaire, typed)
+        result = key_answers(questionnaire, typed, header.interview_date if header else None)
         row_problems += [Problem(number, key, reason)
                          for key, reason in {**header_errors, **answer_errors(result)}.items()]
         serial = normalise_serial(typed.get(SERIAL, ""))

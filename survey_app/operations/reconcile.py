@@ -76,9 +76,9 @@ def reconcile(user: User, form: PaperForm, questionnaire: Questionnaire,
     rows = side_by_side(form, questionnaire)
     chosen = _chosen(rows, picks, typed)
     merged = {name: text for name, (_source, text) in chosen.items()}
-    result = key_answers(questionnaire, merged)
-    errors = answer_errors(result)
     interview_date, problem = check_interview_date(merged.get(DATE, ""))
+    result = key_answers(questionnaire, merged, interview_date)
+    errors = answer_errors(result)
     if problem:
         errors[DATE] = problem
     interviewer, problem = check_interviewer(merged.get(INTERVIEWER, ""))

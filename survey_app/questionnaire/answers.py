@@ -7,6 +7,7 @@ stored, even when the browser sent one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -54,12 +55,16 @@ def _walk(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Iterat
             yield question
 
 
-def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> CleanResult:
+def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object],
+                  interview: dt.date | None = None) -> CleanResult:
     """Validate and coerce ``raw`` (form or JSON values keyed by question id).
 
     Pass lists for multiple-choice fields (``form.getlist``); one-item lists are fine
     for every other type. Keys that are not question ids (a CSRF token) are ignored.
+    ``interview`` is the day the answers were given, which date bounds such as "not in the
+    future" are relative to: a paper form's interview date; today when not given.
     """
+    interview = interview or dt.date.today()
     result = CleanResult()
     for question in _walk(questionnaire, result.answers):
         if not takes_answer(question):
@@ -69,9 +74,12 @@ def clean_answers(questionnaire: Questionnaire, raw: Mapping[str, object]) -> Cl
             if question.required:
                 result.reject(question.id, messages.REQUIRED)
             continue
+        kind = QUESTION_TYPES[question.type]
         try:
-            result.answers[question.id] = QUESTION_TYPES[question.type].clean_raw(question, value)
+            result.answers[question.id] = answer = kind.clean_raw(question, value)
+            kind.check_on(question, answer, interview)
         except AnswerError as exc:
+            result.answers.pop(question.id, None)
             result.reject(question.id, exc.template, **exc.params)
     for constraint in questionnaire.constraints:
         # Checked only once every question it reads is answered and accepted (hidden ones

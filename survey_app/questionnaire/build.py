@@ -7,6 +7,7 @@ favourable codes, indices, and (in ``versioning``) ``compare:`` against version 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +20,7 @@ from .expressions import BoolOp, Comparison, Expr, ExpressionError, Literal, Nam
 from .model import Constraint, Index, Option, Question, Questionnaire, Scale, Section, Texts
 from .reporter import Loc, Reporter
 from .schema import OptionIn, QuestionIn, QuestionnaireIn
-from .types import QUESTION_TYPES, QuestionType, takes_answer
+from .types import QUESTION_TYPES, QuestionType, relative_date, takes_answer
 from .versioning import Declared, PreviousLoader, resolve_versions
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -237,6 +238,9 @@ class _Builder:
                 favourable = kind.default_favourable(spec.reverse)
         if spec.min is not None and spec.max is not None and spec.min > spec.max:
             self.rep.error((*loc, "max"), f"max {spec.max} is less than min {spec.min}", qid)
+        on = dt.date(2026, 1, 31)  # any day: an offset's order does not depend on it, but month ends might
+        if spec.earliest and spec.latest and relative_date(spec.earliest, on) > relative_date(spec.latest, on):
+            self.rep.error((*loc, "latest"), f"latest ({spec.latest}) is before earliest ({spec.earliest})", qid)
         show_if = self.show_if((*loc, "show_if"), spec)
         question = Question(
             id=qid,
@@ -251,6 +255,8 @@ class _Builder:
             min=spec.min,
             max=spec.max,
             max_length=spec.max_length or kind.default_max_length,
+            earliest=spec.earliest,
+            latest=spec.latest,
             show_if=show_if,
             show_if_text=spec.show_if if show_if is not None else None,
             section_id=section_id,

@@ -13,6 +13,9 @@ AT_LEAST = "Must be at least {min}."
 AT_MOST = "Must be at most {max}."
 TOO_LONG = "Must be at most {max_length} characters."
 NOT_TEXT = "Must be text."
+DATE = "Write a date as day-month-year, for example 31-12-2026."
+NOT_BEFORE = "The date cannot be before {date}."
+NOT_AFTER = "The date cannot be after {date}."
 CONSTRAINT = "{message}"
 """A cross-question constraint failed: its message is the questionnaire's own text, so the
 web layer shows it in the page's language (params: ``message`` in the default language,

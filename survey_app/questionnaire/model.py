@@ -67,6 +67,9 @@ class Question:
     min: int | None = None
     max: int | None = None
     max_length: int | None = None
+    earliest: str | None = None
+    """A date question's bounds, relative to the interview date ("today", "-12 months")."""
+    latest: str | None = None
     show_if: Expr | None = None
     show_if_text: str | None = None
     compare: Comparability = ADDED

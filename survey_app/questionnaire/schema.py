@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
 from .comparability import CAUTION, NOT_COMPARABLE, SAME, Comparability
-from .types import QUESTION_TYPES
+from .types import QUESTION_TYPES, RELATIVE_DATE_RE
 
 MAX_TEXT_CHARS = 500
 """A label, title or question in one language: a long question is about 200 characters."""
@@ -69,6 +69,17 @@ def _parse_compare(value: object) -> Comparability | None:
     raise ValueError(_COMPARE_HELP)
 
 
+def _parse_relative(value: object) -> str:
+    """``today``, or a signed whole number of days, months or years from the interview date."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    if not RELATIVE_DATE_RE.fullmatch(text):
+        raise ValueError("write 'today' or an offset from the interview date such as '-12 months', '-30 days', "
+                         "'+1 year'")
+    return text
+
+
+RelativeDateIn = Annotated[str, PlainValidator(_parse_relative)]
+
 CompareIn = Annotated[Comparability | None, PlainValidator(_parse_compare)]
 
 if TYPE_CHECKING:
@@ -90,6 +101,8 @@ class QuestionIn(_Strict):
     min: int | None = None
     max: int | None = None
     max_length: Annotated[int, Field(ge=1)] | None = None
+    earliest: RelativeDateIn | None = None
+    latest: RelativeDateIn | None = None
     show_if: str | None = None
     compare: CompareIn = None
 

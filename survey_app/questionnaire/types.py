@@ -14,6 +14,8 @@ Raw answers come from HTML forms (``str`` or ``list[str]``) or JSON (also ``int`
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import random
 import re
 from collections.abc import Sequence
@@ -23,9 +25,9 @@ from typing import ClassVar, Literal
 from . import messages
 from .model import Option, Question
 
-ReportKind = Literal["scale", "categorical", "multiple", "number", "text"]
+ReportKind = Literal["scale", "categorical", "multiple", "number", "date", "text"]
 """How reports summarise a question: a top-2 share, a distribution, ticks per option, a
-number, or free text (never counted)."""
+number, a date (in the export, not counted in village reports), or free text (never counted)."""
 
 DEMO_SPECIAL_SHARE = 0.04
 """Share of synthetic answers that are don't know / refused, where a question offers them."""
@@ -40,12 +42,14 @@ class CellCheck:
     """What a question's column of the paper-entry template checks, whatever the spreadsheet
     library: one code from a list, codes separated by spaces, or a whole number in a range."""
 
-    kind: Literal["one_code", "many_codes", "number"]
+    kind: Literal["one_code", "many_codes", "number", "date"]
     codes: tuple[str, ...] = ()
     alone: tuple[str, ...] = ()
     """Codes that cannot be combined with another (special or exclusive)."""
     low: int | None = None
     high: int | None = None
+    earliest: str | None = None
+    latest: str | None = None
 
 
 def expand_code(question: Question, token: str) -> str:
@@ -130,6 +134,9 @@ class QuestionType:
     def key(self, question: Question, text: str) -> object:
         """The raw answer a volunteer's typed text stands for, before ``clean``."""
         return text
+
+    def check_on(self, question: Question, value: object, interview: dt.date) -> None:
+        """Checks a clean answer needs the interview's date for; raise ``AnswerError``."""
 
     def cell_check(self, question: Question) -> CellCheck | None:
         """What the question's template column checks; None for free text."""
@@ -302,6 +309,70 @@ class ShortText(QuestionType):
         return rng.choice(DEMO_TEXTS)
 
 
+RELATIVE_DATE_RE = re.compile(r"today|[+-]\d{1,3} (?:day|month|year)s?")
+"""A date question's bound: ``today`` or an offset from the interview date, e.g. ``-12 months``."""
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})")
+_TYPED_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})")
+
+
+def relative_date(bound: str, interview: dt.date) -> dt.date:
+    """The date ``bound`` names for an interview held on ``interview``."""
+    if bound == "today":
+        return interview
+    number, unit = bound.split()
+    amount = int(number)
+    if unit.startswith("day"):
+        return interview + dt.timedelta(days=amount)
+    months = amount * (12 if unit.startswith("year") else 1)
+    year, month = divmod(interview.year * 12 + interview.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(interview.day, calendar.monthrange(year, month + 1)[1]))
+
+
+class Date(QuestionType):
+    """A calendar day, stored as ISO text (JSON has no dates). Residents and volunteers write
+    day-month-year, as Indonesians do; bounds are relative to the interview's own date."""
+
+    name = "date"
+    fields = frozenset({"earliest", "latest"})
+
+    def clean(self, question: Question, raw: object) -> str:
+        text = _as_text(raw)
+        iso, day_first = _ISO_DATE.fullmatch(text), _DAY_FIRST.fullmatch(text)
+        try:
+            if iso is not None:
+                return dt.date(*map(int, iso.groups())).isoformat()
+            if day_first is not None:
+                day, month, year = map(int, day_first.groups())
+                return dt.date(year, month, day).isoformat()
+        except ValueError:  # 31-02-2026
+            pass
+        raise AnswerError(messages.DATE)
+
+    def check_on(self, question: Question, value: object, interview: dt.date) -> None:
+        day = dt.date.fromisoformat(str(value))
+        if question.earliest is not None and day < (low := relative_date(question.earliest, interview)):
+            raise AnswerError(messages.NOT_BEFORE, date=f"{low:%d-%m-%Y}")
+        if question.latest is not None and day > (high := relative_date(question.latest, interview)):
+            raise AnswerError(messages.NOT_AFTER, date=f"{high:%d-%m-%Y}")
+
+    def key(self, question: Question, text: str) -> object:
+        typed = _TYPED_DIGITS.fullmatch(text)  # 31122026, as fast to key as a code
+        return f"{typed[1]}-{typed[2]}-{typed[3]}" if typed else text
+
+    def cell_check(self, question: Question) -> CellCheck | None:
+        return CellCheck("date", earliest=question.earliest, latest=question.latest)
+
+    def report_kind(self, question: Question) -> ReportKind:
+        return "date"
+
+    def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
+        today = dt.date.today()
+        low = relative_date(question.earliest or "-1 year", today)
+        high = relative_date(question.latest or "today", today)
+        return (low + dt.timedelta(days=rng.randrange(max(1, (high - low).days + 1)))).isoformat()
+
+
 class Note(QuestionType):
     """Text shown, nothing asked: an instruction, a section's introduction, a consent text."""
 
@@ -322,7 +393,7 @@ class LongText(ShortText):
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
-    kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, ShortText, LongText, Note)
+    kind.name: kind() for kind in (SingleChoice, MultipleChoice, YesNo, Integer, Date, ShortText, LongText, Note)
 }
 """Type name as written in YAML -> the object that knows how to handle it."""
 

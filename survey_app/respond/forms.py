@@ -42,6 +42,12 @@ def _integer(question: Question, lang: str, default: str) -> Field:
     return StringField(render_kw=attrs)
 
 
+def _date(question: Question, lang: str, default: str) -> Field:
+    # The phone's own date picker; one that lacks it shows text, and the engine reads
+    # day-month-year too. Bounds are not put on the input: this class outlives the day.
+    return StringField(render_kw={"type": "date", "autocomplete": "off"})
+
+
 def _short_text(question: Question, lang: str, default: str) -> Field:
     return StringField(render_kw={"maxlength": question.max_length or 200, "autocomplete": "off"})
 
@@ -56,6 +62,7 @@ FIELD_BUILDERS: dict[str, Callable[[Question, str, str], Field | None]] = {
     "yes_no": _radio,
     "multiple_choice": _checkboxes,
     "integer": _integer,
+    "date": _date,
     "short_text": _short_text,
     "long_text": _long_text,
 }

@@ -16,6 +16,7 @@ from typing import Any
 from flask import render_template, request, session, url_for
 from flask_babel import refresh
 
+from survey_app import clock
 from survey_app.answer_messages import translate_errors
 from survey_app.i18n import current_language
 from survey_app.questionnaire import CleanResult, Questionnaire, clean_answers, text_in
@@ -77,7 +78,7 @@ def walk(target: Target, finish: Callable[..., Any], view: PageView | None = Non
 
 def posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
     """What a no-JS page posted: the cleaned answers, the section it showed, its key and start."""
-    result = clean_answers(q, raw_answers(q, request.form))
+    result = clean_answers(q, raw_answers(q, request.form), clock.today())
     page = min(max(request.form.get("_page", 0, type=int), 0), len(q.sections) - 1)
     return result, page, request.form.get("_key", ""), request.form.get("_started", "")
 

@@ -239,7 +239,7 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         questionnaire = questionnaires.load(destination.questionnaire_key, destination.questionnaire_version)
     except OperationError:
         return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
-    result = clean_answers(questionnaire, payload["answers"])
+    result = clean_answers(questionnaire, payload["answers"], clock.today())
     if not result.ok:
         refusal = _refusal(round_slug, village_code, today)
         return refusal or (jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422)

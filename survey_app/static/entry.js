@@ -68,6 +68,15 @@
     var digits = q.max !== null && q.max >= 0 ? String(q.max).length : 99;
     return { value: n, echo: "", complete: text.replace(/^[+-]/, "").length >= digits };
   }
+  /* Day-month-year as on paper: 31-12-2026, 31/12/2026 or just the eight digits 31122026. */
+  function date(q, text) {
+    var m = /^(\d{2})(\d{2})(\d{4})$/.exec(text) || /^(\d{1,2})[-\/. ](\d{1,2})[-\/. ](\d{4})$/.exec(text);
+    if (!m) return { error: M.date };
+    var d = +m[1], mo = +m[2], y = +m[3], day = new Date(Date.UTC(y, mo - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return { error: M.date };
+    var shown = (d < 10 ? "0" : "") + d + "-" + (mo < 10 ? "0" : "") + mo + "-" + y;
+    return { value: shown, echo: shown, complete: true };
+  }
   function freeText(q, text) {
     var limit = q.maxLength || (q.type === "long_text" ? 2000 : 200);
     if (text.length > limit) return { error: fmt(M.tooLong, { max_length: limit }) };
@@ -75,7 +84,7 @@
   }
   var PARSERS = {
     single_choice: oneCode, yes_no: oneCode, multiple_choice: manyCodes,
-    integer: integer, short_text: freeText, long_text: freeText
+    integer: integer, date: date, short_text: freeText, long_text: freeText
   };
   var TEXT_TYPES = { short_text: true, long_text: true };
 

@@ -252,6 +252,7 @@ def test_registry_has_every_type_of_the_format() -> None:
         "multiple_choice",
         "yes_no",
         "integer",
+        "date",
         "short_text",
         "long_text",
         "note",
