@@ -241,10 +241,9 @@ def test_a_date_question_at_every_door(app, client, round_):
     from survey_app.models import Round
     from survey_app.reporting.service import response_export
 
-    with app.test_request_context():
-        with response_export(db.session.get(Round, round_id), ExportOptions()) as table:
-            column = table.header.index("last_incident")
-            assert sorted(row[column] for row in table.rows) == sorted([today.isoformat(), day.isoformat()])
+    with app.test_request_context(), response_export(db.session.get(Round, round_id), ExportOptions()) as table:
+        column = table.header.index("last_incident")
+        assert sorted(row[column] for row in table.rows) == sorted([today.isoformat(), day.isoformat()])
     questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
     frame = make_frame([(1, {"last_incident": "2026-01-05"})])
     tables = build_village_tables(REPORT_VILLAGE, [report_round(1, questionnaire)], frame, ReportOptions(min_n=1))
