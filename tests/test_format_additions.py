@@ -1,6 +1,6 @@
 """Additions to the questionnaire format at every door: an exclusive option ("none of
-these"), a section's show_if, notes, constraints and date questions, through the resident's JSON and no-JS form, paper entry,
-the Excel template's hint, and the reports."""
+these"), a section's show_if, notes, constraints and date questions, through the resident's
+JSON and no-JS form, paper entry, the Excel template's hint, and the reports."""
 
 from __future__ import annotations
 
