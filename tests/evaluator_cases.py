@@ -65,3 +65,18 @@ EXPAND: list[tuple[tuple[str, ...], str, str]] = [
     (("none", "noise"), "non", "none"),
     (("none", "noise"), "no", "no"),
 ]
+
+KEYED_DATES: list[tuple[str, str | None]] = [
+    ("31122026", "2026-12-31"),
+    ("01022026", "2026-02-01"),
+    ("5-3-2026", "2026-03-05"),
+    ("05/03/2026", "2026-03-05"),
+    ("05.03.2026", "2026-03-05"),
+    ("29022024", "2024-02-29"),
+    ("29022026", None),  # not a leap year
+    ("31-04-2026", None),
+    ("3122026", None),  # seven digits: ambiguous, so refused
+    ("2026", None),
+]
+"""A date as a volunteer keys it -> the day stored (None: refused)."""
+

@@ -4,8 +4,8 @@
    a plain form. */
 (function () {
   "use strict";
-  // The code expansion, for the test that holds it equal to operations/keying.py.
-  window.EntryKeys = { expand: expand };
+  // The code expansion and the date reader, for the test that holds them equal to the engine.
+  window.EntryKeys = { expand: expand, readDate: readDate };
   var form = document.getElementById("entry-form");
   var dataEl = document.getElementById("entry-data");
   if (!form || !dataEl) return;
@@ -68,14 +68,19 @@
     var digits = q.max !== null && q.max >= 0 ? String(q.max).length : 99;
     return { value: n, echo: "", complete: text.replace(/^[+-]/, "").length >= digits };
   }
-  /* Day-month-year as on paper: 31-12-2026, 31/12/2026 or just the eight digits 31122026. */
-  function date(q, text) {
+  /* Day-month-year as on paper: 31-12-2026, 31/12/2026 or just the eight digits 31122026;
+     the ISO day it names, or null. The bounds are the server's: they need the interview date. */
+  function readDate(text) {
     var m = /^(\d{2})(\d{2})(\d{4})$/.exec(text) || /^(\d{1,2})[-\/. ](\d{1,2})[-\/. ](\d{4})$/.exec(text);
-    if (!m) return { error: M.date };
+    if (!m) return null;
     var d = +m[1], mo = +m[2], y = +m[3], day = new Date(Date.UTC(y, mo - 1, d));
-    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return { error: M.date };
-    var shown = (d < 10 ? "0" : "") + d + "-" + (mo < 10 ? "0" : "") + mo + "-" + y;
-    return { value: shown, echo: shown, complete: true };
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+    return day.toISOString().slice(0, 10);
+  }
+  function date(q, text) {
+    var iso = readDate(text);
+    if (iso === null) return { error: M.date };
+    return { value: iso, echo: iso.slice(8) + "-" + iso.slice(5, 7) + "-" + iso.slice(0, 4), complete: true };
   }
   function freeText(q, text) {
     var limit = q.maxLength || (q.type === "long_text" ? 2000 : 200);

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from survey_app.questionnaire import parse
-from tests.evaluator_cases import EXPAND, SHOW_IF
+from tests.evaluator_cases import EXPAND, KEYED_DATES, SHOW_IF
 
 pytestmark = pytest.mark.browser  # no app, no database: only the two scripts
 
@@ -31,3 +31,5 @@ def test_showif_js_and_entry_js_agree_with_the_engine_on_every_case(page):
     )
     assert [(codes, token, got) for (codes, token, _e), got in zip(EXPAND, expanded, strict=True)] == [
         (codes, token, expected) for codes, token, expected in EXPAND]
+    dates = page.evaluate("(cases) => cases.map((typed) => EntryKeys.readDate(typed))", [t for t, _e in KEYED_DATES])
+    assert list(zip([t for t, _e in KEYED_DATES], dates, strict=True)) == KEYED_DATES
