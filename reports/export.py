@@ -128,8 +128,24 @@ def response_table(
     options = options or ExportOptions()
     questionnaires = _versions_in(round_, refs, versions)
     columns = question_columns(list(questionnaires.values()), options)
-    header = [*META_HEADERS, *(column.header for column in columns)]
-    return ResponseTable(header, _rows(round_, records, village_names, questionnaires, columns, options), row_count)
+    orders = order_columns(list(questionnaires.values()))
+    header = [*META_HEADERS, *(column.header for column in columns), *(f"{ORDER_PREFIX}{name}" for _k, name in orders)]
+    rows = _rows(round_, records, village_names, questionnaires, columns, options, orders)
+    return ResponseTable(header, rows, row_count)
+
+
+ORDER_PREFIX = "order/"
+"""Columns of the order a response was shown, where its questionnaire draws one per response."""
+
+
+def order_columns(questionnaires: Sequence[Questionnaire]) -> list[tuple[str, str]]:
+    """("sections" or "options", id) of every shuffled section and question of the versions: a
+    column each, holding what was shown first to last, so order effects can be studied."""
+    found: list[tuple[str, str]] = []
+    for questionnaire in questionnaires:
+        found += [("sections", s.id) for s in questionnaire.sections if s.randomise]
+        found += [("options", q.id) for q in questionnaire.questions() if q.randomise_options]
+    return list(dict.fromkeys(found))
 
 
 def _versions_in(
@@ -152,6 +168,7 @@ def _rows(
     questionnaires: Mapping[tuple[str, int], Questionnaire],
     columns: Sequence[Column],
     options: ExportOptions,
+    orders: Sequence[tuple[str, str]] = (),
 ) -> Iterator[list[Value]]:
     """One row per record. Each column's getter is made once per questionnaire version, so per
     cell there is one dict lookup and one small call: a province has fifteen million cells."""
@@ -159,7 +176,7 @@ def _rows(
                                                                             strict=True)]
                for ref, q in questionnaires.items()}
     areas: dict[str, tuple[str, str]] = {}
-    for (response_id, _round, village_id, code, district, mode, key, version, submitted), answers in records:
+    for (response_id, _round, village_id, code, district, mode, key, version, submitted, *shown), answers in records:
         if district not in areas:
             areas[district] = (".".join(district.split(".")[:2]), district.split(".")[0])
         regency, province = areas[district]
@@ -168,7 +185,16 @@ def _rows(
             response_id, round_.id, round_.name, code, village_names.get(village_id), district, regency, province,
             str(mode), key, version, _utc(submitted),
             *[getter(get(qid)) for qid, getter in getters[(key, version)]],
+            *_order_cells(shown[0] if shown else None, orders),
         ]
+
+
+def _order_cells(shown: Mapping[str, Mapping[str, Sequence[str]]] | None,
+                 orders: Sequence[tuple[str, str]]) -> list[Value]:
+    """Ids or codes shown, first to last and space-separated; empty where the file's order was shown."""
+    if not orders:
+        return []
+    return [" ".join(shown[kind][name]) if shown and name in shown.get(kind, {}) else None for kind, name in orders]
 
 
 def _utc(moment: datetime | None) -> datetime | None:

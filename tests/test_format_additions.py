@@ -248,3 +248,61 @@ def test_a_date_question_at_every_door(app, client, round_):
     frame = make_frame([(1, {"last_incident": "2026-01-05"})])
     tables = build_village_tables(REPORT_VILLAGE, [report_round(1, questionnaire)], frame, ReportOptions(min_n=1))
     assert "last_incident" not in {item.id for section in tables.sections for item in section.items}
+
+
+def test_a_drawn_order_is_shown_kept_across_pages_stored_and_exported(app, client, round_):
+    """The trust battery and the problems' options are shown in an order drawn per response: the
+    page shows it, the no-JS pages carry it, the JSON door stores the order its seed names, and
+    the raw export has a column for each. Paper keeps the printed order and stores none."""
+    from reports.export import ExportOptions
+    from survey_app.models import Response, Round
+    from survey_app.questionnaire.ordering import display_order
+    from survey_app.reporting.service import response_export
+
+    slug, round_id = round_
+    url = f"/s/{slug}/{VILLAGE}"
+    questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
+    client.get("/lang/en")
+    page = client.get(url).get_data(as_text=True)
+    seed = re.search(r'name="_order" value="([0-9a-f]{16})"', page)[1]  # type: ignore[index]
+    order = display_order(questionnaire, seed)
+    trust_block = page[page.index('data-index="0"'):page.index('data-index="1"')]
+    assert re.findall(r'data-q="([a-z_]+)"', trust_block) == list(order.sections["trust"])
+    problems = page[page.index('id="q-local_problems"'):]
+    shown_codes = re.findall(r'name="local_problems" type="checkbox" value="([^"]+)"', problems)
+    assert shown_codes == list(order.options["local_problems"])
+    # No JS: the next page carries the same seed, and the last one stores its order.
+    step = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "0", "_nav": "next", "_order": seed,
+                                  **BATTERY})
+    assert f'name="_order" value="{seed}"' in step.get_data(as_text=True)
+    sent = client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "1", "_nav": "submit",
+                                  "_order": seed, **BATTERY, "local_problems": "theft"})
+    assert sent.status_code == 303
+    # The JSON door: the seed the enhanced form sends.
+    other = "0123456789abcdef"
+    stored = client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)},
+                         json={"submission_key": str(uuid.uuid4()), "answers": BATTERY, "order_seed": other})
+    assert stored.status_code == 201
+    db.session.remove()
+    rows = db.session.scalars(sa.select(Response).order_by(Response.id)).all()
+    assert [r.display_order for r in rows] == [display_order(questionnaire, seed).to_json(),
+                                               display_order(questionnaire, other).to_json()]
+    db.session.remove()
+    # Paper: the printed order (the file's), nothing stored.
+    clerk = _volunteer(app, "vol6@example.org")
+    key_url = f"/entry/{round_id}/key"
+    screen = clerk.get(key_url).get_data(as_text=True)
+    keyed_order = [qid for qid in re.findall(r'name="([a-z_]+)"', screen) if qid in BATTERY]
+    assert keyed_order == BATTERY_FILE_ORDER
+    header = {"_village": VILLAGE, "_serial": "P-O1", "_date": "2026-11-01", "_interviewer": ""}
+    assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY}).status_code == 303
+    assert db.session.scalars(sa.select(Response.display_order).order_by(Response.id)).all()[-1] is None
+    with app.test_request_context():
+        with response_export(db.session.get(Round, round_id), ExportOptions()) as table:
+            assert table.header[-2:] == ["order/trust", "order/local_problems"]
+            cells = [row[-2:] for row in table.rows]
+    assert cells[0] == [" ".join(order.sections["trust"]), " ".join(order.options["local_problems"])]
+    assert cells[-1] == [None, None]
+
+
+BATTERY_FILE_ORDER = ["trust_police", "fair_respect", "fair_listen", "eff_good_job"]

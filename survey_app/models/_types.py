@@ -11,6 +11,8 @@ from sqlalchemy.dialects import postgresql
 
 # JSONB on PostgreSQL (compact, indexable), JSON text elsewhere.
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+NullableJSON = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+"""JSON whose Python None is SQL NULL, not the JSON value null."""
 
 
 def utcnow() -> datetime:

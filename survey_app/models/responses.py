@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.models._types import JSONType, enum_column, utcnow
+from survey_app.models._types import JSONType, NullableJSON, enum_column, utcnow
 from survey_app.models.geo import Village
 from survey_app.models.rounds import Round
 
@@ -48,6 +48,9 @@ class Response(db.Model):
     # The same answer all down a battery (``quality.straightlined``), set wherever answers
     # are written: the submissions table filters on it without reading the answers.
     straightlined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The order shown when the questionnaire draws one per response (``questionnaire.ordering``):
+    # {"sections": {id: [question ids]}, "options": {id: [codes]}}; NULL for the file's order.
+    display_order: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # Soft delete by an admin: the row leaves the reports but stays for the audit trail.

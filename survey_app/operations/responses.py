@@ -44,7 +44,7 @@ class HasId(Protocol):
 _responses = Response.__table__
 _INSERTED_COLUMNS = (
     "submission_key", "round_id", "village_id", "questionnaire_key", "questionnaire_version", "mode",
-    "answers", "answers_digest", "submitted_at", "updated_at", "duration_s", "straightlined",
+    "answers", "answers_digest", "submitted_at", "updated_at", "duration_s", "straightlined", "display_order",
 )
 # The SQL twin of respond.availability() without the scope (which never changes): within its
 # dates, and open by hand or, when scheduled and not closed by hand, by reaching opens_on.
@@ -116,6 +116,7 @@ def insert_response(
     *,
     connection: Connection | None = None,
     open_on: date | None = None,
+    display_order: Mapping[str, object] | None = None,
 ) -> tuple[StoreOutcome, int]:
     """Insert cleaned answers once, in the transaction of ``connection`` (the session's by
     default); return the outcome and the id of the row stored under the key (this one, or
@@ -144,6 +145,7 @@ def insert_response(
         "updated_at": submitted_at,
         "duration_s": None if started_at is None else max(0, int((submitted_at - started_at).total_seconds())),
         "straightlined": quality.straightlined(answers, questionnaire),
+        "display_order": display_order,
     }
     if open_on is None:
         row_id = connection.scalar(_INSERT_ONCE, values)

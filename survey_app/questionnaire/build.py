@@ -160,8 +160,20 @@ class _Builder:
                 for qi, question in enumerate(section.questions)
             )
             shown_if = section.show_if if condition is not None else None
-            sections.append(Section(section.id, title, questions, shown_if))
+            if section.randomise:
+                self.check_shuffled((*loc, "questions"), section.questions, questions)
+            sections.append(Section(section.id, title, questions, shown_if, section.randomise))
         return tuple(sections)
+
+    def check_shuffled(self, loc: Loc, specs: list[QuestionIn], questions: tuple[Question, ...]) -> None:
+        """In a section shown in a drawn order, no question may depend on another of it: the
+        one it reads might come after it."""
+        ids = {q.id for q in questions}
+        for number, (spec, question) in enumerate(zip(specs, questions, strict=True)):
+            read = question.show_if.names & ids if question.show_if is not None else set()
+            if read:
+                self.rep.error((*loc, number, "show_if"), f"its section is shown in a random order, so show_if"
+                               f" cannot read {', '.join(sorted(read))} of the same section", spec.id)
 
     def build_constraints(self) -> tuple[Constraint, ...]:
         """Each constraint reads questions that take an answer (anywhere in the file: it is
@@ -255,6 +267,7 @@ class _Builder:
             min=spec.min,
             max=spec.max,
             max_length=spec.max_length or kind.default_max_length,
+            randomise_options=spec.randomise_options,
             earliest=spec.earliest,
             latest=spec.latest,
             show_if=show_if,

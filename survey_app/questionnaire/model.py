@@ -67,6 +67,9 @@ class Question:
     min: int | None = None
     max: int | None = None
     max_length: int | None = None
+    randomise_options: bool = False
+    """Its options are shown in an order drawn for each response; special and exclusive
+    options stay last, in their own order."""
     earliest: str | None = None
     """A date question's bounds, relative to the interview date ("today", "-12 months")."""
     latest: str | None = None
@@ -130,6 +133,8 @@ class Section:
     title: Texts
     questions: tuple[Question, ...]
     show_if_text: str | None = None
+    randomise: bool = False
+    """Its questions are shown in an order drawn for each response (``ordering``)."""
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ class QuestionIn(_Strict):
     min: int | None = None
     max: int | None = None
     max_length: Annotated[int, Field(ge=1)] | None = None
+    randomise_options: bool = False
     earliest: RelativeDateIn | None = None
     latest: RelativeDateIn | None = None
     show_if: str | None = None
@@ -111,6 +112,7 @@ class SectionIn(_Strict):
     id: str
     title: TextsIn
     show_if: str | None = None
+    randomise: bool = False
     questions: Annotated[list[QuestionIn], Field(min_length=1)]
 
 

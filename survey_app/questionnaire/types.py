@@ -153,7 +153,7 @@ class QuestionType:
 
 class SingleChoice(QuestionType):
     name = "single_choice"
-    fields = frozenset({"scale", "options", "favourable", "reverse"})
+    fields = frozenset({"scale", "options", "favourable", "reverse", "randomise_options"})
     has_options = True
     scorable = True
 
@@ -215,7 +215,7 @@ class YesNo(SingleChoice):
 
 class MultipleChoice(QuestionType):
     name = "multiple_choice"
-    fields = frozenset({"scale", "options"})
+    fields = frozenset({"scale", "options", "randomise_options"})
     has_options = True
     accepts_many = True
 

@@ -6,9 +6,11 @@ Pure functions over the questionnaire and the answers cleaned so far, so the no-
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from survey_app.questionnaire import Question, Questionnaire, Section
+from survey_app.questionnaire.ordering import FILE_ORDER, DisplayOrder
 
 
 def section_visible(section: Section, answers: dict[str, object]) -> bool:
@@ -39,19 +41,29 @@ class QuestionView:
     question: Question
     hidden: bool  # hidden by answers on earlier pages
     depends_on_page: bool  # its condition reads a question on the same page: JS decides
+    option_codes: tuple[str, ...] = ()  # the order its options are shown in
+
+    def arrange(self, choices: Iterable[object]) -> list[object]:
+        """A choice field's inputs (each with its code as ``data``) in the order shown."""
+        by_code = {getattr(choice, "data", None): choice for choice in choices}
+        return [by_code[code] for code in self.option_codes if code in by_code]
 
 
-def page_questions(section: Section, answers: dict[str, object]) -> list[QuestionView]:
-    """The section's questions with their visibility as far as the server can know it."""
+def page_questions(section: Section, answers: dict[str, object],
+                   order: DisplayOrder = FILE_ORDER) -> list[QuestionView]:
+    """The section's questions, in the order shown, with their visibility as far as the server
+    can know it."""
     on_page = {q.id for q in section.questions}
     views = []
-    for question in section.questions:
+    for question in order.questions(section.id, section.questions):
+        codes = order.option_codes(question)
         if question.show_if is None:
-            views.append(QuestionView(question, hidden=False, depends_on_page=False))
+            views.append(QuestionView(question, hidden=False, depends_on_page=False, option_codes=codes))
         elif question.show_if.names & on_page:
-            views.append(QuestionView(question, hidden=False, depends_on_page=True))
+            views.append(QuestionView(question, hidden=False, depends_on_page=True, option_codes=codes))
         else:
-            views.append(QuestionView(question, hidden=not question.show_if.evaluate(answers), depends_on_page=False))
+            views.append(QuestionView(question, hidden=not question.show_if.evaluate(answers), depends_on_page=False,
+                                      option_codes=codes))
     return views
 
 

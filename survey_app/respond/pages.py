@@ -20,6 +20,7 @@ from survey_app import clock
 from survey_app.answer_messages import translate_errors
 from survey_app.i18n import current_language
 from survey_app.questionnaire import CleanResult, Questionnaire, clean_answers, text_in
+from survey_app.questionnaire.ordering import SEED_RE, display_order, new_seed
 from survey_app.respond import flow
 from survey_app.respond.forms import form_class, raw_answers
 from survey_app.respond.lookup import RoundRow, VillageRow
@@ -93,6 +94,8 @@ def render_page(target: Target, answers: dict[str, object], page: int, errors: d
     lang = current_language()
     form = form_class(q, lang)(formdata=request.form if request.method == "POST" else None)
     shown = flow.visible_sections(q, answers)
+    seed = order_seed()
+    order = display_order(q, seed)
     # A no-JS step carries only its own section, and the other answers as hidden inputs: a
     # whole questionnaire on every step cost a slow phone seconds. The first page (and a
     # language switch, which the enhanced form also asks for) carries every section.
@@ -107,7 +110,8 @@ def render_page(target: Target, answers: dict[str, object], page: int, errors: d
         shown=shown,
         position=shown.index(page) + 1 if page in shown else 1,
         is_last=flow.next_section(q, answers, page) is None,
-        views=[flow.page_questions(section, answers) for section in q.sections],
+        views=[flow.page_questions(section, answers, order) for section in q.sections],
+        seed=seed,
         errors=errors,
         key=key,
         started=started,
@@ -118,6 +122,12 @@ def render_page(target: Target, answers: dict[str, object], page: int, errors: d
         carried=_carried(q, page) if partial else [],
     )
     return html, status
+
+
+def order_seed() -> str:
+    """The seed of the order this form is shown in: the one its pages carry, or a new one."""
+    posted = request.form.get("_order", "") if request.method == "POST" else ""
+    return posted if SEED_RE.fullmatch(posted) else new_seed()
 
 
 def _carried(q: Questionnaire, page: int) -> list[tuple[str, str]]:

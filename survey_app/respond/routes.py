@@ -31,6 +31,7 @@ from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
 from survey_app.operations.responses import RoundNotOpen, StoreOutcome, insert_response, parse_submission_key
 from survey_app.questionnaire import Questionnaire, clean_answers
+from survey_app.questionnaire.ordering import recorded_order
 from survey_app.respond import bp
 from survey_app.respond.availability import Availability, availability
 from survey_app.respond.lookup import (
@@ -97,7 +98,8 @@ def _destination(round_slug: str, village_code: str) -> Destination | Response:
 
 
 def _store(round_slug: str, village_code: str, destination: Destination, questionnaire: Questionnaire,
-           answers: dict[str, object], key: str, started: object, today: date) -> StoreOutcome | Response:
+           answers: dict[str, object], key: str, started: object, today: date,
+           seed: object = None) -> StoreOutcome | Response:
     """Insert the cleaned answers once if the round takes answers today (the INSERT checks,
     so a round closed a moment ago stores nothing), else the page that says why not."""
     with db.engine.connect() as connection:
@@ -105,6 +107,7 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
             outcome, _response_id = insert_response(
                 destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
                 _started_at(started), connection=connection, open_on=today,
+                display_order=recorded_order(questionnaire, seed),
             )
         except sa.exc.OperationalError as exc:  # disk full, read-only file system, database gone
             connection.rollback()
@@ -199,7 +202,8 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
             key = str(uuid.uuid4())  # a mangled key cannot dedupe anyway; never lose the answers
         destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
         try:
-            outcome = _store(round_slug, village_code, destination, q, answers, key, started, today)
+            outcome = _store(round_slug, village_code, destination, q, answers, key, started, today,
+                             request.form.get("_order"))
         except StorageUnavailable:  # the same page again, every answer kept, and the same key
             return render_page(target, answers, page, {}, key=key, started=started, status=503,
                                notice=_("Your answers could not be saved just now. They are still here: "
@@ -245,7 +249,7 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         return refusal or (jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422)
     try:
         outcome = _store(round_slug, village_code, destination, questionnaire, result.answers, key,
-                         payload.get("started_at"), today)
+                         payload.get("started_at"), today, payload.get("order_seed"))
     except StorageUnavailable:
         return jsonify(error="unavailable"), 503  # the phone's outbox keeps the answers and retries
     if isinstance(outcome, Response):

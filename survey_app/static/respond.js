@@ -253,6 +253,7 @@
       key: currentKey(), url: form.dataset.submit, csrfUrl: form.dataset.csrf,
       csrf: form.elements.csrf_token.value,
       payload: { submission_key: currentKey(), started_at: form.elements._started.value, answers: answers,
+                 order_seed: form.elements._order.value,
                  _website: form.elements._website.value }
     };
     keep(item).then(function () {

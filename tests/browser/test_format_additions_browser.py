@@ -1,13 +1,18 @@
 """The JS resident form with the format's additions: a note is read, not answered; a hidden
-section is skipped; "none of these" cannot go with a problem."""
+section is skipped; "none of these" cannot go with a problem; the order drawn is stored."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from survey_app.extensions import db
+from survey_app.models import Response
+from survey_app.questionnaire import load_file
+from survey_app.questionnaire.ordering import display_order
 from tests.browser.resident import BROWSER_TEST
-from tests.factories import open_test_round, questionnaires_with_test_ones
+from tests.factories import TEST_QUESTIONNAIRES, open_test_round, questionnaires_with_test_ones
 
 pytestmark = BROWSER_TEST
 VILLAGE = "32.73.01.1001"
@@ -37,3 +42,15 @@ def test_the_js_form_shows_the_note_skips_the_hidden_section_and_refuses_none_wi
     page.check("#q-local_problems input[value='none']")
     page.click("#next")  # the last page: send, and the server refuses the pair
     expect(page.locator("#e-local_problems")).to_contain_text("'none' cannot be combined with other answers.")
+    # Sent without the pair, the answers are stored with the order this page showed.
+    seed = page.locator("input[name='_order']").input_value()
+    shown = page.eval_on_selector_all("section[data-index='0'] .q", "blocks => blocks.map(b => b.dataset.q)")
+    page.uncheck("#q-local_problems input[value='none']")
+    page.click("#next")
+    expect(page.locator("h1")).to_contain_text("Thank you")
+    db.session.remove()
+    stored = db.session.scalars(sa.select(Response.display_order)).one()
+    db.session.remove()
+    questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
+    assert stored == display_order(questionnaire, seed).to_json()
+    assert stored["sections"]["trust"] == shown
