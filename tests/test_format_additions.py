@@ -297,10 +297,9 @@ def test_a_drawn_order_is_shown_kept_across_pages_stored_and_exported(app, clien
     header = {"_village": VILLAGE, "_serial": "P-O1", "_date": "2026-11-01", "_interviewer": ""}
     assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY}).status_code == 303
     assert db.session.scalars(sa.select(Response.display_order).order_by(Response.id)).all()[-1] is None
-    with app.test_request_context():
-        with response_export(db.session.get(Round, round_id), ExportOptions()) as table:
-            assert table.header[-2:] == ["order/trust", "order/local_problems"]
-            cells = [row[-2:] for row in table.rows]
+    with app.test_request_context(), response_export(db.session.get(Round, round_id), ExportOptions()) as table:
+        assert table.header[-2:] == ["order/trust", "order/local_problems"]
+        cells = [row[-2:] for row in table.rows]
     assert cells[0] == [" ".join(order.sections["trust"]), " ".join(order.options["local_problems"])]
     assert cells[-1] == [None, None]
 
