@@ -43,7 +43,7 @@ def test_the_order_is_the_same_in_another_process(questionnaire):
     code = (f"from survey_app.questionnaire import load_file; from survey_app.questionnaire.ordering import "
             f"display_order; print(display_order(load_file({str(TEST_QUESTIONNAIRE)!r}), '00000000000000ff')"
             f".to_json())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,  # noqa: S603
                          env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == str(display_order(questionnaire, "00000000000000ff").to_json())
 
