@@ -81,3 +81,18 @@ def test_options_are_shuffled_only_on_choice_questions(tmp_path):
     with pytest.raises(QuestionnaireError) as caught:
         load_file(folder / "v1.yaml")
     assert any("'randomise_options' cannot be used on a integer question" in p.message for p in caught.value.problems)
+
+
+def test_diff_says_where_an_order_is_now_drawn(tmp_path):
+    folder = tmp_path / "tiga-bahasa"
+    folder.mkdir()
+    text = TEST_QUESTIONNAIRE.read_text(encoding="utf-8")
+    (folder / "v1.yaml").write_text(text, encoding="utf-8")
+    newer = (text.replace("version: 1", "version: 2").replace("    randomise: true  #", "    #")
+             .replace("        randomise_options: true  #", "        #"))
+    (folder / "v2.yaml").write_text(newer, encoding="utf-8")
+    result = Catalog(tmp_path).diff("tiga-bahasa", 1, 2)
+    details = {entry.question_id: (entry.kind, entry.detail) for entry in result.entries}
+    assert details["trust_police"] == ("same", "now shown in the file's order")
+    assert details["local_problems"] == ("same", "options now in the file's order")
+    assert details["last_incident"] == ("same", "")
