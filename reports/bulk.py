@@ -37,7 +37,7 @@ import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.files import written_whole
-from reports.tables import Population, ReportOptions, build_village_tables
+from reports.tables import Population, ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.workbook import build_village_workbook
 
 Progress = Callable[["BuiltReport"], None]
@@ -92,7 +92,11 @@ class BulkInputs:
     population: Population | None = None
     """Figures over all villages (alpha, areas), e.g. from stored sums; None: computed from
     ``responses``, which must then hold every village of the rounds."""
+    companions: Sequence[RoundInfo] = ()
+    """Rounds of other questionnaires in the same period (``load_companion_rounds``)."""
+    companion_responses: pd.DataFrame | None = None
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
+    _companion_rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _computed: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,7 +105,8 @@ class BulkInputs:
             self.population = Population(self.responses)
         # Row positions of each village, found with one groupby; a worker takes its rows
         # with iloc instead of scanning the whole frame.
-        self._rows = {int(k): v for k, v in self.responses.groupby("village_id", sort=False).indices.items()}
+        self._rows = _positions(self.responses)
+        self._companion_rows = _positions(self.companion_responses) if self.companion_responses is not None else {}
 
     def warm(self) -> None:
         """Compute the shared figures now (in the parent), so forked workers inherit them."""
@@ -117,11 +122,23 @@ class BulkInputs:
 
     def workbook(self, village: VillageInfo) -> bytes:
         """One village's workbook as bytes."""
+        companions: tuple[VillageTables, ...] = ()
+        if self.companions and self.companion_responses is not None:
+            rows = self._companion_rows.get(village.id)
+            mine = self.companion_responses.iloc[rows if rows is not None else slice(0, 0)]
+            companions = build_companion_tables(village, self.companions, mine, self.options, self.generated_at)
         tables = build_village_tables(
             village, self.rounds, self.village_rows(village), self.options,
             population=self.population, versions=self.versions, generated_at=self.generated_at,
+            companions=companions,
         )
         return build_village_workbook(tables)
+
+
+def _positions(responses: pd.DataFrame) -> dict[int, npt.NDArray[np.intp]]:
+    """Row positions of each village, found with one groupby; a worker takes its rows with
+    iloc instead of scanning the whole frame."""
+    return {int(k): v for k, v in responses.groupby("village_id", sort=False).indices.items()}
 
 
 def default_processes() -> int:

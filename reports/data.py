@@ -368,6 +368,25 @@ def load_round_history(
     return _round_infos(history, lookup)
 
 
+def load_companion_rounds(connection: sa.Connection, round_id: int, lookup: QuestionnaireLookup) -> list[RoundInfo]:
+    """Non-draft rounds of other questionnaires whose dates overlap ``round_id``'s: the
+    partners' round beside the residents' one, so a village report can show both for the
+    same period. A round without dates is open-ended on that side."""
+    target = connection.execute(sa.select(ROUNDS).where(ROUNDS.c.id == round_id)).one_or_none()
+    if target is None:
+        raise LookupError(f"no round with id {round_id}")
+    others = connection.execute(
+        sa.select(ROUNDS).where(ROUNDS.c.questionnaire_key != target.questionnaire_key, ROUNDS.c.status != "draft")
+    ).all()
+    return _round_infos([row for row in others if _overlap(row, target)], lookup)
+
+
+def _overlap(one: sa.Row, other: sa.Row) -> bool:
+    starts = max(one.opens_on or date.min, other.opens_on or date.min)
+    ends = min(one.closes_on or date.max, other.closes_on or date.max)
+    return starts <= ends
+
+
 def load_village(connection: sa.Connection, village_id: int) -> VillageInfo:
     """The village with its district, regency and province names (the code when a name is missing)."""
     row = connection.execute(sa.select(VILLAGES).where(VILLAGES.c.id == village_id)).one_or_none()

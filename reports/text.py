@@ -59,6 +59,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "change_not_asked": {"id": "tidak ditanyakan", "en": "not asked"},
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
     "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
+    "sheet_companions": {"id": "Periode sama", "en": "Same period"},
+    "companions_title": {"id": "{village}: kuesioner lain pada periode yang sama",
+                         "en": "{village}: other questionnaires in the same period"},
+    "companions_intro": {
+        "id": "Putaran kuesioner lain yang berlangsung bersamaan dengan {round} (misalnya kuesioner mitra di "
+        "samping kuesioner warga), masing-masing dengan aturannya sendiri. Orang yang menjawab berbeda, jadi "
+        "angka-angka ini dibaca berdampingan, bukan dibandingkan.",
+        "en": "Rounds of other questionnaires held at the same time as {round} (for example the partners' "
+        "questionnaire beside the residents'), each under its own rules. Different people answered, so read "
+        "these figures side by side, not as a comparison.",
+    },
+    "companions_responses": {"id": "Jumlah jawaban di desa ini: {n}", "en": "Responses in this village: {n}"},
     "note_counts": {
         "id": "Kuesioner ini diisi oleh mitra (anggota forum, Bhabinkamtibmas, aparat desa), yang jumlahnya "
         "sedikit. Bila jawaban kurang dari {min_n}, laporan tidak menghitung persen atau selang, tetapi "

@@ -256,3 +256,51 @@ def test_a_village_report_with_a_large_backlog_says_its_area_figures_leave_villa
     monkeypatch.setattr(summaries, "REFRESH_IN_REQUEST", 500)
     ws = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx?lang=en").data))["Comparison"]
     assert ws["A3"].value is None
+
+
+def _sheet_values(data: bytes, title: str) -> list[list[object]]:
+    ws = openpyxl.load_workbook(io.BytesIO(data))[title]
+    return [[cell.value for cell in row] for row in ws.iter_rows()]
+
+
+def test_a_village_report_puts_the_partners_round_of_the_same_period_beside_the_residents(client, demo, app):
+    """The demo's resident round (v3) and partnership round run at the same time: each village
+    workbook has a Same period sheet with the other, under its own rules (partners counted, as
+    counted here from the stored answers), the same from the single download and the bulk build."""
+    from reports.tables import ReportOptions
+    from survey_app.reporting.service import bulk_inputs
+
+    sign_in(client, Role.ADMIN)
+    resident = client.get(f"/downloads/putaran-1-2026/village/{VILLAGE}.xlsx")
+    assert resident.status_code == 200
+    rows = _sheet_values(resident.data, "Periode sama")
+    text = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert "Kemitraan Polisi dan Masyarakat: Kemitraan 2026 (15-09-2026 – 31-12-2026)" in text
+    questionnaire = questionnaires.load("partnership", 1)
+    answers = [r.answers for r in db.session.scalars(
+        sa.select(Response).join(Village).where(Village.code == VILLAGE, Response.questionnaire_key == "partnership"))]
+    assert f"Jumlah jawaban di desa ini: {len(answers)}" in text
+    checked = 0
+    for row in rows:
+        question = next((q for q in questionnaire.questions() if q.text["id"] == row[0]), None)
+        if question is None:
+            continue
+        codes = [a[question.id] for a in answers if question.id in a]
+        n = sum(code in {o.code for o in question.scale_options()} for code in codes)
+        hits = sum(code in question.favourable for code in codes)
+        assert row[1:4] == [f"{hits} dari {n}", None, n]
+        checked += 1
+    assert checked >= 3
+    # The partners' report shows the residents' round beside it, as percentages.
+    partners = _sheet_values(client.get(f"/downloads/kemitraan-2026/village/{VILLAGE}.xlsx").data, "Periode sama")
+    trust = next(row for row in partners if row[0] == "Indeks kepercayaan")
+    assert isinstance(trust[1], float) and isinstance(trust[3], int) and trust[3] >= 30
+    # The bulk build (the zip of every village) gives the same sheet.
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == "putaran-1-2026"))
+    village = db.session.scalar(sa.select(Village).where(Village.code == VILLAGE))
+    inputs = bulk_inputs(round_, [village], ReportOptions(min_n=round_.min_n or 30))
+    bulk = inputs.workbook(inputs.villages[0])
+    assert _sheet_values(bulk, "Periode sama")[2:] == rows[2:]
+    # A past round held alone has no such sheet.
+    past = openpyxl.load_workbook(io.BytesIO(client.get(f"{BASE}/village/{VILLAGE}.xlsx").data))
+    assert "Periode sama" not in past.sheetnames

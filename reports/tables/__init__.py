@@ -47,7 +47,7 @@ from reports.tables.model import (
     item_kind,
 )
 from reports.tables.versions import Link, Versions
-from reports.tables.village import VillageTrends, build_village_tables, build_village_trends
+from reports.tables.village import VillageTrends, build_companion_tables, build_village_tables, build_village_trends
 
 __all__ = [
     "AREA_COLUMNS",
@@ -73,6 +73,7 @@ __all__ = [
     "VillageTrends",
     "Versions",
     "all_area_figures",
+    "build_companion_tables",
     "build_village_tables",
     "build_village_trends",
     "code_counts",

@@ -214,6 +214,9 @@ class VillageTables:
     stale_villages: int = 0
     """Villages whose newest answers the area figures (district, regency, alpha) leave out:
     their stored sums were not rebuilt while the report waited."""
+    companions: tuple[VillageTables, ...] = ()
+    """The same village in rounds of other questionnaires held in the same period (the
+    partners' beside the residents'), each on its own round and its own rules."""
 
     @property
     def latest(self) -> RoundInfo:

@@ -48,6 +48,7 @@ def build_village_tables(
     versions: QuestionnaireLookup | None = None,
     generated_at: datetime | None = None,
     stale_villages: int = 0,
+    companions: Sequence[VillageTables] = (),
 ) -> VillageTables:
     """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
 
@@ -92,6 +93,25 @@ def build_village_tables(
         generated_at=generated_at or datetime.now(UTC),
         data_cutoff=max(cutoffs) if cutoffs else None,
         stale_villages=stale_villages,
+        companions=tuple(companions),
+    )
+
+
+def build_companion_tables(
+    village: VillageInfo,
+    rounds: Sequence[RoundInfo],
+    responses: pd.DataFrame,
+    options: ReportOptions,
+    generated_at: datetime | None = None,
+) -> tuple[VillageTables, ...]:
+    """The village in each of ``rounds`` (other questionnaires, same period), one round each:
+    its headline figures under its own questionnaire's rules (a partners' round counts where
+    a residents' would hide). Key items and free text are the main report's choices, not theirs."""
+    own = replace(options, key_items=None, include_free_text=False)
+    return tuple(
+        build_village_tables(village, [round_], responses[responses["round_id"] == round_.id], own,
+                             generated_at=generated_at)
+        for round_ in rounds
     )
 
 

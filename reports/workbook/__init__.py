@@ -1,7 +1,8 @@
 """Village workbook: statistics tables in, ``.xlsx`` bytes out (openpyxl, native charts).
 
-Sheets: Summary, Trend, one per questionnaire section, Comparison, Method, and Free text
-only when ``options.include_free_text``. Sheet names and every fixed text follow
+Sheets: Summary, Trend, one per questionnaire section, Comparison, Same period only when
+rounds of other questionnaires overlap the report's round, Method, and Free text only when
+``options.include_free_text``. Sheet names and every fixed text follow
 ``options.lang``; text from answers or YAML is written through ``reports.safety``.
 """
 
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from reports.safety import safe_sheet_title
 from reports.tables import ReportOptions, VillageTables
 from reports.text import t
+from reports.workbook.companions import write_companions
 from reports.workbook.comparison import write_comparison
 from reports.workbook.free_text import write_free_text
 from reports.workbook.method import write_method
@@ -37,6 +39,8 @@ def village_workbook(tables: VillageTables, options: ReportOptions | None = None
     for section in tables.sections:
         write_section(workbook.create_sheet(safe_sheet_title(section.title, taken)), tables, section)
     write_comparison(workbook.create_sheet(safe_sheet_title(t("sheet_comparison", lang), taken)), tables)
+    if tables.companions:
+        write_companions(workbook.create_sheet(safe_sheet_title(t("sheet_companions", lang), taken)), tables)
     write_method(workbook.create_sheet(safe_sheet_title(t("sheet_method", lang), taken)), tables)
     if tables.options.include_free_text:
         write_free_text(workbook.create_sheet(safe_sheet_title(t("sheet_free_text", lang), taken)), tables)

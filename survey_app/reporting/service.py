@@ -22,6 +22,7 @@ from reports.bulk import BulkInputs, report_filename, slugify
 from reports.data import (
     RESPONSES,
     Place,
+    load_companion_rounds,
     load_round_history,
     load_round_responses,
     load_village,
@@ -31,7 +32,7 @@ from reports.data import (
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.overview import build_overview, overview_workbook
-from reports.tables import ReportOptions, VillageTables, build_village_tables
+from reports.tables import ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.text import LANGUAGES
 from reports.workbook import build_village_workbook
 from survey_app import audit, questionnaires
@@ -125,8 +126,10 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         infos = load_villages(connection, [v.id for v in villages])
         responses = load_round_responses(connection, [r.id for r in rounds], [v.id for v in villages])
         population = summaries.population(connection, rounds, infos, options.suppression)
+        others = load_companion_rounds(connection, round_.id, questionnaires.load)
+        other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
     return BulkInputs(infos, rounds, responses, options, versions=questionnaires.catalog().get,
-                      population=population)
+                      population=population, companions=others, companion_responses=other_responses)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -144,9 +147,12 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         responses = load_round_responses(connection, [r.id for r in rounds], [village.id])
         info = load_village(connection, village.id)
         population = summaries.population(connection, rounds, [info], options.suppression)
+        others = load_companion_rounds(connection, round_.id, questionnaires.load)
+        other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
+    companions = build_companion_tables(info, others, other_responses, options) if others else ()
     return build_village_tables(
         info, rounds, responses, options, population=population, versions=questionnaires.catalog().get,
-        stale_villages=stale,
+        stale_villages=stale, companions=companions,
     )
 
 
