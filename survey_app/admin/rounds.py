@@ -6,6 +6,8 @@ POST (with its CSRF token) does it. Only administrators change rounds; coordinat
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -26,14 +28,15 @@ from survey_app.admin.queries import (
     round_villages_in_scope,
     version_changes,
 )
-from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
+from survey_app.admin.round_forms import CloseForm, ConfirmForm, PrintFormsForm, RoundForm, SettingsFields
 from survey_app.database import read_only_request
 from survey_app.extensions import db
 from survey_app.headers import SELF_CONTAINED_PAGE, talisman
-from survey_app.i18n import current_language
+from survey_app.i18n import current_language, language_name
 from survey_app.models import DoubleEntry, Role, Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
+from survey_app.operations.printing import print_forms, printed_and_keyed
 from survey_app.operations.rounds import (
     apply_schedule,
     chosen_scope,
@@ -47,7 +50,7 @@ from survey_app.operations.rounds import (
 from survey_app.posters import form_url, make_poster, render_index
 from survey_app.questionnaire import text_in
 from survey_app.reporting.results import area_results, page_options
-from survey_app.reporting.service import csv_response, record_download
+from survey_app.reporting.service import csv_response, record_download, round_villages
 
 STATUS_LABELS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
 DIFF_LABELS = {
@@ -152,6 +155,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         village_count=village_count,
         settings_form=_settings_form(round_), is_admin=current_user.role is Role.ADMIN,
         default_min_n=current_app.config["MIN_N"], max_posters=MAX_POSTERS,
+        print_form=print_form(round_), max_printed=MAX_PRINTED, printed=printed_and_keyed(round_),
     )
 
 
@@ -243,6 +247,56 @@ def round_links(round_slug: str) -> Response:
     rows = [(row.code, row.name, row.district, row.regency, row.url) for row in link_rows(round_, villages)]
     record_download(current_user, "round", round_.id, what="round_links", round=round_.name, villages=len(rows))
     return csv_response(["code", "village", "district", "regency", "url"], rows, f"{round_.slug}-links.csv")
+
+
+MAX_PRINTED = 300
+"""Forms printed from the console at once (about 12 s); larger runs belong to the CLI
+(`responses print`), which has no request time limit."""
+
+
+def print_form(round_: Round, formdata: object = None) -> PrintFormsForm:
+    """The round page's form to print numbered paper questionnaires, in the round's languages."""
+    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    form = PrintFormsForm(formdata=formdata)
+    form.lang.choices = [(code, language_name(code)) for code in questionnaire.languages]
+    form.second_lang.choices = [("", "—"), *form.lang.choices]
+    return form
+
+
+@bp.route("/rounds/<round_slug>/print", methods=["POST"])
+@roles_required(*STAFF)
+def round_print(round_slug: str):  # type: ignore[no-untyped-def]
+    """Numbered paper questionnaires as a PDF; their serials are reserved for the round."""
+    round_ = round_by_slug(round_slug)
+    form = print_form(round_, request.form)
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
+    area = form.area.data.strip()
+    if not user_covers(current_user, area):
+        abort(403)
+    try:
+        villages = round_villages(round_, area_code=area) if area.count(".") < 3 else \
+            round_villages(round_, village_code=area)
+    except OperationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
+    if len(villages) * form.count.data > MAX_PRINTED:
+        flash(_("%(n)s forms: print at most %(max)s at once here, or all of them with `flask responses print`.",
+                n=len(villages) * form.count.data, max=MAX_PRINTED), "error")
+        return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
+    out = io.BytesIO()
+    try:
+        run = print_forms(round_, villages, form.count.data, form.lang.data, out, current_user,
+                          second_lang=form.second_lang.data or None)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
+    db.session.commit()
+    name = f"{round_.slug}-{area}-forms.pdf"
+    return current_app.response_class(out.getvalue(), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "X-Forms": str(run.forms)})
 
 
 @bp.route("/rounds/<round_slug>/posters.html")

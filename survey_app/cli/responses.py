@@ -21,10 +21,12 @@ from survey_app.operations.paper_import import (
     import_table,
     read_table,
 )
+from survey_app.operations.printing import print_forms
 from survey_app.operations.rounds import get_round
 from survey_app.operations.users import normalise_email
+from survey_app.reporting.service import round_villages
 
-group = click.Group("responses", help="Import paper forms keyed offline; set double entry for a round.")
+group = click.Group("responses", help="Print paper forms; import those keyed offline; set double entry for a round.")
 
 
 def _user(email: str | None) -> User | None:
@@ -91,3 +93,32 @@ def double_entry(name: str, mode: str, share: int | None) -> None:
     set_double_entry(round_, DoubleEntry(mode), share, actor="cli")
     click.echo(f"Double entry for {round_.name!r}: {round_.double_entry.value}"
                + (f" ({round_.double_entry_share}%)" if round_.double_entry is DoubleEntry.SAMPLE else "") + ".")
+
+
+@group.command("print")
+@click.option("--round", "round_name", required=True, help="The round's name or slug.")
+@click.option("--village", "village_code", help="One village's code: its forms carry its name and serials.")
+@click.option("--area", "area_code", help="An area code (e.g. a district 32.73.01): forms for each of its villages.")
+@click.option("--count", default=1, show_default=True, type=int,
+              help="Forms per village (with --village or --area), or blank forms without.")
+@click.option("--lang", default="id", show_default=True, help="Language of the questionnaire's texts.")
+@click.option("--second-lang", help="Print each text in this language too, in smaller type.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .pdf to write.")
+@with_appcontext
+@transactional
+def print_(round_name: str, village_code: str | None, area_code: str | None, count: int, lang: str,
+           second_lang: str | None, out: Path) -> None:
+    """Print numbered paper questionnaires as an A4 PDF; their serials are reserved."""
+    if village_code and area_code:
+        raise OperationError("Give --village or --area, not both.")
+    round_ = get_round(round_name)
+    villages = round_villages(round_, village_code=village_code, area_code=area_code) \
+        if (village_code or area_code) else []
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        run = print_forms(round_, villages, count, lang, partial, actor="cli", second_lang=second_lang)
+        partial.replace(out)  # complete, or not there at all
+    finally:
+        partial.unlink(missing_ok=True)
+    serials = f"; serials {run.serials[0]} .. {run.serials[-1]} reserved" if run.serials else " (blank, no serials)"
+    click.echo(f"Wrote {out}: {run.forms} form(s) of {run.pages_per_form} page(s){serials}.")

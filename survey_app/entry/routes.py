@@ -50,6 +50,7 @@ from survey_app.operations.paper import (
     find_form,
     find_village,
     key_form,
+    normalise_serial,
     serial_state,
     set_double_entry,
     set_serial_scope,
@@ -61,9 +62,11 @@ from survey_app.operations.paper_import import (
     import_table,
     read_table,
 )
+from survey_app.operations.printing import printed_and_keyed, printed_serial
 from survey_app.operations.reconcile import reconcile, side_by_side
 from survey_app.questionnaire import Questionnaire, text_in, visible_questions
 from survey_app.questionnaire import messages as engine_messages
+from survey_app.questionnaire.printing import printed_numbers
 from survey_app.questionnaire.types import takes_answer
 
 ENTRY_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.VOLUNTEER)
@@ -209,6 +212,7 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
                                                       "messages": messages},
         count=session.get("entry_counts", {}).get(str(round_.id), 0),
         names={"village": VILLAGE, "serial": SERIAL, "date": DATE, "interviewer": INTERVIEWER},
+        numbers=printed_numbers(q),
     )
     return html, status
 
@@ -233,11 +237,19 @@ def serial_check(round_id: int):  # type: ignore[no-untyped-def]
     village = request.args.get("village", "")
     if village and not user_covers(current_user, village):
         abort(403)  # nothing about forms outside the volunteer's villages, not even "taken"
-    serial = request.args.get("serial", "").strip()
+    serial = normalise_serial(request.args.get("serial", ""))
+    printed = printed_serial(round_, serial) if serial else None
+    if printed is not None and user_covers(current_user, printed.village.code):
+        village = printed.village.code  # a pre-printed serial names its village
     place = find_village(village) if village else None
     form = find_form(round_, serial, place.id if place else None) if serial else None
     state, message = serial_state(current_user, form, village)
-    return jsonify(state=state, message=message)
+    if form is None and printed is not None:
+        message = _("Printed for %(village)s on %(day)s, not keyed yet: this is the first entry.",
+                    village=printed.village.name, day=f"{printed.printed_at:%d-%m-%Y}")
+    elif form is None and serial and printed_and_keyed(round_)[0]:
+        message = _("Serial %(serial)s was not printed for this round: check it against the paper.", serial=serial)
+    return jsonify(state=state, message=message, village=printed.village.code if printed is not None else None)
 
 
 @bp.route("/entries/<int:entry_id>")

@@ -11,6 +11,7 @@ from survey_app.models.paper import (
     FormStatus,
     PaperEntry,
     PaperForm,
+    PrintedSerial,
     ReconciliationDecision,
 )
 from survey_app.models.responses import Mode, Response
@@ -35,6 +36,7 @@ __all__ = [
     "PaperEntry",
     "PaperForm",
     "PlaceSummary",
+    "PrintedSerial",
     "QuestionnaireVersion",
     "ReconciliationDecision",
     "Response",

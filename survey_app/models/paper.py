@@ -161,3 +161,25 @@ class Correction(db.Model):
     corrected_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     response: Mapped[Response] = relationship()
+
+
+class PrintedSerial(db.Model):
+    """A serial printed on a paper form by the platform, reserved so no two print runs hand out
+    the same one, and so the entry screen tells "printed, not yet keyed" from "unknown"."""
+
+    __tablename__ = "printed_serials"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "serial", name="uq_printed_serials_round_serial"),
+        sa.UniqueConstraint("round_id", "village_id", "number", name="uq_printed_serials_running_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"))
+    village_id: Mapped[int] = mapped_column(sa.ForeignKey("villages.id"))
+    # The village's running number in the round; the serial is "<village code>-<number:04>".
+    number: Mapped[int]
+    serial: Mapped[str] = mapped_column(sa.String(32))
+    printed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    printed_by: Mapped[str] = mapped_column(sa.String(255))
+
+    village: Mapped[Village] = relationship()

@@ -31,6 +31,7 @@ from survey_app.models import (
     Mode,
     PaperEntry,
     PaperForm,
+    PrintedSerial,
     Round,
     SerialScope,
     User,
@@ -157,12 +158,18 @@ def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
     """The checked header, or the problems by field name. Scope is checked here, on the server."""
     errors: dict[str, str] = {}
     code = str(typed.get(VILLAGE) or "").strip()
+    printed = _printed_village(round_, normalise_serial(str(typed.get(SERIAL) or "")))
+    if printed is not None and not code:
+        code = printed.code  # a pre-printed serial names its village
     village = villages.get(code) if villages is not None else find_village(code)
     if not code:
         errors[VILLAGE] = _("Choose the village.")
     elif village is None or not may_key(user, round_, village):
         errors[VILLAGE] = _("Village %(code)s is not one of your villages in this round.", code=code)
     serial = normalise_serial(str(typed.get(SERIAL) or ""))
+    if printed is not None and printed.code != code:
+        errors[SERIAL] = _("Serial %(serial)s was printed for %(village)s (%(code)s). Check the serial and the "
+                           "village on the paper.", serial=serial, village=printed.name, code=printed.code)
     if not serial:
         errors[SERIAL] = _("Type the serial number written on the paper form.")
     elif not SERIAL_RE.fullmatch(serial):
@@ -176,6 +183,14 @@ def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
     if errors or village is None:
         return None, errors
     return Header(village, serial, interview_date, interviewer), {}
+
+
+def _printed_village(round_: Round, serial: str) -> Village | None:
+    """The village a pre-printed serial was printed for; None for a serial written by hand."""
+    if not serial:
+        return None
+    return db.session.scalar(sa.select(Village).join(PrintedSerial, PrintedSerial.village_id == Village.id)
+                             .where(PrintedSerial.round_id == round_.id, PrintedSerial.serial == serial))
 
 
 def answer_errors(result: KeyedResult) -> dict[str, str]:
@@ -290,7 +305,8 @@ def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typ
     village = find_village(code)
     if village is not None and not may_key(user, round_, village):
         raise EntryForbidden(_("Village %(code)s is not one of your villages in this round.", code=code))
-    header, errors = check_header(user, round_, typed, {code: village} if village is not None else {})
+    # No village typed: a pre-printed serial may name it (check_header looks it up then).
+    header, errors = check_header(user, round_, typed, {code: village} if village is not None else None)
     result = key_answers(questionnaire, typed, header.interview_date if header else None)
     errors.update(answer_errors(result))
     if errors or header is None:

@@ -38,6 +38,15 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 @dataclass(frozen=True)
+class PaperAnswer:
+    """The answer space of a question on the printed form: tick one or several boxes, write
+    ``size`` digits or a date in boxes, or write on ``size`` ruled lines; a note has none."""
+
+    kind: Literal["one", "many", "digits", "date", "lines", "none"]
+    size: int = 0
+
+
+@dataclass(frozen=True)
 class CellCheck:
     """What a question's column of the paper-entry template checks, whatever the spreadsheet
     library: one code from a list, codes separated by spaces, or a whole number in a range."""
@@ -142,6 +151,10 @@ class QuestionType:
         """What the question's template column checks; None for free text."""
         return None
 
+    def printed(self, question: Question) -> PaperAnswer:
+        """Its answer space on the printed questionnaire."""
+        raise NotImplementedError
+
     def report_kind(self, question: Question) -> ReportKind:
         return "text"
 
@@ -174,6 +187,9 @@ class SingleChoice(QuestionType):
 
     def report_kind(self, question: Question) -> ReportKind:
         return "scale" if question.favourable else "categorical"
+
+    def printed(self, question: Question) -> PaperAnswer:
+        return PaperAnswer("one")
 
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         codes = [option.code for option in question.scale_options()]
@@ -241,6 +257,9 @@ class MultipleChoice(QuestionType):
     def report_kind(self, question: Question) -> ReportKind:
         return "multiple"
 
+    def printed(self, question: Question) -> PaperAnswer:
+        return PaperAnswer("many")
+
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         codes = [option.code for option in question.scale_options()]
         picked = [code for code in codes if rng.random() < 0.3]
@@ -282,6 +301,10 @@ class Integer(QuestionType):
     def report_kind(self, question: Question) -> ReportKind:
         return "number"
 
+    def printed(self, question: Question) -> PaperAnswer:
+        high = question.max if question.max is not None else 999
+        return PaperAnswer("digits", max(len(str(question.min or 0)), len(str(high))))
+
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         low, high = question.min or 0, question.max if question.max is not None else 20
         return min(high, low + int(rng.expovariate(1 / max(1, (high - low) / 8))))
@@ -304,6 +327,9 @@ class ShortText(QuestionType):
     @staticmethod
     def _normalise(raw: str) -> str:
         return " ".join(raw.split())
+
+    def printed(self, question: Question) -> PaperAnswer:
+        return PaperAnswer("lines", 1 if (question.max_length or 0) <= 200 else 4)
 
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         return rng.choice(DEMO_TEXTS)
@@ -366,6 +392,9 @@ class Date(QuestionType):
     def report_kind(self, question: Question) -> ReportKind:
         return "date"
 
+    def printed(self, question: Question) -> PaperAnswer:
+        return PaperAnswer("date")
+
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         today = dt.date.today()
         low = relative_date(question.earliest or "-1 year", today)
@@ -378,6 +407,9 @@ class Note(QuestionType):
 
     name = "note"
     takes_answer = False  # so ``clean_answers`` never asks it to clean anything
+
+    def printed(self, question: Question) -> PaperAnswer:
+        return PaperAnswer("none")
 
     def demo_answer(self, question: Question, level: float, rng: random.Random) -> object:
         return None

@@ -223,6 +223,10 @@
       checks[key] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (d) {
+          if (d.village && village.value !== d.village && village.querySelector("option[value='" + d.village + "']")) {
+            village.value = d.village;  // a pre-printed serial names its village
+            return checkSerial();
+          }
           var bad = d.state === "taken" || d.state === "done" || d.state === "own";
           if (serial.value.trim() + "|" + village.value === key) {  // not a reply to an older keystroke
             serialNote.textContent = d.message;

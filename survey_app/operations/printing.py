@@ -1,0 +1,104 @@
+"""Printing paper questionnaires: serials reserved for the forms of a print run, and the PDF.
+
+A serial is "<village code>-<running number>" (``32.73.01.1001-0007``), numbered per village
+and round, so a second run continues where the first stopped. Reserving flushes and audits;
+the caller commits, after the PDF is written, so a run that fails reserves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import sqlalchemy as sa
+
+from survey_app import audit, questionnaires
+from survey_app.extensions import db
+from survey_app.models import PaperForm, PrintedSerial, Round, User, Village
+from survey_app.operations import OperationError
+from survey_app.printing.pdf import FormCopy, PrintOptions, write_forms
+
+MAX_FORMS_PER_VILLAGE = 2000
+"""A village round is a few hundred forms at most; more in one run is a typo."""
+
+
+@dataclass(frozen=True)
+class PrintRun:
+    """What was printed: the serials reserved (none for blank forms) and pages per form."""
+
+    serials: tuple[str, ...]
+    forms: int
+    pages_per_form: int
+
+
+def serial_of(village_code: str, number: int) -> str:
+    """The serial printed on a village's ``number``-th form."""
+    return f"{village_code}-{number:04d}"
+
+
+def reserve_serials(round_: Round, villages: Sequence[Village], count: int, actor: User | str) -> list[FormCopy]:
+    """``count`` new serials for each village, continuing each village's numbering."""
+    if not 1 <= count <= MAX_FORMS_PER_VILLAGE:
+        raise OperationError(f"Print between 1 and {MAX_FORMS_PER_VILLAGE} forms per village.")
+    # One print run at a time per round: PostgreSQL locks the round's row; SQLite's write
+    # transaction (BEGIN IMMEDIATE) already is one at a time.
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    last = dict(db.session.execute(
+        sa.select(PrintedSerial.village_id, sa.func.max(PrintedSerial.number))
+        .where(PrintedSerial.round_id == round_.id).group_by(PrintedSerial.village_id)
+    ).tuples().all())
+    who = actor.email if isinstance(actor, User) else actor
+    copies: list[FormCopy] = []
+    rows = []
+    for village in villages:
+        start = last.get(village.id, 0) + 1
+        for number in range(start, start + count):
+            serial = serial_of(village.code, number)
+            rows.append({"round_id": round_.id, "village_id": village.id, "number": number, "serial": serial,
+                         "printed_by": who})
+            copies.append(FormCopy(serial, village.code, village.name))
+    db.session.execute(sa.insert(PrintedSerial), rows)
+    audit.record("paper.printed", actor=actor, object_type="round", object_id=round_.id,
+                 forms=len(rows), villages=len(villages), first=rows[0]["serial"] if rows else None,
+                 last=rows[-1]["serial"] if rows else None)
+    return copies
+
+
+def print_forms(round_: Round, villages: Sequence[Village], count: int, lang: str,
+                out: BinaryIO | str | os.PathLike[str], actor: User | str, second_lang: str | None = None) -> PrintRun:
+    """Print ``count`` numbered forms for each village (blank forms without villages) to ``out``."""
+    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    for language in (lang, second_lang):
+        if language is not None and language not in questionnaire.languages:
+            raise OperationError(f"The questionnaire {questionnaire.ref} has no language '{language}'; "
+                                 f"choose one of {', '.join(questionnaire.languages)}.")
+    if second_lang == lang:
+        second_lang = None
+    if villages:
+        copies = reserve_serials(round_, villages, count, actor)
+    else:
+        if not 1 <= count <= MAX_FORMS_PER_VILLAGE:
+            raise OperationError(f"Print between 1 and {MAX_FORMS_PER_VILLAGE} forms.")
+        copies = [FormCopy(None)] * count
+    pages = write_forms(questionnaire, copies, PrintOptions(lang, second_lang, round_.name), out)
+    return PrintRun(tuple(c.serial for c in copies if c.serial), len(copies), pages)
+
+
+def printed_serial(round_: Round, serial: str) -> PrintedSerial | None:
+    """The reservation of ``serial`` in ``round_``, if the platform printed it."""
+    return db.session.scalar(sa.select(PrintedSerial).where(PrintedSerial.round_id == round_.id,
+                                                            PrintedSerial.serial == serial))
+
+
+def printed_and_keyed(round_: Round) -> tuple[int, int]:
+    """Forms printed for the round, and how many of those have been keyed."""
+    printed = db.session.scalar(sa.select(sa.func.count()).where(PrintedSerial.round_id == round_.id)) or 0
+    keyed = db.session.scalar(
+        sa.select(sa.func.count()).select_from(PrintedSerial)
+        .join(PaperForm, sa.and_(PaperForm.round_id == PrintedSerial.round_id,
+                                 PaperForm.serial == PrintedSerial.serial))
+        .where(PrintedSerial.round_id == round_.id)
+    ) or 0
+    return printed, keyed

@@ -1,0 +1,1 @@
+"""Printed questionnaires: PDF forms drawn from the questionnaire engine (no Flask)."""
