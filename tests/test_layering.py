@@ -1,4 +1,4 @@
-"""The questionnaire and report engines stay pure Python: no Flask, no web layer."""
+"""The questionnaire, report and printing engines stay pure Python: no Flask, no web layer."""
 
 import ast
 from pathlib import Path
@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINES = {
     "survey_app/questionnaire": ("survey_app.questionnaire",),
     "reports": ("reports", "survey_app.questionnaire"),
+    "survey_app/printing": ("survey_app.printing", "survey_app.questionnaire"),
 }
 FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_wtf", "flask_login", "flask_babel", "werkzeug")
 
@@ -42,6 +43,7 @@ def test_engines_run_without_loading_flask():
     import subprocess
     import sys
 
-    code = "import sys, reports.tables, reports.workbook, survey_app.questionnaire; print('flask' in sys.modules)"
+    code = ("import sys, reports.tables, reports.workbook, survey_app.questionnaire, survey_app.printing.pdf; "
+            "print('flask' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)  # noqa: S603
     assert result.stdout.strip() == "False"

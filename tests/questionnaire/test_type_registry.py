@@ -11,7 +11,7 @@ import pytest
 
 from survey_app.questionnaire import QUESTION_TYPES, Catalog, clean_answers
 from survey_app.questionnaire.schema import QuestionIn
-from survey_app.questionnaire.types import CellCheck, ReportKind
+from survey_app.questionnaire.types import CellCheck, PaperAnswer, ReportKind
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 TEST_QUESTIONNAIRES = Path(__file__).resolve().parents[1] / "data" / "three_languages"
@@ -48,6 +48,9 @@ def test_every_type_keys_checks_reports_and_answers_for_the_demo(examples, name)
         cleaned = clean_answers(questionnaire, {question.id: answer})
         assert question.id not in cleaned.errors, (answer, cleaned.errors)
     assert kind.report_kind(question) in typing.get_args(ReportKind)
+    printed = kind.printed(question)  # the printed form has an answer space for it (none for a note)
+    assert printed.kind in typing.get_args(typing.get_type_hints(PaperAnswer)["kind"])
+    assert (printed.kind == "none") == (not kind.takes_answer)
     check = kind.cell_check(question)
     assert check is None or isinstance(check, CellCheck)
     if question.options:
@@ -75,5 +78,8 @@ def test_the_export_and_the_templates_cover_every_kind_a_type_can_report():
     from reports.export import _GETTERS
     from survey_app.operations.paper_import import CELL_RULES
 
+    from survey_app.printing.pdf import _ANSWER_SPACES
+
     assert set(_GETTERS) == set(typing.get_args(ReportKind))
+    assert set(_ANSWER_SPACES) | {"none"} == set(typing.get_args(typing.get_type_hints(PaperAnswer)["kind"]))
     assert set(CELL_RULES) == set(typing.get_args(typing.get_type_hints(CellCheck)["kind"]))
