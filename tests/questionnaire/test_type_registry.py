@@ -77,7 +77,6 @@ def test_the_web_layers_tables_cover_every_registered_type(table, answered_only)
 def test_the_export_and_the_templates_cover_every_kind_a_type_can_report():
     from reports.export import _GETTERS
     from survey_app.operations.paper_import import CELL_RULES
-
     from survey_app.printing.pdf import _ANSWER_SPACES
 
     assert set(_GETTERS) == set(typing.get_args(ReportKind))
