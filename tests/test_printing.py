@@ -230,6 +230,8 @@ def test_the_console_prints_numbered_forms_for_a_coordinators_area(client, tmp_p
     forms = _forms(response.data)
     assert len(forms) == 2 and f"Serial number: {VILLAGE}-0002" in forms[1]
     assert "Printed: 2 forms, of which keyed: 0." in client.get(page_url).get_data(as_text=True)
+    round_id = db.session.scalar(sa.select(Round.id).where(Round.slug == "putaran-cetak"))
+    assert "Printed: 2 forms, of which keyed: 0." in client.get(f"/entry/{round_id}/queue").get_data(as_text=True)
     outside = client.post(f"{page_url}/print", data={"csrf_token": token, "area": "32.73.02", "count": "1",
                                                       "lang": "id", "second_lang": ""})
     assert outside.status_code == 403
@@ -293,3 +295,60 @@ def _answers(round_id: int) -> dict[str, str]:
         else:
             typed[question.id] = BLANK
     return typed
+
+
+@pytest.fixture
+def app_config(tmp_path):  # type: ignore[no-untyped-def]
+    from tests.factories import questionnaires_with_test_ones
+
+    return questionnaires_with_test_ones(tmp_path)
+
+
+def test_the_format_additions_on_paper(runner, tmp_path):
+    """The test questionnaire's additions, printed: a note without a number, the shuffled
+    section in the file's order, "none of these" marked as standing alone, a date's boxes, a
+    constraint's message where it is checked, and a section's condition in words; in Javanese."""
+    from tests.factories import TEST_QUESTIONNAIRES
+
+    make_villages()
+    make_round("Putaran Tiga", "tiga-bahasa@1", opened=True, scope=["32.73"])
+    out = tmp_path / "form.pdf"
+    _print(runner, "--round", "putaran-tiga", "--village", VILLAGE, out=out)
+    (text,) = _forms(out.read_bytes())
+    questionnaire = questionnaires.load("tiga-bahasa", 1)
+    assert questionnaire.path.is_relative_to(tmp_path) and (TEST_QUESTIONNAIRES / "tiga-bahasa").is_dir()
+    asked = [q for q in questionnaire.questions() if takes_answer(q)]
+    number = {q.id: n for n, q in enumerate(asked, start=1)}
+    note = questionnaire.question("trust_intro").text["id"]
+    _in_order(text, [note[:40], "P1. " + questionnaire.question("trust_police").text["id"][:30]])
+    assert f"P0. {note[:20]}" not in text and not re.search(r"P\d+\. " + re.escape(note[:20]), text)
+    _in_order(text, [f"P{number[q.id]}. " + q.text["id"][:30] for q in asked])  # the file's order
+    none = questionnaire.question("local_problems").option("none")
+    assert none is not None
+    _in_order(text, [f"P{number['local_problems']}.", f"none {none.label['id']} (hanya sendiri)"])
+    _in_order(text, [f"P{number['last_incident']}.", "hari - bulan - tahun"])
+    (constraint,) = questionnaire.constraints
+    _in_order(text, [f"P{number['years_here']}.", f"Periksa: {constraint.message['id']}"])
+    distrust = questionnaire.question("trust_police").option("1")
+    assert distrust is not None
+    _in_order(text, [f"P{number['local_problems']}.",
+                     f"(Hanya jika P{number['trust_police']} ≠ {distrust.label['id']})"])
+    javanese = tmp_path / "jv.pdf"
+    _print(runner, "--round", "putaran-tiga", "--village", VILLAGE, "--lang", "jv", out=javanese)
+    (jv,) = _forms(javanese.read_bytes())
+    assert "P1. " + questionnaire.question("trust_police").text["jv"][:30] in jv and "Nomor seri" in jv
+
+
+def test_no_question_is_split_across_pages(runner, tmp_path):
+    make_villages()
+    make_round("Putaran Cetak", "trust-safety@3", opened=True, scope=["32.73"])
+    out = tmp_path / "form.pdf"
+    _print(runner, "--round", "putaran-cetak", "--village", VILLAGE, out=out)
+    pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(out).pages]
+    questionnaire = Catalog(ROOT).get("trust-safety", 3)
+    asked = [q for q in questionnaire.questions() if takes_answer(q)]
+    for n, question in enumerate(asked, start=1):
+        (page,) = [p for p in pages if f"P{n}. " in p]
+        if question.options:  # its last answer is on the page its number is on
+            last = question.options[-1]
+            assert f"{last.code} {last.label['id']}"[:25] in page or last.label["id"][:15] in page, (n, page[-300:])

@@ -155,7 +155,8 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         village_count=village_count,
         settings_form=_settings_form(round_), is_admin=current_user.role is Role.ADMIN,
         default_min_n=current_app.config["MIN_N"], max_posters=MAX_POSTERS,
-        print_form=print_form(round_), max_printed=MAX_PRINTED, printed=printed_and_keyed(round_),
+        print_form=print_form(round_), max_printed=MAX_PRINTED,
+        printed=printed_and_keyed(round_, current_user.scope_prefixes),
     )
 
 

@@ -333,7 +333,8 @@ def queue(round_id: int):  # type: ignore[no-untyped-def]
     """Forms whose two entries differ, waiting for a coordinator."""
     round_ = _staff_round(round_id)
     return render_template("entry/queue.html", round=round_, forms=queries.reconciliation_queue(current_user, round_),
-                           counts=queries.status_counts(current_user, round_), labels=_status_labels())
+                           counts=queries.status_counts(current_user, round_), labels=_status_labels(),
+                           printed=printed_and_keyed(round_, current_user.scope_prefixes))
 
 
 @bp.route("/forms/<int:form_id>/reconcile", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from survey_app import audit, questionnaires
 from survey_app.extensions import db
-from survey_app.models import PaperForm, PrintedSerial, Round, User, Village
+from survey_app.models import PaperForm, PrintedSerial, Round, User, Village, code_in_scope
 from survey_app.operations import OperationError
 from survey_app.printing.pdf import FormCopy, PrintOptions, write_forms
 
@@ -92,13 +92,17 @@ def printed_serial(round_: Round, serial: str) -> PrintedSerial | None:
                                                             PrintedSerial.serial == serial))
 
 
-def printed_and_keyed(round_: Round) -> tuple[int, int]:
-    """Forms printed for the round, and how many of those have been keyed."""
-    printed = db.session.scalar(sa.select(sa.func.count()).where(PrintedSerial.round_id == round_.id)) or 0
+def printed_and_keyed(round_: Round, scope: Sequence[str] = ()) -> tuple[int, int]:
+    """Forms printed for the round (in the villages under ``scope``, all when empty), and how
+    many of those have been keyed."""
+    where = [PrintedSerial.round_id == round_.id]
+    if scope:
+        where.append(PrintedSerial.village_id.in_(sa.select(Village.id).where(code_in_scope(Village.code, scope))))
+    printed = db.session.scalar(sa.select(sa.func.count()).select_from(PrintedSerial).where(*where)) or 0
     keyed = db.session.scalar(
         sa.select(sa.func.count()).select_from(PrintedSerial)
         .join(PaperForm, sa.and_(PaperForm.round_id == PrintedSerial.round_id,
                                  PaperForm.serial == PrintedSerial.serial))
-        .where(PrintedSerial.round_id == round_.id)
+        .where(*where)
     ) or 0
     return printed, keyed

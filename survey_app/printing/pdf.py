@@ -55,7 +55,7 @@ MARGIN = 15 * mm
 FOOTER = 10 * mm
 BODY_PT = 10
 SMALL_PT = 8.5
-"""Only the second language of a bilingual form, and the footer, are this small."""
+"""Only the second language of a bilingual form is this small, as asked."""
 BOX = 4.2 * mm
 QR_SIZE = 16 * mm
 
@@ -74,11 +74,12 @@ FORM_WORDS = {
     "id": {"village": "Desa/Kelurahan", "serial": "Nomor seri", "date": "Tanggal wawancara (hari-bulan-tahun)",
            "interviewer": "Kode pewawancara", "page": "Halaman {k}/{n}", "round": "Putaran",
            "dk": "Kode 8 = tidak tahu, 9 = tidak mau menjawab, bila tercantum.",
-           "many": "Boleh centang lebih dari satu.", "version": "versi"},
+           "many": "Boleh centang lebih dari satu.", "version": "versi", "alone": "hanya sendiri",
+           "check": "Periksa", "dmy": "hari - bulan - tahun"},
     "en": {"village": "Village", "serial": "Serial number", "date": "Interview date (day-month-year)",
            "interviewer": "Interviewer code", "page": "Page {k}/{n}", "round": "Round",
            "dk": "Code 8 = don't know, 9 = refused, where printed.", "many": "Tick all that apply.",
-           "version": "version"},
+           "version": "version", "alone": "only on its own", "check": "Check", "dmy": "day - month - year"},
 }
 
 
@@ -169,7 +170,7 @@ class _Document(BaseDocTemplate):
 
     def _footer(self, canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Vera", SMALL_PT)
+        canvas.setFont("Vera", BODY_PT)
         page = canvas.getPageNumber() - self.form_start + 1
         said = FORM_WORDS.get(self.lang, FORM_WORDS["id"])
         if self.pages_per_form:
@@ -317,6 +318,10 @@ def _question(block: PrintedQuestion, questionnaire: Questionnaire, numbers: dic
         yield from _texts(question.help, questionnaire, options, _NOTE)
     yield Spacer(0, 1 * mm)
     yield from _ANSWER_SPACES[block.answer.kind](block, questionnaire, options)
+    check = FORM_WORDS.get(options.lang, FORM_WORDS["id"])["check"]
+    for constraint in questionnaire.constraints:  # a rule across questions, checked where it is shown
+        if constraint.on == question.id:
+            yield from _texts(constraint.message, questionnaire, options, _NOTE, prefix=f"{check}: ")
     yield Spacer(0, 4 * mm)
 
 
@@ -333,6 +338,8 @@ def _choices(block: PrintedQuestion, questionnaire: Questionnaire, options: Prin
         text = text_in(option.label, options.lang, questionnaire.default_language)
         if options.second_lang is not None:
             text += " / " + text_in(option.label, options.second_lang, questionnaire.default_language)
+        if option.exclusive:  # "none of these": not with another tick
+            text += f" ({FORM_WORDS.get(options.lang, FORM_WORDS['id'])['alone']})"
         goto = block.goto.get(option.code)
         if goto is not None:
             text += f" » {said['go_to']} " + (f"P{goto}" if goto != END else said["end"])
@@ -421,6 +428,7 @@ def _date(block: PrintedQuestion, questionnaire: Questionnaire, options: PrintOp
     boxes = _Boxes([2, 2, 4])
     boxes.hAlign = "LEFT"
     yield boxes
+    yield Paragraph(escape(FORM_WORDS.get(options.lang, FORM_WORDS["id"])["dmy"]), _NOTE)
 
 
 def _lines(block: PrintedQuestion, questionnaire: Questionnaire, options: PrintOptions) -> Iterable[Flowable]:
