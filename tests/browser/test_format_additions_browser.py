@@ -1,12 +1,16 @@
 """The JS resident form with the format's additions: a note is read, not answered; a hidden
-section is skipped; "none of these" cannot go with a problem; the order drawn is stored."""
+section is skipped; "none of these" cannot go with a problem; a date is picked; the order
+drawn is stored."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from survey_app import clock
 from survey_app.extensions import db
 from survey_app.models import Response
 from survey_app.questionnaire import load_file
@@ -46,11 +50,15 @@ def test_the_js_form_shows_the_note_skips_the_hidden_section_and_refuses_none_wi
     seed = page.locator("input[name='_order']").input_value()
     shown = page.eval_on_selector_all("section[data-index='0'] .q", "blocks => blocks.map(b => b.dataset.q)")
     page.uncheck("#q-local_problems input[value='none']")
+    day = (clock.today() - timedelta(days=5)).isoformat()
+    assert page.get_attribute("#q-last_incident input", "type") == "date"  # the phone's own date picker
+    page.fill("#q-last_incident input", day)
     page.click("#next")
     expect(page.locator("h1")).to_contain_text("Thank you")
     db.session.remove()
-    stored = db.session.scalars(sa.select(Response.display_order)).one()
+    stored, answers = db.session.execute(sa.select(Response.display_order, Response.answers)).one()
     db.session.remove()
+    assert answers["last_incident"] == day
     questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
     assert stored == display_order(questionnaire, seed).to_json()
     assert stored["sections"]["trust"] == shown
