@@ -352,3 +352,26 @@ def test_no_question_is_split_across_pages(runner, tmp_path):
         if question.options:  # its last answer is on the page its number is on
             last = question.options[-1]
             assert f"{last.code} {last.label['id']}"[:25] in page or last.label["id"][:15] in page, (n, page[-300:])
+
+
+def test_a_volunteer_prints_numbered_forms_for_their_own_villages(app):
+    make_villages()
+    round_ = make_round("Putaran Cetak", "trust-safety@3", opened=True, scope=["32.73"])
+    round_id = round_.id
+    email = make_user(Role.VOLUNTEER, "cetak2@example.org", [VILLAGE]).email
+    db.session.remove()
+    client = app.test_client()
+    client.get("/lang/en")
+    assert sign_in_as(client, email).status_code == 302
+    assert f"/entry/{round_id}/print" in client.get("/entry/").get_data(as_text=True)
+    url = f"/entry/{round_id}/print"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "area": VILLAGE, "count": "2",
+                                      "lang": "id", "second_lang": "en"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    forms = _forms(response.data)
+    assert len(forms) == 2 and f"Nomor seri: {VILLAGE}-0002" in forms[1]
+    other = client.post(url, data={"csrf_token": csrf_token(client, url), "area": "32.73.01.1002", "count": "1",
+                                   "lang": "id", "second_lang": ""})
+    assert other.status_code == 422
+    assert "32.73.01.1002 holds none of your villages in this round." in html.unescape(other.get_data(as_text=True))
+    assert "Printed: 2 forms, of which keyed: 0." in client.get(url).get_data(as_text=True)

@@ -48,11 +48,3 @@ class CloseForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A bare POST with a CSRF token: the page around it says what will happen."""
 
-
-class PrintFormsForm(FlaskForm):
-    """Printed paper questionnaires with reserved serials, for an area's or a village's forms."""
-
-    area = StringField(_l("Area or village code"), validators=[DataRequired(), Length(max=32)])
-    count = IntegerField(_l("Forms per village"), default=10, validators=[DataRequired(), NumberRange(min=1, max=500)])
-    lang = SelectField(_l("Language"))
-    second_lang = SelectField(_l("Second language, in smaller type"))

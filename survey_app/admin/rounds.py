@@ -6,8 +6,6 @@ POST (with its CSRF token) does it. Only administrators change rounds; coordinat
 
 from __future__ import annotations
 
-import io
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -28,15 +26,16 @@ from survey_app.admin.queries import (
     round_villages_in_scope,
     version_changes,
 )
-from survey_app.admin.round_forms import CloseForm, ConfirmForm, PrintFormsForm, RoundForm, SettingsFields
+from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
 from survey_app.database import read_only_request
+from survey_app.entry.printing import MAX_PRINTED, print_form, printed_pdf
 from survey_app.extensions import db
 from survey_app.headers import SELF_CONTAINED_PAGE, talisman
-from survey_app.i18n import current_language, language_name
+from survey_app.i18n import current_language
 from survey_app.models import DoubleEntry, Role, Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
-from survey_app.operations.printing import print_forms, printed_and_keyed
+from survey_app.operations.printing import printed_and_keyed
 from survey_app.operations.rounds import (
     apply_schedule,
     chosen_scope,
@@ -250,20 +249,6 @@ def round_links(round_slug: str) -> Response:
     return csv_response(["code", "village", "district", "regency", "url"], rows, f"{round_.slug}-links.csv")
 
 
-MAX_PRINTED = 300
-"""Forms printed from the console at once (about 12 s); larger runs belong to the CLI
-(`responses print`), which has no request time limit."""
-
-
-def print_form(round_: Round, formdata: object = None) -> PrintFormsForm:
-    """The round page's form to print numbered paper questionnaires, in the round's languages."""
-    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
-    form = PrintFormsForm(formdata=formdata)
-    form.lang.choices = [(code, language_name(code)) for code in questionnaire.languages]
-    form.second_lang.choices = [("", "—"), *form.lang.choices]
-    return form
-
-
 @bp.route("/rounds/<round_slug>/print", methods=["POST"])
 @roles_required(*STAFF)
 def round_print(round_slug: str):  # type: ignore[no-untyped-def]
@@ -282,22 +267,11 @@ def round_print(round_slug: str):  # type: ignore[no-untyped-def]
     except OperationError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
-    if len(villages) * form.count.data > MAX_PRINTED:
-        flash(_("%(n)s forms: print at most %(max)s at once here, or all of them with `flask responses print`.",
-                n=len(villages) * form.count.data, max=MAX_PRINTED), "error")
+    pdf = printed_pdf(round_, form, villages, current_user)
+    if isinstance(pdf, str):
+        flash(pdf, "error")
         return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
-    out = io.BytesIO()
-    try:
-        run = print_forms(round_, villages, form.count.data, form.lang.data, out, current_user,
-                          second_lang=form.second_lang.data or None)
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.round_page", round_slug=round_slug) + "#print")
-    db.session.commit()
-    name = f"{round_.slug}-{area}-forms.pdf"
-    return current_app.response_class(out.getvalue(), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "X-Forms": str(run.forms)})
+    return pdf
 
 
 @bp.route("/rounds/<round_slug>/posters.html")

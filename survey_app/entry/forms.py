@@ -127,3 +127,12 @@ class ResponseFilterForm(FlaskForm):
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class PrintFormsForm(FlaskForm):
+    """Printed paper questionnaires with reserved serials, for an area's or a village's forms."""
+
+    area = StringField(_l("Area or village code"), validators=[DataRequired(), Length(max=32)])
+    count = IntegerField(_l("Forms per village"), default=10, validators=[DataRequired(), NumberRange(min=1, max=500)])
+    lang = SelectField(_l("Language"))
+    second_lang = SelectField(_l("Second language, in smaller type"))

@@ -19,6 +19,7 @@ from survey_app.access import STAFF, roles_required, user_covers
 from survey_app.answer_messages import ANSWER_MESSAGES
 from survey_app.entry import bp, queries
 from survey_app.entry.forms import PaperSettingsForm, ReasonForm, ResponseFilterForm, UploadForm, input_attrs
+from survey_app.entry.printing import MAX_PRINTED, print_form, printed_pdf
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import (
@@ -140,6 +141,31 @@ def index():  # type: ignore[no-untyped-def]
     ]
     return render_template("entry/index.html", rows=rows, staff=current_user.role in STAFF,
                            is_admin=current_user.role is Role.ADMIN, labels=_status_labels())
+
+
+@bp.route("/<int:round_id>/print", methods=["GET", "POST"])
+@roles_required(*ENTRY_ROLES)
+def print_page(round_id: int):  # type: ignore[no-untyped-def]
+    """Numbered paper forms for the user's villages of the round, as a PDF to print."""
+    round_ = _keying_round(round_id)
+    villages = entry_villages(current_user, round_)
+    form = print_form(round_, request.form if request.method == "POST" else None)
+    problem = None
+    if request.method == "POST" and form.validate():
+        code = form.area.data.strip()
+        chosen = [v for v in villages if v.code == code or v.code.startswith(code + ".")]
+        if not chosen:
+            problem = _("%(code)s holds none of your villages in this round.", code=code)
+        else:
+            pdf = printed_pdf(round_, form, chosen, current_user)
+            if not isinstance(pdf, str):
+                return pdf
+            problem = pdf
+    elif request.method == "POST":
+        problem = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return render_template("entry/print.html", round=round_, form=form, villages=villages, problem=problem,
+                           max_printed=MAX_PRINTED, printed=printed_and_keyed(round_, current_user.scope_prefixes)), \
+        (422 if problem else 200)
 
 
 @bp.route("/<int:round_id>/key", methods=["GET", "POST"])
