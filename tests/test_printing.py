@@ -232,6 +232,8 @@ def test_the_console_prints_numbered_forms_for_a_coordinators_area(client, tmp_p
     assert "Printed: 2 forms, of which keyed: 0." in client.get(page_url).get_data(as_text=True)
     round_id = db.session.scalar(sa.select(Round.id).where(Round.slug == "putaran-cetak"))
     assert "Printed: 2 forms, of which keyed: 0." in client.get(f"/entry/{round_id}/queue").get_data(as_text=True)
+    progress = client.get("/admin/rounds/putaran-cetak/progress")
+    assert "Printed: 2 forms, of which keyed: 0." in progress.get_data(as_text=True)
     outside = client.post(f"{page_url}/print", data={"csrf_token": token, "area": "32.73.02", "count": "1",
                                                       "lang": "id", "second_lang": ""})
     assert outside.status_code == 403

@@ -27,6 +27,7 @@ from survey_app.admin.rounds import STATUS_LABELS
 from survey_app.database import read_only
 from survey_app.extensions import db
 from survey_app.models import Round, RoundStatus, User, covers
+from survey_app.operations.printing import printed_and_keyed
 from survey_app.reporting.service import record_download
 
 FLAG_LABELS = {
@@ -161,6 +162,7 @@ def progress(round_slug: str):  # type: ignore[no-untyped-def]
         status_label=STATUS_LABELS[round_.status_on(clock.today()).value],
         csv_url=url_for("admin.progress_csv", round_slug=round_.slug, **_query_args(filters)),
         fast_seconds=scope.fast_seconds, thresholds=quality,
+        printed=printed_and_keyed(round_, current_user.scope_prefixes),
     )
 
 
