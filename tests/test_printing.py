@@ -377,3 +377,21 @@ def test_a_volunteer_prints_numbered_forms_for_their_own_villages(app):
     assert other.status_code == 422
     assert "32.73.01.1002 holds none of your villages in this round." in html.unescape(other.get_data(as_text=True))
     assert "Printed: 2 forms, of which keyed: 0." in client.get(url).get_data(as_text=True)
+
+
+def test_a_long_village_name_is_cut_to_one_line_so_every_form_has_the_same_pages(runner, tmp_path):
+    from survey_app.models import Village
+
+    make_villages()
+    make_round("Putaran Cetak", "trust-safety@3", opened=True, scope=["32.73"])
+    long_name = "Kelurahan Sukamaju Kidul Wetan Lor Sampai Batas Kota Yang Sangat Panjang Sekali"
+    db.session.execute(sa.update(Village).where(Village.code == "32.73.01.1002").values(name=long_name))
+    db.session.commit()
+    out = tmp_path / "forms.pdf"
+    _print(runner, "--round", "putaran-cetak", "--area", "32.73.01", "--count", "1", out=out)
+    pages = [page.extract_text() or "" for page in PdfReader(out).pages]
+    per_form = int(re.search(r"Halaman 1/(\d+)", pages[0])[1])  # type: ignore[index]
+    assert len(pages) % per_form == 0 and len(pages) // per_form >= 2
+    for number, text in enumerate(pages):
+        assert f"Halaman {number % per_form + 1}/{per_form}" in text
+    assert any("Kelurahan Sukamaju Kidul" in text and "… (32.73.01.1002)" in text for text in pages)

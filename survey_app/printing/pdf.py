@@ -280,8 +280,9 @@ def _header(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions)
     yield Paragraph(escape(f"{title} ({said['version']} {questionnaire.version})"), _TITLE)
     if options.round_name:
         yield Paragraph(escape(f"{said['round']}: {options.round_name}"), _BODY)
-    village: Flowable = (Paragraph(escape(f"{copy.village_name} ({copy.village_code})"), _QUESTION)
-                         if copy.village_code else _Lines(1, 90 * mm))
+    code = f" ({copy.village_code})"
+    name = _one_line(copy.village_name or "", VILLAGE_CELL - pdfmetrics.stringWidth(code, "Vera-Bold", BODY_PT))
+    village: Flowable = Paragraph(escape(name + code), _QUESTION) if copy.village_code else _Lines(1, 90 * mm)
     serial: Flowable = Paragraph(escape(copy.serial), _QUESTION) if copy.serial else _Boxes([12])
     rows = [
         [Paragraph(said["village"], _BODY), village, _QR(copy.serial) if copy.serial else ""],
@@ -289,7 +290,7 @@ def _header(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions)
         [Paragraph(said["date"], _BODY), _Boxes([2, 2, 4]), ""],
         [Paragraph(said["interviewer"], _BODY), _Boxes([6]), ""],
     ]
-    table = Table(rows, colWidths=[55 * mm, None, QR_SIZE + 2 * mm])
+    table = Table(rows, colWidths=[55 * mm, VILLAGE_CELL + 12, QR_SIZE + 2 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("SPAN", (2, 0), (2, 3)),
                                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
                                ("LINEBELOW", (0, 0), (1, -2), 0.3, colors.black)]))
@@ -300,6 +301,19 @@ def _header(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions)
         yield from _texts(questionnaire.description, questionnaire, options, _BODY)
     yield Paragraph(escape(said["dk"]), _NOTE)
     yield Spacer(0, 4 * mm)
+
+
+VILLAGE_CELL = A4[0] - 2 * MARGIN - 55 * mm - QR_SIZE - 2 * mm - 12
+
+
+def _one_line(text: str, width: float) -> str:
+    """``text`` cut to one line of the header, so every form of a run has the same pages (the
+    footer's "page k/N" counts them once)."""
+    if pdfmetrics.stringWidth(text, "Vera-Bold", BODY_PT) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", "Vera-Bold", BODY_PT) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _question(block: PrintedQuestion, questionnaire: Questionnaire, numbers: dict[str, int],
