@@ -59,6 +59,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "change_not_asked": {"id": "tidak ditanyakan", "en": "not asked"},
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
     "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
+    "mode_mix": {"id": "Campuran HP/kertas", "en": "Web/paper mix"},
+    "web_share": {"id": "% lewat HP/web", "en": "% web"},
+    "mode_shift": {
+        "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "
+        "menjawab berbeda, bukan pendapat.",
+        "en": "Caution: the share answering on the web moved {points} points; this change may be who answered, "
+        "not opinion.",
+    },
     "sheet_companions": {"id": "Periode sama", "en": "Same period"},
     "companions_title": {"id": "{village}: kuesioner lain pada periode yang sama",
                          "en": "{village}: other questionnaires in the same period"},
@@ -214,8 +222,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "to change by chance alone; this report does not correct for that (see the area overview).",
     },
     "m_mode": {
-        "id": "Cara pengisian (HP/web atau kertas) dicatat karena dapat memengaruhi jawaban.",
-        "en": "The way answers were collected (web or paper) is recorded because it can change how people answer.",
+        "id": "Cara pengisian (HP/web atau kertas) dicatat karena dapat memengaruhi jawaban. Bila porsi jawaban "
+        "lewat HP di desa ini berubah lebih dari 20 poin antara dua putaran yang dibandingkan, setiap perubahan "
+        "di antaranya diberi tanda hati-hati.",
+        "en": "The way answers were collected (web or paper) is recorded because it can change how people answer. "
+        "Where this village's share of web answers moved more than 20 points between two rounds compared, every "
+        "change between them carries a caution.",
     },
     "m_privacy": {
         "id": "Jawaban bersifat anonim. Jawaban terbuka tidak dimuat dalam laporan desa kecuali diminta admin.",

@@ -236,6 +236,30 @@ class VillageTables:
                 return trend
         raise KeyError(key)
 
+    def web_share(self, round_id: int) -> float | None:
+        """The share of this village's answers of ``round_id`` given on the web (None: none)."""
+        summary = next((s for s in self.rounds if s.info.id == round_id), None)
+        if summary is None or not summary.responses:
+            return None
+        return summary.by_mode.get("web", 0) / summary.responses
+
+    def mode_shift(self, change: ChangeEstimate, latest: int) -> float | None:
+        """How far the web share moved (in points, either way) between the two rounds a change
+        compares, when it moved more than ``MODE_SHIFT_POINTS``: the two modes can answer
+        differently, so such a change may be composition, not opinion."""
+        if change.status != "computed" or change.from_round_id is None:
+            return None
+        before, after = self.web_share(change.from_round_id), self.web_share(latest)
+        if before is None or after is None:
+            return None
+        shift = abs(after - before) * 100
+        return shift if shift > MODE_SHIFT_POINTS else None
+
+
+MODE_SHIFT_POINTS = 20
+"""A change in the web/paper mix of more than this many points between two rounds is flagged
+next to every change between them (issue 16)."""
+
 
 NO_CHANGE = Change(NAN, NAN, NAN, NAN)
 

@@ -32,7 +32,7 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
     row = _rounds_table(w, tables, row + 1)
     row = _headline_table(w, tables, row + 1)
     _notes(w, tables, row + 1)
-    last_col = 3 + PER_ROUND * len(tables.rounds) + 3
+    last_col = 3 + PER_ROUND * len(tables.rounds) + 4
     styles.widths(ws, {"A": 46, "B": 22})
     for col in range(3, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = 11
@@ -45,7 +45,7 @@ def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     w.text(row, 1, w.msg("rounds_heading"), styles.HEADING)
     row += 1
     for col, key in enumerate(("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web",
-                               "mode_paper"), start=1):
+                               "mode_paper", "web_share"), start=1):
         w.header(row, col, w.msg(key))
     for summary in tables.rounds:
         row += 1
@@ -57,6 +57,7 @@ def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         w.number(row, 5, summary.responses, styles.COUNT)
         w.number(row, 6, summary.by_mode.get("web", 0), styles.COUNT)
         w.number(row, 7, summary.by_mode.get("paper", 0), styles.COUNT)
+        w.number(row, 8, tables.web_share(info.id), styles.PERCENT)
     return row + 1
 
 
@@ -70,7 +71,7 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         w.header(row, col, summary.info.name)
         styles.merge(ws, row, col, col + PER_ROUND - 1)
     w.header(row, change_col, w.msg("last_change"))
-    styles.merge(ws, row, change_col, change_col + 2)
+    styles.merge(ws, row, change_col, change_col + 3)
     row += 1
     w.header(row, 1, w.msg("measure"))
     w.header(row, 2, w.msg("counted_as"))
@@ -78,7 +79,7 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         col = 3 + PER_ROUND * number
         for offset, key in enumerate(("value", "ci", "n", "flag")):
             w.header(row, col + offset, w.msg(key))
-    for offset, key in enumerate(("change", "ci", "direction")):
+    for offset, key in enumerate(("change", "ci", "direction", "mode_mix")):
         w.header(row, change_col + offset, w.msg(key))
     first = row + 1
     row = _trend_rows(w, tables, tables.indices, row + 1, "indices_heading", "index")
@@ -87,7 +88,7 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     direction_formatting(ws, change_col + 2, first, row - 1)
     w.text(row, 1, w.msg("summary_reading", min_n=tables.options.min_n,
                          caution_top=tables.options.caution_below - 1), styles.NOTE, align=styles.WRAP)
-    styles.merge(ws, row, 1, change_col + 2)
+    styles.merge(ws, row, 1, change_col + 3)
     ws.row_dimensions[row].height = 42
     return row + 1
 
@@ -106,7 +107,12 @@ def _trend_rows(w: SheetWriter, tables: VillageTables, trends: list[Trend] | tup
                align=styles.WRAP)
         for number, summary in enumerate(tables.rounds):
             w.estimate(row, 3 + PER_ROUND * number, trend.values.get(summary.info.id), kind)
-        w.change(row, change_col, trend.last_change(latest), kind)
+        change = trend.last_change(latest)
+        w.change(row, change_col, change, kind)
+        shift = tables.mode_shift(change, latest)
+        if shift is not None:
+            w.text(row, change_col + 3, w.msg("mode_shift", points=round(shift)), styles.NOTE, styles.CAUTION_FILL,
+                   align=styles.WRAP)
         row += 1
     return row
 

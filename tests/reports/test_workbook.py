@@ -281,3 +281,36 @@ def test_a_partnership_report_counts_where_a_forum_is_too_small_to_publish(demo_
     # An index under min_n still shows no figure: a mean of a handful is not a count.
     assert ws.cell(row=_row_of(ws, questionnaire.index("challenges").label["id"]), column=3).value == (
         "n<30: terlalu sedikit")
+
+
+def test_a_change_across_a_large_shift_in_the_web_paper_mix_is_flagged(catalog):
+    """Round 1 all on the web, round 2 mostly on paper: every change between them says the
+    mix moved, with the points; the rounds table gives each round's web share."""
+    from tests.reports.conftest import VILLAGE
+
+    v2 = catalog.get("trust-safety", 2)
+    rows = [(1, {"trust_help": "4" if i % 2 else "2"}) for i in range(60)]
+    rows += [(2, {"trust_help": "5" if i % 3 else "1"}) for i in range(60)]
+
+    def mode(number: int) -> str:  # rows 1-60 are round 1 (all web); of round 2, 15 of 60 on the web
+        return "web" if number <= 60 or number % 4 == 0 else "paper"
+
+    frame = make_frame(rows, mode=mode)
+    tables = build_village_tables(VILLAGE, [make_round(1, v2), make_round(2, v2)], frame, ReportOptions())
+    assert tables.web_share(1) == 1.0 and tables.web_share(2) == pytest.approx(15 / 60)
+    change = tables.item("trust_help").last_change(2)
+    assert change.status == "computed" and tables.mode_shift(change, 2) == pytest.approx(75.0)
+    ws = _open(tables)["Ringkasan"]
+    row = _row_of(ws, v2.question("trust_help").text["id"])
+    flags = [c.value for c in ws[row] if isinstance(c.value, str) and c.value.startswith("Hati-hati: porsi")]
+    assert flags == ["Hati-hati: porsi jawaban lewat HP berubah 75 poin; perubahan ini bisa karena orang yang "
+                     "menjawab berbeda, bukan pendapat."]
+    header = next(c for r in ws.iter_rows() for c in r if c.value == "% lewat HP/web")
+    shares = [ws.cell(row=header.row + n, column=header.column) for n in (1, 2)]
+    assert [c.value for c in shares] == [1, pytest.approx(0.25)] and shares[1].number_format == "0%"
+    # The same answers with the same mix: no flag.
+    steady = build_village_tables(VILLAGE, [make_round(1, v2), make_round(2, v2)], make_frame(rows), ReportOptions())
+    assert steady.mode_shift(steady.item("trust_help").last_change(2), 2) is None
+    sheet = _open(steady)["Ringkasan"]
+    assert not any(isinstance(c.value, str) and c.value.startswith("Hati-hati: porsi")
+                   for r in sheet.iter_rows() for c in r)
