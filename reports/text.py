@@ -46,8 +46,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "direction": {"id": "Arah", "en": "Direction"},
     "indices_heading": {"id": "Indeks (0–100)", "en": "Indices (0–100)"},
     "items_heading": {
-        "id": "Butir pertanyaan: % jawaban positif (dua pilihan teratas)",
-        "en": "Questions: % favourable answers (top two choices)",
+        "id": "Butir pertanyaan: % jawaban positif (jawaban mana, lihat 'Dihitung sebagai')",
+        "en": "Questions: % favourable answers (which ones: see 'Counted as')",
     },
     "index_scale": {"id": "Skor rata-rata 0–100", "en": "Average score 0–100"},
     "up": {"id": "▲ naik", "en": "▲ up"},
@@ -161,11 +161,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "method_term": {"id": "Istilah", "en": "Term"},
     "method_explanation": {"id": "Penjelasan", "en": "Explanation"},
     "m_top2": {
-        "id": "Bagian warga yang memilih dua jawaban paling positif (misalnya 'Setuju' dan 'Sangat setuju'). "
+        "id": "Bagian warga yang memilih jawaban yang baik: biasanya dua jawaban paling positif (misalnya 'Setuju' "
+        "dan 'Sangat setuju'); kolom 'Dihitung sebagai' menyebut jawaban mana untuk setiap pertanyaan. "
         "Untuk pertanyaan tentang rasa khawatir, jawaban positif adalah 'Tidak setuju' dan 'Sangat tidak setuju'. "
         "Jawaban 'Tidak tahu', 'Tidak mau menjawab' dan pertanyaan yang tidak dijawab tidak dihitung.",
-        "en": "The share of residents choosing the two most favourable answers (for example 'Agree' and "
-        "'Strongly agree'). For questions about worry, the favourable answers are 'Disagree' and "
+        "en": "The share of residents choosing the favourable answers: usually the two most favourable (for "
+        "example 'Agree' and 'Strongly agree'); the 'Counted as' column names them for each question. For questions about worry, the favourable answers are 'Disagree' and "
         "'Strongly disagree'. 'Don't know', 'Refused' and unanswered questions are not counted.",
     },
     "m_ci": {

@@ -90,6 +90,9 @@ def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
     assert list(sheets) == ["Ringkasan", "Tren", *titles, "Perbandingan", "Metode"]
     summary = sheets["Ringkasan"]
     assert (summary[0] == "Indeks kepercayaan").any()
+    # Labelled by meaning: for the worry items the favourable answers are the bottom two.
+    text = summary.astype(str).to_string()
+    assert "dua pilihan teratas" not in text and "lihat 'Dihitung sebagai'" in text
     method = sheets["Metode"].astype(str).to_string()
     assert "trust-safety v1" in method and "trust-safety v2" in method and "n<30" in method
     safety = sheets["Rasa aman"].astype(str).to_string()
