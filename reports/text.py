@@ -60,6 +60,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
     "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
     "mode_mix": {"id": "Campuran HP/kertas", "en": "Web/paper mix"},
+    "sheet_data": {"id": "Data angka", "en": "Data"},
+    "col_data_kind": {"id": "Jenis", "en": "Kind"},
+    "col_data_id": {"id": "Kode", "en": "Id"},
+    "col_measure": {"id": "Ukuran", "en": "Measure"},
+    "col_round": {"id": "Putaran", "en": "Round"},
+    "col_value": {"id": "Nilai", "en": "Value"},
+    "col_ci_low": {"id": "Batas bawah 95%", "en": "95% lower bound"},
+    "col_ci_high": {"id": "Batas atas 95%", "en": "95% upper bound"},
+    "col_n": {"id": "n", "en": "n"},
+    "col_flag": {"id": "Catatan basis", "en": "Base flag"},
+    "col_change": {"id": "Perubahan", "en": "Change"},
+    "col_change_low": {"id": "Perubahan: batas bawah 95%", "en": "Change: 95% lower bound"},
+    "col_change_high": {"id": "Perubahan: batas atas 95%", "en": "Change: 95% upper bound"},
+    "col_change_status": {"id": "Status perubahan", "en": "Change status"},
     "web_share": {"id": "% lewat HP/web", "en": "% web"},
     "mode_shift": {
         "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "
@@ -166,8 +180,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Untuk pertanyaan tentang rasa khawatir, jawaban positif adalah 'Tidak setuju' dan 'Sangat tidak setuju'. "
         "Jawaban 'Tidak tahu', 'Tidak mau menjawab' dan pertanyaan yang tidak dijawab tidak dihitung.",
         "en": "The share of residents choosing the favourable answers: usually the two most favourable (for "
-        "example 'Agree' and 'Strongly agree'); the 'Counted as' column names them for each question. For questions about worry, the favourable answers are 'Disagree' and "
-        "'Strongly disagree'. 'Don't know', 'Refused' and unanswered questions are not counted.",
+        "example 'Agree' and 'Strongly agree'); the 'Counted as' column names them for each question. For "
+        "questions about worry, the favourable answers are 'Disagree' and 'Strongly disagree'. 'Don't know', "
+        "'Refused' and unanswered questions are not counted.",
     },
     "m_ci": {
         "id": "Rentang 95% (metode skor Wilson): kalau survei diulang dengan warga lain dari desa yang sama, "

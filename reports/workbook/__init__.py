@@ -1,8 +1,8 @@
 """Village workbook: statistics tables in, ``.xlsx`` bytes out (openpyxl, native charts).
 
 Sheets: Summary, Trend, one per questionnaire section, Comparison, Same period only when
-rounds of other questionnaires overlap the report's round, Method, and Free text only when
-``options.include_free_text``. Sheet names and every fixed text follow
+rounds of other questionnaires overlap the report's round, Method, Data (every headline figure
+and interval as numbers), and Free text only when ``options.include_free_text``. Sheet names and every fixed text follow
 ``options.lang``; text from answers or YAML is written through ``reports.safety``.
 """
 
@@ -15,6 +15,7 @@ from reports.tables import ReportOptions, VillageTables
 from reports.text import t
 from reports.workbook.companions import write_companions
 from reports.workbook.comparison import write_comparison
+from reports.workbook.data import write_data
 from reports.workbook.free_text import write_free_text
 from reports.workbook.method import write_method
 from reports.workbook.saving import workbook_bytes
@@ -42,6 +43,7 @@ def village_workbook(tables: VillageTables, options: ReportOptions | None = None
     if tables.companions:
         write_companions(workbook.create_sheet(safe_sheet_title(t("sheet_companions", lang), taken)), tables)
     write_method(workbook.create_sheet(safe_sheet_title(t("sheet_method", lang), taken)), tables)
+    write_data(workbook.create_sheet(safe_sheet_title(t("sheet_data", lang), taken)), tables)
     if tables.options.include_free_text:
         write_free_text(workbook.create_sheet(safe_sheet_title(t("sheet_free_text", lang), taken)), tables)
     return workbook

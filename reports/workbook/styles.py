@@ -32,6 +32,7 @@ THIN = Side(style="thin", color="BBBBBB")
 BOTTOM_RULE = Border(bottom=THIN)
 
 PERCENT = "0%"
+PERCENT_1 = "0.0%"
 INDEX = "0"
 MEAN = "0.0"
 COUNT = "0"

@@ -87,7 +87,7 @@ def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
     tables = _tables(demo, 0)
     sheets = pd.read_excel(io.BytesIO(build_village_workbook(tables)), sheet_name=None, header=None)
     titles = [section.title for section in tables.sections]
-    assert list(sheets) == ["Ringkasan", "Tren", *titles, "Perbandingan", "Metode"]
+    assert list(sheets) == ["Ringkasan", "Tren", *titles, "Perbandingan", "Metode", "Data angka"]
     summary = sheets["Ringkasan"]
     assert (summary[0] == "Indeks kepercayaan").any()
     # Labelled by meaning: for the worry items the favourable answers are the bottom two.
@@ -102,7 +102,8 @@ def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
 def test_english_is_the_same_workbook_in_other_words(demo: Demo):
     indonesian = _open(_tables(demo, 0))
     english = _open(_tables(demo, 0, lang="en"))
-    assert english.sheetnames[:2] == ["Summary", "Trend"] and english.sheetnames[-2:] == ["Comparison", "Method"]
+    assert english.sheetnames[:2] == ["Summary", "Trend"]
+    assert english.sheetnames[-3:] == ["Comparison", "Method", "Data"]
     assert "Trust in the police" in english.sheetnames
     for id_sheet, en_sheet in zip(indonesian.worksheets, english.worksheets, strict=True):
         numbers = [[c.value for c in row if isinstance(c.value, int | float)] for row in id_sheet.iter_rows()]
@@ -317,3 +318,32 @@ def test_a_change_across_a_large_shift_in_the_web_paper_mix_is_flagged(catalog):
     sheet = _open(steady)["Ringkasan"]
     assert not any(isinstance(c.value, str) and c.value.startswith("Hati-hati: porsi")
                    for r in sheet.iter_rows() for c in r)
+
+
+
+def test_the_data_sheet_gives_every_headline_figure_and_interval_as_numbers(demo: Demo):
+    tables = _tables(demo, 0)
+    ws = _open(tables)["Data angka"]
+    rows = {(r[1].value, r[3].value): r for r in ws.iter_rows(min_row=2)}
+    first, second = demo.through(2)
+    for trend in (*tables.indices, *(tables.item(key) for key in tables.key_items)):
+        for round_ in (first, second):
+            estimate = trend.values.get(round_.id)
+            if estimate is None:
+                assert (trend.key, round_.name) not in rows
+                continue
+            row = rows[(trend.key, round_.name)]
+            assert row[7].value == estimate.n and row[8].value == estimate.flag
+            if estimate.shown:
+                assert (row[4].value, row[5].value, row[6].value) == pytest.approx(
+                    (estimate.value, estimate.ci_low, estimate.ci_high), abs=1e-12)
+            else:
+                assert (row[4].value, row[5].value, row[6].value) == (None, None, None)
+        if (trend.key, second.name) not in rows:
+            continue
+        change = trend.last_change(second.id)
+        row = rows[(trend.key, second.name)]
+        assert row[12].value == change.status
+        if change.status == "computed":
+            assert (row[9].value, row[10].value, row[11].value) == pytest.approx(
+                (change.change.estimate, change.change.ci_low, change.change.ci_high), abs=1e-12)
