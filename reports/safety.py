@@ -48,7 +48,9 @@ def write_text(cell: Cell, value: object) -> None:
 def safe_sheet_title(title: str, taken: set[str]) -> str:
     """A legal, unique worksheet name (31 characters, no ``[]:*?/\\``) and records it in ``taken``."""
     base = _SHEET_TITLE_FORBIDDEN.sub(" ", safe_text(title)).strip().strip("'") or "Sheet"
-    base = base[:MAX_SHEET_TITLE]
+    if len(base) > MAX_SHEET_TITLE:  # cut at a word, and say so: "How well the police do their…"
+        cut = base[: MAX_SHEET_TITLE - 1]
+        base = (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:-") + "…"
     candidate, number = base, 2
     while candidate.casefold() in {name.casefold() for name in taken}:
         suffix = f" ({number})"

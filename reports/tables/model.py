@@ -163,6 +163,8 @@ class SectionTables:
     id: str
     title: str
     items: tuple[ItemDetail, ...]
+    sheet_title: str = ""
+    """The section's short title where the questionnaire gives one, else its title."""
 
 
 @dataclass(frozen=True)

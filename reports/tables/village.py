@@ -23,6 +23,7 @@ from reports.tables.model import (
     Trend,
     VillageTables,
     item_kind,
+    localised,
 )
 from reports.tables.versions import Versions
 from reports.text import t
@@ -74,7 +75,7 @@ def build_village_tables(
         SectionTables(sid, title, tuple(
             item_detail(qid, rounds, data, chain, options, trends.get(qid)) for qid in ids
             if _reported_kind(qid, rounds) not in UNCOUNTED
-        ))
+        ), _sheet_title(rounds, sid, title, options.lang))
         for sid, title, ids in layout
     ]
     summaries = _round_summaries(rounds, data)
@@ -180,3 +181,13 @@ def _key_items(options: ReportOptions, headline: Sequence[str]) -> tuple[str, ..
 def _counts_note(options: ReportOptions) -> tuple[str, ...]:
     """Say once why some cells hold counts where a resident report would hide the figure."""
     return (t("note_counts", options.lang, min_n=options.min_n),) if options.counts_below_min_n else ()
+
+
+def _sheet_title(rounds: Sequence[RoundInfo], section_id: str, title: str, lang: str) -> str:
+    """The newest questionnaire's short title of the section, where it gives one."""
+    for round_ in reversed(rounds):
+        questionnaire = round_.questionnaire
+        section = next((s for s in questionnaire.sections if s.id == section_id), None)
+        if section is not None:
+            return localised(section.short_title, questionnaire, lang) if section.short_title else title
+    return title

@@ -38,7 +38,8 @@ def village_workbook(tables: VillageTables, options: ReportOptions | None = None
     write_summary(summary, tables)
     write_trend(workbook.create_sheet(safe_sheet_title(t("sheet_trend", lang), taken)), tables)
     for section in tables.sections:
-        write_section(workbook.create_sheet(safe_sheet_title(section.title, taken)), tables, section)
+        write_section(workbook.create_sheet(safe_sheet_title(section.sheet_title or section.title, taken)), tables,
+                      section)
     write_comparison(workbook.create_sheet(safe_sheet_title(t("sheet_comparison", lang), taken)), tables)
     if tables.companions:
         write_companions(workbook.create_sheet(safe_sheet_title(t("sheet_companions", lang), taken)), tables)

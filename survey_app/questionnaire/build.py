@@ -154,6 +154,8 @@ class _Builder:
             else:
                 first[section.id] = si
             title = self.texts((*loc, "title"), section.title, f"title of section '{section.id}'")
+            short = (None if section.short_title is None else
+                     self.texts((*loc, "short_title"), section.short_title, f"short title of section '{section.id}'"))
             condition = self.condition((*loc, "show_if"), section.show_if, None, f"section '{section.id}'")
             questions = tuple(
                 _within(self.question((*loc, "questions", qi), question, section.id), condition, section.show_if)
@@ -162,7 +164,7 @@ class _Builder:
             shown_if = section.show_if if condition is not None else None
             if section.randomise:
                 self.check_shuffled((*loc, "questions"), section.questions, questions)
-            sections.append(Section(section.id, title, questions, shown_if, section.randomise))
+            sections.append(Section(section.id, title, questions, shown_if, section.randomise, short))
         return tuple(sections)
 
     def check_shuffled(self, loc: Loc, specs: list[QuestionIn], questions: tuple[Question, ...]) -> None:

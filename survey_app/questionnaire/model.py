@@ -134,6 +134,8 @@ class Section:
     questions: tuple[Question, ...]
     show_if_text: str | None = None
     randomise: bool = False
+    short_title: Texts | None = None
+    """At most 31 characters: the name of the section's sheet in a workbook."""
     """Its questions are shown in an order drawn for each response (``ordering``)."""
 
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 from .comparability import CAUTION, NOT_COMPARABLE, SAME, Comparability
 from .types import QUESTION_TYPES, RELATIVE_DATE_RE
 
+MAX_SHEET_TITLE = 31
+"""A section's short title names its sheet in a workbook, where Excel allows 31 characters."""
 MAX_TEXT_CHARS = 500
 """A label, title or question in one language: a long question is about 200 characters."""
 MAX_LONG_TEXT_CHARS = 3_000
@@ -111,6 +113,7 @@ class QuestionIn(_Strict):
 class SectionIn(_Strict):
     id: str
     title: TextsIn
+    short_title: dict[str, Annotated[str, Field(max_length=MAX_SHEET_TITLE)]] | None = None
     show_if: str | None = None
     randomise: bool = False
     questions: Annotated[list[QuestionIn], Field(min_length=1)]

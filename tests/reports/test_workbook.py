@@ -104,6 +104,10 @@ def test_english_is_the_same_workbook_in_other_words(demo: Demo):
     english = _open(_tables(demo, 0, lang="en"))
     assert english.sheetnames[:2] == ["Summary", "Trend"]
     assert english.sheetnames[-3:] == ["Comparison", "Method", "Data"]
+    # v2 gives no short titles: a long one is cut at a word, and says so (not "... do their jo").
+    assert "How well the police do their…" in english.sheetnames
+    v3 = _open(_tables(demo, 0, rounds=3, lang="en"))
+    assert {"Police work", "Working together"} <= set(v3.sheetnames)  # v3's short titles
     assert "Trust in the police" in english.sheetnames
     for id_sheet, en_sheet in zip(indonesian.worksheets, english.worksheets, strict=True):
         numbers = [[c.value for c in row if isinstance(c.value, int | float)] for row in id_sheet.iter_rows()]
