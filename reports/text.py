@@ -60,6 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
     "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
     "mode_mix": {"id": "Campuran HP/kertas", "en": "Web/paper mix"},
+    "ci_plus": {"id": "{round}: ke batas atas 95%", "en": "{round}: to the 95% upper bound"},
+    "ci_minus": {"id": "{round}: ke batas bawah 95%", "en": "{round}: to the 95% lower bound"},
     "sheet_data": {"id": "Data angka", "en": "Data"},
     "col_data_kind": {"id": "Jenis", "en": "Kind"},
     "col_data_id": {"id": "Kode", "en": "Id"},

@@ -1,7 +1,8 @@
 """Tren / Trend: indices and key items over rounds as native Excel line charts.
 
 A line joins rounds only within a comparable segment: each segment is its own series, and
-blank cells (not asked, suppressed, other segment) are shown as gaps.
+blank cells (not asked, suppressed, other segment) are shown as gaps. Each point carries its
+95% interval as a native error bar, from the columns of distances to its bounds beside the data.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.charts import Charted, headline_groups
@@ -33,8 +37,11 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> None:
     w.text(2, 1, w.msg("trend_blank_cells"), styles.NOTE)
     header_row = 4
     w.header(header_row, 1, w.msg("measure"))
+    rounds = len(tables.rounds)
     for number, summary in enumerate(tables.rounds, start=2):
         w.header(header_row, number, summary.info.name)
+        w.header(header_row, number + rounds + 1, w.msg("ci_plus", round=summary.info.name))
+        w.header(header_row, number + 2 * rounds + 2, w.msg("ci_minus", round=summary.info.name))
     groups = headline_groups(tables.indices, [tables.item(key) for key in tables.key_items],
                              {section.id: section.title for section in tables.sections}, tables.options.lang)
     row = header_row + 1
@@ -66,6 +73,9 @@ def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Charted
                 estimate = trend.values.get(round_id)
                 shown = round_id in segment and estimate is not None and estimate.shown
                 w.number(row, col, estimate.value if shown and estimate else None, fmt)
+                if shown and estimate:  # the error bar's two arms: distances to the interval's bounds
+                    w.number(row, col + len(round_ids) + 1, estimate.ci_high - estimate.value, fmt)
+                    w.number(row, col + 2 * len(round_ids) + 2, estimate.value - estimate.ci_low, fmt)
             row += 1
     return row
 
@@ -85,7 +95,15 @@ def _line_chart(ws: Worksheet, title: str, header_row: int, first: int, last: in
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
-    for series in chart.series:
+    sheet = quote_sheetname(ws.title)
+    for offset, series in enumerate(chart.series):
         series.marker.symbol = "circle"
         series.smooth = False
+        row = first + offset
+        arms = []
+        for start in (rounds + 3, 2 * rounds + 4):  # plus, then minus columns
+            cells = f"{sheet}!${get_column_letter(start)}${row}:${get_column_letter(start + rounds - 1)}${row}"
+            arms.append(NumDataSource(numRef=NumRef(f=cells)))
+        series.errBars = ErrorBars(errDir="y", errBarType="both", errValType="cust", noEndCap=False,
+                                   plus=arms[0], minus=arms[1])
     return chart

@@ -351,3 +351,31 @@ def test_the_data_sheet_gives_every_headline_figure_and_interval_as_numbers(demo
         if change.status == "computed":
             assert (row[9].value, row[10].value, row[11].value) == pytest.approx(
                 (change.change.estimate, change.change.ci_low, change.change.ci_high), abs=1e-12)
+
+
+def test_trend_charts_carry_each_points_interval_as_native_error_bars(demo: Demo):
+    tables = _tables(demo, 0)
+    ws = _open(tables)["Tren"]
+    rounds = [summary.info for summary in tables.rounds]
+    checked = 0
+    for chart in ws._charts:
+        for series in chart.series:
+            bars = series.errBars
+            assert bars is not None and bars.errValType == "cust" and bars.errBarType == "both"
+            row = int(series.val.numRef.f.split("$")[-1])
+            label = ws.cell(row=row, column=1).value
+            trend = next(t for t in (*tables.indices, *(tables.item(k) for k in tables.key_items))
+                         if label.startswith(t.label[:40]) or t.label[:40] in label)
+            plus_ref, minus_ref = bars.plus.numRef.f, bars.minus.numRef.f
+            assert f"${row}:" in plus_ref and f"${row}:" in minus_ref
+            for number, info in enumerate(rounds):
+                value = ws.cell(row=row, column=2 + number).value
+                if value is None:
+                    continue
+                estimate = trend.values[info.id]
+                plus = ws.cell(row=row, column=2 + number + len(rounds) + 1).value
+                minus = ws.cell(row=row, column=2 + number + 2 * len(rounds) + 2).value
+                assert (plus, minus) == pytest.approx((estimate.ci_high - estimate.value,
+                                                       estimate.value - estimate.ci_low), abs=1e-12)
+                checked += 1
+    assert checked >= 10
