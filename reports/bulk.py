@@ -37,7 +37,9 @@ import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.files import written_whole
+from reports.goals import with_goals
 from reports.tables import Population, ReportOptions, VillageTables, build_companion_tables, build_village_tables
+from reports.tables.model import GoalSpec
 from reports.workbook import build_village_workbook
 
 Progress = Callable[["BuiltReport"], None]
@@ -95,6 +97,8 @@ class BulkInputs:
     companions: Sequence[RoundInfo] = ()
     """Rounds of other questionnaires in the same period (``load_companion_rounds``)."""
     companion_responses: pd.DataFrame | None = None
+    goals: Sequence[GoalSpec] = ()
+    """The rounds' current intermediate goals, judged in each village's workbook."""
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _companion_rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _computed: bool = field(init=False)
@@ -132,7 +136,7 @@ class BulkInputs:
             population=self.population, versions=self.versions, generated_at=self.generated_at,
             companions=companions,
         )
-        return build_village_workbook(tables)
+        return build_village_workbook(with_goals(tables, self.goals))
 
 
 def _positions(responses: pd.DataFrame) -> dict[int, npt.NDArray[np.intp]]:

@@ -60,6 +60,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "suppressed": {"id": "n<{min_n}: terlalu sedikit", "en": "n<{min_n}: too few"},
     "count_of": {"id": "{count} dari {n}", "en": "{count} of {n}"},
     "mode_mix": {"id": "Campuran HP/kertas", "en": "Web/paper mix"},
+    "goals_heading": {"id": "Sasaran antara", "en": "Intermediate goals"},
+    "goal_target": {"id": "Sasaran", "en": "Goal"},
+    "goal_area": {"id": "Wilayah", "en": "Area"},
+    "goal_figure": {"id": "Hasil (rentang 95%)", "en": "Result (95% range)"},
+    "goal_status": {"id": "Status", "en": "Status"},
+    "goal_level": {"id": "paling sedikit {target}", "en": "at least {target}"},
+    "goal_change": {"id": "naik {target} poin", "en": "up {target} points"},
+    "goal_figure_value": {"id": "{value} ({low}–{high}), n = {n}", "en": "{value} ({low}–{high}), n = {n}"},
+    "goal_figure_none": {"id": "n = {n}, di bawah {min_n}", "en": "n = {n}, under {min_n}"},
+    "goal_reached": {"id": "tercapai", "en": "reached"},
+    "goal_not_yet": {"id": "belum", "en": "not yet"},
+    "goal_missed": {"id": "tidak tercapai", "en": "missed"},
+    "goal_too_few": {"id": "jawaban terlalu sedikit", "en": "too few answers"},
+    "goal_reading": {
+        "id": "Sasaran dinilai dengan rentang 95%: tercapai bila seluruh rentang di atas sasaran; tidak tercapai bila "
+        "seluruhnya di bawah sasaran setelah putaran selesai; selain itu belum. Indeks dalam poin 0–100, butir dalam "
+        "% jawaban positif; sasaran kenaikan dinilai pada perubahan dari putaran sebelumnya yang dapat dibandingkan. "
+        "Setiap desa dinilai sendiri: bila banyak desa dinilai sekaligus, kira-kira 1 dari 20 bisa tampak tercapai "
+        "atau tidak tercapai karena kebetulan (koreksi Benjamini–Hochberg tidak diterapkan di sini).",
+        "en": "Goals are judged by the 95% range: reached when the whole range lies above the goal; missed when it "
+        "lies entirely below it once the round is over; otherwise not yet. Indices are in points 0–100, items in % "
+        "favourable; a goal of a rise is judged on the change from the previous comparable round. Each village is "
+        "judged on its own: when many villages are judged at once, about 1 in 20 may look reached or missed by "
+        "chance (no Benjamini–Hochberg correction is applied here).",
+    },
     "ci_plus": {"id": "{round}: ke batas atas 95%", "en": "{round}: to the 95% upper bound"},
     "ci_minus": {"id": "{round}: ke batas bawah 95%", "en": "{round}: to the 95% lower bound"},
     "sheet_data": {"id": "Data angka", "en": "Data"},

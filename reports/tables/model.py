@@ -197,6 +197,37 @@ class FreeText:
     answers: tuple[str, ...]
 
 
+GoalKind = Literal["level", "change"]
+GoalStatus = Literal["reached", "not_yet", "missed", "too_few"]
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A goal as set: ``target`` is in index points, or in percentage points for an item."""
+
+    indicator: str
+    kind: GoalKind
+    target: float
+    round_id: int
+    area_code: str
+    baseline_round_id: int | None = None
+    round_over: bool = False
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """A goal judged for one village: the figure (or change) it was judged on, in the target's
+    units, and its interval."""
+
+    goal: GoalSpec
+    label: str
+    status: GoalStatus
+    value: float
+    low: float
+    high: float
+    n: int
+
+
 @dataclass(frozen=True)
 class VillageTables:
     """All figures of one village report, ready for a renderer."""
@@ -217,6 +248,9 @@ class VillageTables:
     """Villages whose newest answers the area figures (district, regency, alpha) leave out:
     their stored sums were not rebuilt while the report waited."""
     companions: tuple[VillageTables, ...] = ()
+    goals: tuple[GoalResult, ...] = ()
+    """The intermediate goals set for this village's area in the report's rounds, judged
+    (``reports.goals``)."""
     """The same village in rounds of other questionnaires held in the same period (the
     partners' beside the residents'), each on its own round and its own rules."""
 

@@ -31,6 +31,7 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
         row += 1
     row = _rounds_table(w, tables, row + 1)
     row = _headline_table(w, tables, row + 1)
+    row = _goals(w, tables, row + 1)
     _notes(w, tables, row + 1)
     last_col = 3 + PER_ROUND * len(tables.rounds) + 4
     styles.widths(ws, {"A": 46, "B": 22})
@@ -90,6 +91,34 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
                          caution_top=tables.options.caution_below - 1), styles.NOTE, align=styles.WRAP)
     styles.merge(ws, row, 1, change_col + 3)
     ws.row_dimensions[row].height = 42
+    return row + 1
+
+
+def _goals(w: SheetWriter, tables: VillageTables, row: int) -> int:
+    """The intermediate goals set for this village's area, each with its honest status."""
+    if not tables.goals:
+        return row
+    w.text(row, 1, w.msg("goals_heading"), styles.HEADING)
+    row += 1
+    for col, key in enumerate(("measure", "goal_target", "goal_area", "round", "goal_figure", "goal_status"),
+                              start=1):
+        w.header(row, col, w.msg(key))
+    names = {summary.info.id: summary.info.name for summary in tables.rounds}
+    for result in tables.goals:
+        row += 1
+        goal = result.goal
+        target = w.msg("goal_level" if goal.kind == "level" else "goal_change", target=f"{goal.target:g}")
+        w.text(row, 1, result.label, align=styles.WRAP)
+        w.text(row, 2, target)
+        w.text(row, 3, goal.area_code)
+        w.text(row, 4, names.get(goal.round_id, ""))
+        figure = (w.msg("goal_figure_value", value=f"{result.value:.1f}", low=f"{result.low:.1f}",
+                        high=f"{result.high:.1f}", n=result.n)
+                  if result.status != "too_few" else w.msg("goal_figure_none", n=result.n, min_n=tables.options.min_n))
+        w.text(row, 5, figure)
+        w.text(row, 6, w.msg(f"goal_{result.status}"), styles.BOLD)
+    row += 1
+    w.text(row, 1, w.msg("goal_reading"), styles.NOTE, align=styles.WRAP)
     return row + 1
 
 

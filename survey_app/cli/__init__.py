@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         backup,
         demo,
         export,
+        goals,
         questionnaire,
         queue,
         reports,
@@ -84,6 +85,6 @@ def init_app(app: Flask) -> None:
 
     for group in (
         questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
-        reports.group, export.group, queue.group, backup.group,
+        reports.group, export.group, queue.group, backup.group, goals.group,
     ):
         app.cli.add_command(group)

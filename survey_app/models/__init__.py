@@ -2,6 +2,7 @@
 
 from survey_app.models.audit import AuditEvent
 from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope, covers
+from survey_app.models.goals import Goal
 from survey_app.models.jobs import Job, JobKind, JobStatus
 from survey_app.models.paper import (
     FINAL_STATUSES,
@@ -29,6 +30,7 @@ __all__ = [
     "DoubleEntry",
     "EntrySource",
     "FormStatus",
+    "Goal",
     "Job",
     "JobKind",
     "JobStatus",

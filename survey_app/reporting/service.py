@@ -31,6 +31,7 @@ from reports.data import (
     response_versions,
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
+from reports.goals import with_goals
 from reports.overview import build_overview, overview_workbook
 from reports.tables import ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.text import LANGUAGES
@@ -40,6 +41,7 @@ from survey_app.database import read_only, writing
 from survey_app.extensions import db
 from survey_app.models import Area, Round, User, Village, code_in_scope, covers
 from survey_app.operations import OperationError
+from survey_app.operations.goals import goal_specs
 from survey_app.posters import villages_of_round
 from survey_app.reporting import summaries
 
@@ -129,7 +131,8 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
     return BulkInputs(infos, rounds, responses, options, versions=questionnaires.catalog().get,
-                      population=population, companions=others, companion_responses=other_responses)
+                      population=population, companions=others, companion_responses=other_responses,
+                      goals=tuple(goal_specs([r.id for r in rounds])))
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -150,10 +153,11 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
     companions = build_companion_tables(info, others, other_responses, options) if others else ()
-    return build_village_tables(
+    tables = build_village_tables(
         info, rounds, responses, options, population=population, versions=questionnaires.catalog().get,
         stale_villages=stale, companions=companions,
     )
+    return with_goals(tables, goal_specs([r.id for r in rounds]))
 
 
 def village_report(round_: Round, village: Village, options: ReportOptions) -> bytes:

@@ -1,0 +1,32 @@
+"""Intermediate goals: a target for one indicator in an area by one round. A goal is never
+edited: setting it again for the same indicator, area and round supersedes the old one, which
+is kept, so the history of what was promised stays readable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models._types import utcnow
+from survey_app.models.rounds import Round
+
+
+class Goal(db.Model):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    area_code: Mapped[str] = mapped_column(sa.String(32))
+    indicator: Mapped[str] = mapped_column(sa.String(64))
+    # "level": the figure reaches ``target``; "change": it rises by ``target`` points from the
+    # previous comparable round.
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    target: Mapped[float]
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(255))
+    superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+
+    round: Mapped[Round] = relationship()
