@@ -44,3 +44,40 @@ def test_goals_are_set_superseded_listed_and_shown_on_the_summary(runner, client
     low, high = (float(x.replace(",", ".")) for x in index_row[7].split("–"))  # the round's "lo–hi" text
     expected = "tercapai" if low > 45 else "tidak tercapai" if high < 45 else "belum"
     assert goal_row[5] == expected
+
+
+def test_a_coordinator_sets_a_goal_in_the_console_and_the_village_page_judges_it(client, demo_data):
+    import html
+
+    from tests.factories import csrf_token
+
+    sign_in(client, Role.COORDINATOR, scope=["32.73.01"])
+    client.get("/lang/en")
+    page_url = "/admin/rounds/putaran-2-2025"
+    token = csrf_token(client, page_url)
+    db.session.remove()  # the test's app context keeps one session; a request's own would have ended
+    sent = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "trust", "area": "32.73.01",
+                                                   "kind": "level", "target": "40"}, follow_redirects=True)
+    assert "Goal set: trust in 32.73.01." in html.unescape(sent.get_data(as_text=True))
+    assert 'data-goal="trust"' in client.get(page_url).get_data(as_text=True)
+    db.session.remove()
+    outside = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "trust", "area": "32.73.02",
+                                                      "kind": "level", "target": "40"})
+    assert outside.status_code == 403
+    unknown = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "nope", "area": "32.73.01",
+                                                      "kind": "level", "target": "40"}, follow_redirects=True)
+    assert "Not a valid choice" in html.unescape(unknown.get_data(as_text=True))
+    goal = db.session.scalars(sa.select(Goal)).one()
+    assert (goal.area_code, goal.indicator, goal.target) == ("32.73.01", "trust", 40)
+    assert goal.created_by == "coordinator@example.org"
+    # The village's results page shows it with the status its workbook gives.
+    village_page = client.get(f"/downloads/putaran-2-2025/village/{VILLAGE}/").get_data(as_text=True)
+    row = village_page[village_page.index('data-goal="trust"'):]
+    status = row[row.index('data-status="') + 13:].split('"')[0]
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"/downloads/putaran-2-2025/village/{VILLAGE}.xlsx").data))
+    summary = [[c.value for c in r] for r in ws["Ringkasan"].iter_rows()]
+    heading = next(i for i, r in enumerate(summary) if r[0] == "Sasaran antara")
+    words = {"reached": "tercapai", "not_yet": "belum", "missed": "tidak tercapai",
+             "too_few": "jawaban terlalu sedikit"}
+    assert summary[heading + 2][5] == words[status]
+    assert "Intermediate goals" in village_page and "at least 40" in village_page

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -48,3 +57,14 @@ class CloseForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A bare POST with a CSRF token: the page around it says what will happen."""
 
+
+
+class GoalForm(FlaskForm):
+    """An intermediate goal: an indicator reaching a level, or rising, in an area by this round."""
+
+    indicator = SelectField(_l("Indicator"), validators=[DataRequired()])
+    area = StringField(_l("Area or village code"), validators=[DataRequired(), Length(max=32)])
+    kind = RadioField(_l("Goal"), default="level", choices=[SelectChoice("level", _l("reach at least")),
+                                                            SelectChoice("change", _l("rise by (points)"))])
+    target = FloatField(_l("Target"), validators=[DataRequired(message=_l("Give the target as a number.")),
+                                                  NumberRange(min=-100, max=100)])

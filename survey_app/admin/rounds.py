@@ -6,12 +6,14 @@ POST (with its CSRF token) does it. Only administrators change rounds; coordinat
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from survey_app import clock, questionnaires
 from survey_app.access import STAFF, roles_required, user_covers
@@ -26,15 +28,16 @@ from survey_app.admin.queries import (
     round_villages_in_scope,
     version_changes,
 )
-from survey_app.admin.round_forms import CloseForm, ConfirmForm, RoundForm, SettingsFields
+from survey_app.admin.round_forms import CloseForm, ConfirmForm, GoalForm, RoundForm, SettingsFields
 from survey_app.database import read_only_request
 from survey_app.entry.printing import MAX_PRINTED, print_form, printed_pdf
 from survey_app.extensions import db
 from survey_app.headers import SELF_CONTAINED_PAGE, talisman
 from survey_app.i18n import current_language
-from survey_app.models import DoubleEntry, Role, Round, RoundStatus
+from survey_app.models import DoubleEntry, Goal, Role, Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
+from survey_app.operations.goals import indicators, set_goal
 from survey_app.operations.printing import printed_and_keyed
 from survey_app.operations.rounds import (
     apply_schedule,
@@ -156,6 +159,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         default_min_n=current_app.config["MIN_N"], max_posters=MAX_POSTERS,
         print_form=print_form(round_), max_printed=MAX_PRINTED,
         printed=printed_and_keyed(round_, current_user.scope_prefixes),
+        goal_form=goal_form(round_), goals=round_goals(round_),
     )
 
 
@@ -247,6 +251,49 @@ def round_links(round_slug: str) -> Response:
     rows = [(row.code, row.name, row.district, row.regency, row.url) for row in link_rows(round_, villages)]
     record_download(current_user, "round", round_.id, what="round_links", round=round_.name, villages=len(rows))
     return csv_response(["code", "village", "district", "regency", "url"], rows, f"{round_.slug}-links.csv")
+
+
+def goal_form(round_: Round, formdata: object = None) -> GoalForm:
+    """The round page's form to set an intermediate goal on one of the round's indicators."""
+    form = GoalForm(formdata=formdata)
+    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
+    labels = {index.id: text_in(index.label, current_language(), questionnaire.default_language)
+              for index in questionnaire.indices}
+    labels.update({q.id: text_in(q.text, current_language(), questionnaire.default_language)[:80]
+                   for q in questionnaire.questions()})
+    form.indicator.choices = [SelectChoice(key, f"{labels.get(key, key)} ({key})") for key in indicators(round_)]
+    return form
+
+
+def round_goals(round_: Round) -> list[Goal]:
+    """The round's current goals in the user's area, by area and indicator."""
+    query = sa.select(Goal).where(Goal.round_id == round_.id, Goal.superseded_at.is_(None))
+    goals = db.session.scalars(query.order_by(Goal.area_code, Goal.indicator)).all()
+    return [g for g in goals if user_covers(current_user, g.area_code)]
+
+
+@bp.route("/rounds/<round_slug>/goals", methods=["POST"])
+@roles_required(*STAFF)
+def round_goal(round_slug: str):  # type: ignore[no-untyped-def]
+    """Set an intermediate goal for an area (the user's own) by this round."""
+    round_ = round_by_slug(round_slug)
+    form = goal_form(round_, request.form)
+    back = redirect(url_for("admin.round_page", round_slug=round_slug) + "#goals")
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return back
+    area = form.area.data.strip()
+    if not user_covers(current_user, area):
+        abort(403)
+    try:
+        goal = set_goal(round_, area, form.indicator.data, form.kind.data, form.target.data, current_user)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    flash(_("Goal set: %(indicator)s in %(area)s.", indicator=goal.indicator, area=goal.area_code), "success")
+    return back
 
 
 @bp.route("/rounds/<round_slug>/print", methods=["POST"])

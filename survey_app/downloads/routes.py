@@ -152,6 +152,10 @@ def _village_of(round_: Round, code: str) -> Village:
     return target
 
 
+GOAL_STATUS_LABELS = {"reached": _l("reached"), "not_yet": _l("not yet"), "missed": _l("missed"),
+                      "too_few": _l("too few answers")}
+
+
 @bp.route("/<round_slug>/village/<village_code>/")
 @roles_required(*READERS)
 def village_page(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
@@ -161,7 +165,7 @@ def village_page(round_slug: str, village_code: str):  # type: ignore[no-untyped
     options = page_options(round_)
     return render_template("downloads/village.html", round=round_, village=target, min_n=options.min_n,
                            results=village_results(round_, target, options), is_admin=current_user.role is Role.ADMIN,
-                           report_languages=report_languages(round_))
+                           report_languages=report_languages(round_), goal_status_labels=GOAL_STATUS_LABELS)
 
 
 @bp.route("/<round_slug>/village/<village_code>.xlsx")

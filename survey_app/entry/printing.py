@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flask import Response, current_app
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from survey_app import questionnaires
 from survey_app.entry.forms import PrintFormsForm
@@ -26,8 +27,8 @@ def print_form(round_: Round, formdata: object = None) -> PrintFormsForm:
     """The form to print numbered paper questionnaires, in the round's languages."""
     questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
     form = PrintFormsForm(formdata=formdata)
-    form.lang.choices = [(code, language_name(code)) for code in questionnaire.languages]
-    form.second_lang.choices = [("", "—"), *form.lang.choices]
+    form.lang.choices = [SelectChoice(code, language_name(code)) for code in questionnaire.languages]
+    form.second_lang.choices = [SelectChoice("", "—"), *form.lang.choices]
     return form
 
 

@@ -9,13 +9,14 @@ stored row per area code, so a province's page never reads its responses.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reports.charts import Chart, headline_charts
 from reports.data import load_round_history
 from reports.tables import ReportOptions
 from reports.tables.area import build_area_trends
 from reports.tables.items import section_layout
+from reports.tables.model import GoalResult
 from reports.text import LANGUAGES
 from survey_app import questionnaires
 from survey_app.database import read_only
@@ -36,6 +37,9 @@ class Results:
     """Villages whose newer answers these figures leave out (0: up to date)."""
     counts: bool = False
     """Shares under min_n are shown as "3 of 7" (a partner questionnaire's ``small_bases``)."""
+    goals: tuple[GoalResult, ...] = ()
+    """The intermediate goals of the village's area in these rounds, judged."""
+    round_names: dict[int, str] = field(default_factory=dict)
 
 
 def page_options(round_: Round) -> ReportOptions:
@@ -79,4 +83,5 @@ def village_results(round_: Round, village: Village, options: ReportOptions) -> 
         [(summary.info.id, summary.info.name) for summary in tables.rounds], options.lang,
     )
     return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds},
-                   tables.stale_villages, tables.options.counts_below_min_n)
+                   tables.stale_villages, tables.options.counts_below_min_n, tables.goals,
+                   {summary.info.id: summary.info.name for summary in tables.rounds})
