@@ -193,10 +193,10 @@ def test_a_bilingual_form_and_blank_forms_without_serials(runner, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (make test installs it)")
 def test_rendered_pages_keep_inside_the_printable_area_and_no_page_is_only_a_header(runner, tmp_path):
     from PIL import Image
 
+    assert shutil.which("pdftoppm"), "poppler-utils' pdftoppm is missing: `make test` installs it"
     make_villages()
     make_round("Putaran Cetak", "trust-safety@3", opened=True, scope=["32.73"])
     out = tmp_path / "form.pdf"
