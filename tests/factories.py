@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
+from datetime import date
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -15,6 +16,7 @@ from survey_app.models import Area, AreaLevel, Mode, Response, Role, Round, User
 from survey_app.operations.responses import answers_digest
 from survey_app.operations.rounds import create_round, open_round
 from survey_app.operations.users import create_user
+from survey_app.questionnaire.types import takes_answer
 from survey_app.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -133,12 +135,15 @@ def complete_answers(questionnaire, overrides: dict | None = None) -> dict:  # t
         "integer": lambda q: str(q.min if q.min is not None else 1),
         "short_text": lambda q: "Ronda malam",
         "long_text": lambda q: "Lampu jalan di gang.",
+        "date": lambda q: date.today().isoformat(),  # "today" is within every bound a survey sets
     }
     overrides = overrides or {}
     answers: dict = {}
     for question in questionnaire.questions():
         if question.show_if is not None and not question.show_if.evaluate(answers):
             continue
+        if not takes_answer(question):
+            continue  # a note: nothing to answer
         answers[question.id] = overrides.get(question.id, pickers[question.type](question))
     return answers
 
