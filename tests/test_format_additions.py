@@ -215,6 +215,20 @@ def test_a_date_question_at_every_door(app, client, round_):
     db.session.remove()
     assert db.session.scalars(sa.select(Response.answers)).all() == [{**BATTERY, "last_incident": today.isoformat()}]
     db.session.remove()
+    # Without JavaScript: the picker's ISO day is stored; a day out of bounds comes back on the page.
+    def step(day: str):  # type: ignore[no-untyped-def]
+        return client.post(url, data={"csrf_token": csrf_token(client, url), "_page": "1", "_nav": "submit",
+                                      **BATTERY, "last_incident": day})
+
+    refused_page = step(tomorrow.isoformat())
+    assert refused_page.status_code == 422
+    assert f"Tanggal tidak boleh sesudah {today:%d-%m-%Y}." in html.unescape(refused_page.get_data(as_text=True))
+    picked = today - timedelta(days=3)
+    assert step(picked.isoformat()).status_code == 303
+    db.session.remove()
+    assert db.session.scalars(sa.select(Response.answers).order_by(Response.id)).all()[-1] == {
+        **BATTERY, "last_incident": picked.isoformat()}
+    db.session.remove()
     # Paper: eight digits, judged against the interview date written on the form.
     clerk = _volunteer(app, "vol5@example.org")
     key_url = f"/entry/{round_id}/key"
@@ -243,7 +257,8 @@ def test_a_date_question_at_every_door(app, client, round_):
 
     with app.test_request_context(), response_export(db.session.get(Round, round_id), ExportOptions()) as table:
         column = table.header.index("last_incident")
-        assert sorted(row[column] for row in table.rows) == sorted([today.isoformat(), day.isoformat()])
+        assert sorted(row[column] for row in table.rows) == sorted(
+                [today.isoformat(), picked.isoformat(), day.isoformat()])
     questionnaire = load_file(TEST_QUESTIONNAIRES / "tiga-bahasa" / "v1.yaml")
     frame = make_frame([(1, {"last_incident": "2026-01-05"})])
     tables = build_village_tables(REPORT_VILLAGE, [report_round(1, questionnaire)], frame, ReportOptions(min_n=1))
