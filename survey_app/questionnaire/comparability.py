@@ -50,12 +50,6 @@ class Comparability:
             return self.recode_map.get(old_code)
         return None
 
-    def code_map(self, old_codes: list[str]) -> dict[str, str] | None:
-        """Full old-code -> new-code map over ``old_codes``, or None when codes do not carry over."""
-        if not self.maps_codes:
-            return None
-        return {code: new for code in old_codes if (new := self.recode(code)) is not None}
-
 
 ADDED = Comparability("added")
 SAME = Comparability("same")
