@@ -33,6 +33,7 @@ from survey_app.models import (
     Role,
     Round,
     SerialScope,
+    covers,
 )
 from survey_app.operations import OperationError
 from survey_app.operations.corrections import correct_response, delete_response, history
@@ -63,7 +64,7 @@ from survey_app.operations.paper_import import (
     import_table,
     read_table,
 )
-from survey_app.operations.printing import printed_and_keyed, printed_serial
+from survey_app.operations.printing import has_printed_serials, printed_and_keyed, printed_serial
 from survey_app.operations.reconcile import reconcile, side_by_side
 from survey_app.questionnaire import Questionnaire, text_in, visible_questions
 from survey_app.questionnaire import messages as engine_messages
@@ -153,7 +154,7 @@ def print_page(round_id: int):  # type: ignore[no-untyped-def]
     problem = None
     if request.method == "POST" and form.validate():
         code = form.area.data.strip()
-        chosen = [v for v in villages if v.code == code or v.code.startswith(code + ".")]
+        chosen = [v for v in villages if covers([code], v.code)]
         if not chosen:
             problem = _("%(code)s holds none of your villages in this round.", code=code)
         else:
@@ -273,7 +274,7 @@ def serial_check(round_id: int):  # type: ignore[no-untyped-def]
     if form is None and printed is not None:
         message = _("Printed for %(village)s on %(day)s, not keyed yet: this is the first entry.",
                     village=printed.village.name, day=f"{printed.printed_at:%d-%m-%Y}")
-    elif form is None and serial and printed_and_keyed(round_)[0]:
+    elif form is None and serial and has_printed_serials(round_):
         message = _("Serial %(serial)s was not printed for this round: check it against the paper.", serial=serial)
     return jsonify(state=state, message=message, village=printed.village.code if printed is not None else None)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from reports.tables.model import GoalKind, GoalSpec
 from survey_app import audit, clock, questionnaires
 from survey_app.extensions import db
-from survey_app.models import Goal, Round, RoundStatus, User, Village, code_in_scope
+from survey_app.models import Goal, Round, RoundStatus, User, Village, code_in_scope, covers
 from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
 from survey_app.questionnaire.types import report_kind
@@ -41,8 +41,7 @@ def set_goal(round_: Round, area_code: str, indicator: str, kind: GoalKind, targ
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Village)
                              .where(code_in_scope(Village.code, [area_code]))):
         raise OperationError(f"No village in {area_code!r}.")
-    if isinstance(actor, User) and actor.scope_prefixes and not any(
-            area_code == p or area_code.startswith(p + ".") for p in actor.scope_prefixes):
+    if isinstance(actor, User) and not covers(actor.scope_prefixes, area_code):
         raise OperationError(f"{area_code} is outside your area.")
     now = utcnow()
     for old in db.session.scalars(sa.select(Goal).where(

@@ -92,6 +92,11 @@ def printed_serial(round_: Round, serial: str) -> PrintedSerial | None:
                                                             PrintedSerial.serial == serial))
 
 
+def has_printed_serials(round_: Round) -> bool:
+    """Whether the platform printed any form for the round (asked as a serial is typed)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(PrintedSerial.round_id == round_.id))))
+
+
 def printed_and_keyed(round_: Round, scope: Sequence[str] = ()) -> tuple[int, int]:
     """Forms printed for the round (in the villages under ``scope``, all when empty), and how
     many of those have been keyed."""
