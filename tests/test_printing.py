@@ -279,6 +279,19 @@ def test_a_pre_printed_serial_fills_in_its_village_and_is_told_from_an_unknown_o
     from survey_app.operations.printing import printed_and_keyed
 
     assert printed_and_keyed(round_) == (1, 1)
+    # A file of many rows reads the printed serials once; each row is judged the same way.
+    from survey_app.models import User
+    from survey_app.operations.paper import check_header, printed_villages
+
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    assert set(printed_villages(round_)) == {f"{VILLAGE}-0001"}
+    for typed_village in ("", "32.73.01.1002", VILLAGE):
+        typed = {"_village": typed_village, "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": ""}
+        one_by_one = check_header(user, round_, typed)
+        at_once = check_header(user, round_, typed, printed_for=printed_villages(round_))
+        assert (one_by_one[0] is None, one_by_one[1]) == (at_once[0] is None, at_once[1])
+    assert "_serial" in check_header(user, round_, {**typed, "_village": "32.73.01.1002"},
+                                     printed_for=printed_villages(round_))[1]
 
 
 def _answers(round_id: int) -> dict[str, str]:

@@ -154,11 +154,17 @@ def find_village(code: str) -> Village | None:
 
 
 def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
-                 villages: Mapping[str, Village] | None = None) -> tuple[Header | None, dict[str, str]]:
-    """The checked header, or the problems by field name. Scope is checked here, on the server."""
+                 villages: Mapping[str, Village] | None = None,
+                 printed_for: Mapping[str, Village] | None = None) -> tuple[Header | None, dict[str, str]]:
+    """The checked header, or the problems by field name. Scope is checked here, on the server.
+
+    ``villages`` and ``printed_for`` (``printed_villages``) spare a file of many rows a query
+    per row; without them the row's village and pre-printed serial are looked up."""
     errors: dict[str, str] = {}
     code = str(typed.get(VILLAGE) or "").strip()
-    printed = _printed_village(round_, normalise_serial(str(typed.get(SERIAL) or "")))
+    typed_serial = normalise_serial(str(typed.get(SERIAL) or ""))
+    printed = (printed_for.get(typed_serial) if printed_for is not None
+               else _printed_village(round_, typed_serial))
     if printed is not None and not code:
         code = printed.code  # a pre-printed serial names its village
     village = villages.get(code) if villages is not None else find_village(code)
@@ -185,12 +191,22 @@ def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
     return Header(village, serial, interview_date, interviewer), {}
 
 
+_PRINTED = sa.select(Village).join(PrintedSerial, PrintedSerial.village_id == Village.id)
+
+
 def _printed_village(round_: Round, serial: str) -> Village | None:
     """The village a pre-printed serial was printed for; None for a serial written by hand."""
     if not serial:
         return None
-    return db.session.scalar(sa.select(Village).join(PrintedSerial, PrintedSerial.village_id == Village.id)
-                             .where(PrintedSerial.round_id == round_.id, PrintedSerial.serial == serial))
+    return db.session.scalar(_PRINTED.where(PrintedSerial.round_id == round_.id, PrintedSerial.serial == serial))
+
+
+def printed_villages(round_: Round) -> dict[str, Village]:
+    """Every pre-printed serial of the round -> its village, read once for a file of many rows."""
+    return dict(db.session.execute(
+        sa.select(PrintedSerial.serial, Village).join(Village, PrintedSerial.village_id == Village.id)
+        .where(PrintedSerial.round_id == round_.id)).tuples().all())
+
 
 
 def answer_errors(result: KeyedResult) -> dict[str, str]:

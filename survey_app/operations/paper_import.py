@@ -45,6 +45,7 @@ from survey_app.operations.paper import (
     check_header,
     entry_villages,
     normalise_serial,
+    printed_villages,
     save_first_entry,
 )
 from survey_app.operations.texts import _
@@ -412,6 +413,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
                   table: Table) -> tuple[list[_Row], list[Problem]]:
     """Every row checked with the entry screen's rules; serials repeated in the file refused."""
     villages = {v.code: v for v in entry_villages(user, round_)}
+    printed_for = printed_villages(round_)
     labels = _label_texts(questionnaire)
     rows: list[_Row] = []
     problems: list[Problem] = []
@@ -426,7 +428,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
             first = False
             continue
         first = False
-        header, header_errors = check_header(user, round_, typed, villages)
+        header, header_errors = check_header(user, round_, typed, villages, printed_for)
         result = key_answers(questionnaire, typed, header.interview_date if header else None)
         row_problems += [Problem(number, key, reason)
                          for key, reason in {**header_errors, **answer_errors(result)}.items()]
