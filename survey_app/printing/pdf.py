@@ -105,14 +105,15 @@ def write_forms(questionnaire: Questionnaire, copies: Sequence[FormCopy], option
     """Write every copy to ``out`` (a file name or a binary file); return the pages of one form."""
     if isinstance(out, os.PathLike):
         out = os.fspath(out)  # ReportLab takes a str or a file, not a Path
-    pages = _pages_per_form(questionnaire, copies[0] if copies else FormCopy(None), options)
-    _build(questionnaire, copies, options, out, pages)
+    plan = _Plan(printed_questions(questionnaire), printed_numbers(questionnaire))
+    pages = _pages_per_form(questionnaire, copies[0] if copies else FormCopy(None), options, plan)
+    _build(questionnaire, copies, options, out, pages, plan)
     return pages
 
 
-def _pages_per_form(questionnaire: Questionnaire, sample: FormCopy, options: PrintOptions) -> int:
+def _pages_per_form(questionnaire: Questionnaire, sample: FormCopy, options: PrintOptions, plan: _Plan) -> int:
     counter = _Document(_Null(), pages_per_form=0)
-    counter.build(list(_form(questionnaire, sample, options)))
+    counter.build(list(_form(questionnaire, sample, options, plan)))
     return counter.page
 
 
@@ -122,12 +123,12 @@ class _Null:
 
 
 def _build(questionnaire: Questionnaire, copies: Sequence[FormCopy], options: PrintOptions, out: Any,
-           pages: int) -> None:
+           pages: int, plan: _Plan) -> None:
     doc = _Document(out, pages_per_form=pages, lang=options.lang)
 
     def forms() -> Iterator[list[Flowable]]:
         for number, copy in enumerate(copies):
-            yield [*([PageBreak()] if number else []), *_form(questionnaire, copy, options)]
+            yield [*([PageBreak()] if number else []), *_form(questionnaire, copy, options, plan)]
 
     doc.build(_Story(forms()))
 
@@ -246,24 +247,19 @@ class _Lines(Flowable):
             self.canv.line(0, y, self.width, y)
 
 
-class _Tick(Flowable):
-    """A tick box."""
+@dataclass(frozen=True)
+class _Plan:
+    """What every form of a run prints, worked out once: numbers, answer spaces, skip targets."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.width = self.height = BOX
-
-    def draw(self) -> None:
-        self.canv.setLineWidth(0.9)
-        self.canv.rect(0, 0, BOX, BOX)
+    blocks: list[PrintedQuestion]
+    numbers: dict[str, int]
 
 
-def _form(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions) -> Iterable[Flowable]:
+def _form(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions, plan: _Plan) -> Iterable[Flowable]:
     yield _FormStart(copy.serial)
     yield from _header(questionnaire, copy, options)
-    numbers = printed_numbers(questionnaire)
-    for block in printed_questions(questionnaire):
-        yield KeepTogether(list(_question(block, questionnaire, numbers, options)))
+    for block in plan.blocks:
+        yield KeepTogether(list(_question(block, questionnaire, plan.numbers, options)))
 
 
 def _texts(texts: Any, questionnaire: Questionnaire, options: PrintOptions, style: ParagraphStyle,

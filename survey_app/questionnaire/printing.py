@@ -56,8 +56,8 @@ def printed_questions(questionnaire: Questionnaire) -> list[PrintedQuestion]:
     """Every block of the form in the file's order (paper keeps it even where the phone draws
     an order per response), with its number, answer space and skip targets."""
     numbers = printed_numbers(questionnaire)
-    return [PrintedQuestion(q, numbers.get(q.id), QUESTION_TYPES[q.type].printed(q), skip_targets(questionnaire, q,
-                                                                                                numbers))
+    return [PrintedQuestion(q, numbers.get(q.id), QUESTION_TYPES[q.type].printed(q),
+                            skip_targets(questionnaire, q, numbers))
             for q in questionnaire.questions()]
 
 
