@@ -7,24 +7,32 @@ reports, so a village's row always agrees with its own workbook. Benjamini–Hoc
 applied per measure (one column family per index or item) over the villages whose change
 could be tested; villages below ``min_n`` or without a comparable earlier round take no
 part and cannot change the others' results.
+
+The goals set for the round are judged in each village exactly as its own report judges
+them; a second sheet counts the villages in each status, and says that these one-by-one
+judgements are not corrected for their number.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.data import Place, QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.goals import describe, judge_goals, with_spans
 from reports.safety import safe_sheet_title
 from reports.stats import benjamini_hochberg
 from reports.tables import ChangeEstimate, Estimate, ReportOptions, Trend, build_village_trends
+from reports.tables.model import GOAL_STATUSES, GoalResult, GoalSpec, GoalStatus
+from reports.tables.village import VillageTrends
 from reports.text import t
 from reports.workbook import styles
 from reports.workbook.cells import FigureKind, SheetWriter, change_ci_text, direction_formatting
@@ -67,6 +75,8 @@ class OverviewRow:
     village: VillageInfo
     responses: int
     cells: tuple[MeasureCell, ...]
+    goals: tuple[GoalResult | None, ...] = ()
+    """One per ``Overview.goals``: the village's status, None outside the goal's area."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +90,27 @@ class Overview:
     rows: tuple[OverviewRow, ...]
     options: ReportOptions
     generated_at: datetime
+    goals: tuple[GoalSpec, ...] = ()
+    """The round's goals that judge at least one village of the overview."""
+    round_names: Mapping[int, str] = field(default_factory=dict)
 
     def tests(self, measure: int) -> int:
         """How many villages' changes of a measure entered the BH procedure."""
         return sum(row.cells[measure].tested for row in self.rows)
+
+    def goal_counts(self, number: int) -> dict[GoalStatus, int]:
+        """How many villages of the overview are in each status of goal ``number``."""
+        counts = dict.fromkeys(GOAL_STATUSES, 0)
+        for row in self.rows:
+            result = row.goals[number]
+            if result is not None:
+                counts[result.status] += 1
+        return counts
+
+    def goal_label(self, number: int) -> str:
+        """The indicator's label, as the villages' trends name it."""
+        results = (row.goals[number] for row in self.rows)
+        return next((result.label for result in results if result is not None), self.goals[number].indicator)
 
 
 def build_overview(
@@ -95,10 +122,13 @@ def build_overview(
     *,
     versions: QuestionnaireLookup | None = None,
     generated_at: datetime | None = None,
+    goals: Sequence[GoalSpec] = (),
 ) -> Overview:
-    """The overview of ``villages`` for the last of ``rounds`` (oldest first)."""
-    options = options or ReportOptions()
+    """The overview of ``villages`` for the last of ``rounds`` (oldest first), with the
+    goals set for that round judged in each village, as its own report judges them."""
     latest = rounds[-1]
+    goals = [goal for goal in goals if goal.round_id == latest.id]
+    options = with_spans(options or ReportOptions(), goals)
     groups = responses.groupby("village_id", sort=False).indices
     empty = responses.iloc[0:0]
     trends = [
@@ -125,12 +155,27 @@ def build_overview(
             MeasureCell(trend.values.get(latest.id), change, q, flag)
             for trend, change, q, flag in zip(measure_trends, changes, adjusted, rejected, strict=True)
         ])
+    judged = [_village_goals(village, village_trends, latest, goals)
+              for village, village_trends in zip(villages, trends, strict=True)]
+    kept = [number for number in range(len(goals)) if any(row[number] is not None for row in judged)]
     rows = tuple(
-        OverviewRow(village, village_trends.responses.get(latest.id, 0), tuple(column[number] for column in columns))
+        OverviewRow(village, village_trends.responses.get(latest.id, 0), tuple(column[number] for column in columns),
+                    tuple(judged[number][g] for g in kept))
         for number, (village, village_trends) in enumerate(zip(villages, trends, strict=True))
     )
     previous = _previous_round(per_measure, rounds)
-    return Overview(area, latest, previous, tuple(measures), rows, options, generated_at or datetime.now(UTC))
+    return Overview(area, latest, previous, tuple(measures), rows, options, generated_at or datetime.now(UTC),
+                    tuple(goals[g] for g in kept), {r.id: r.name for r in rounds})
+
+
+def _village_goals(village: VillageInfo, trends: VillageTrends, latest: RoundInfo,
+                   goals: Sequence[GoalSpec]) -> list[GoalResult | None]:
+    """Each goal's result for this village, None where the goal does not judge it."""
+    results = []
+    for goal in goals:
+        found = judge_goals(village.code, (*trends.indices, *trends.items), {latest.id}, [goal])
+        results.append(found[0] if found else None)
+    return results
 
 
 def _previous_round(per_measure: Sequence[Sequence[Trend]], rounds: Sequence[RoundInfo]) -> RoundInfo | None:
@@ -189,6 +234,8 @@ def overview_workbook(overview: Overview) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = {"ci": 14, "unadjusted": 16, "bh_flag": 12}.get(key, 9)
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
     styles.print_setup(ws, f"{GROUP_ROW}:{HEADER_ROW}")
+    if overview.goals:
+        _goals_sheet(workbook.create_sheet(safe_sheet_title(t("goals_heading", options.lang), {ws.title})), overview)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -218,3 +265,45 @@ def _measure_cells(w: SheetWriter, row: int, col: int, measure: Measure, cell: M
         w.number(row, col + 5, cell.q_value, "0.000")
         w.text(row, col + 6, w.msg("bh_yes") if cell.bh_significant else w.msg("bh_no"),
                styles.BOLD if cell.bh_significant else None)
+
+
+def _goals_sheet(ws: Worksheet, overview: Overview) -> None:
+    """How many villages reached each goal, and each village's status: counts of villages
+    judged one by one, with the caveat that many judgements at once admit chance results."""
+    w = SheetWriter(ws, overview.options)
+    w.text(1, 1, w.msg("overview_goals_title", area=f"{overview.area.name} ({overview.area.code})",
+                       round=overview.round.name), styles.TITLE)
+    judged = max(sum(overview.goal_counts(number).values()) for number in range(len(overview.goals)))
+    w.text(2, 1, w.msg("overview_goals_caveat", villages=judged), styles.NOTE, align=styles.WRAP)
+    styles.merge(ws, 2, 1, 4 + len(GOAL_STATUSES))
+    ws.row_dimensions[2].height = 75
+    row = 4
+    for col, key in enumerate(("measure", "goal_target", "goal_area", "goal_villages"), start=1):
+        w.header(row, col, w.msg(key))
+    for offset, status in enumerate(GOAL_STATUSES):
+        w.header(row, 5 + offset, w.msg(f"goal_{status}"))
+    for number, goal in enumerate(overview.goals):
+        row += 1
+        counts = overview.goal_counts(number)
+        w.text(row, 1, overview.goal_label(number), align=styles.WRAP)
+        w.text(row, 2, describe(goal, overview.round_names, w.lang))
+        w.text(row, 3, goal.area_code)
+        w.number(row, 4, sum(counts.values()), styles.COUNT)
+        for offset, status in enumerate(GOAL_STATUSES):
+            w.number(row, 5 + offset, counts[status], styles.COUNT)
+    row += 2
+    first = row
+    w.header(row, 1, w.msg("code"))
+    w.header(row, 2, w.msg("village"))
+    for number, goal in enumerate(overview.goals):
+        w.header(row, 3 + number, f"{overview.goal_label(number)}: {describe(goal, overview.round_names, w.lang)}")
+    for village_row in overview.rows:
+        row += 1
+        w.text(row, 1, village_row.village.code)
+        w.text(row, 2, village_row.village.name)
+        for number, result in enumerate(village_row.goals):
+            w.text(row, 3 + number, w.msg(f"goal_{result.status}") if result is not None else "")
+    ws.auto_filter.ref = f"A{first}:{get_column_letter(2 + len(overview.goals))}{max(row, first + 1)}"
+    styles.widths(ws, {"A": 28, "B": 24, "C": 18, "D": 10})
+    for col in range(5, 5 + max(len(GOAL_STATUSES), len(overview.goals))):
+        ws.column_dimensions[get_column_letter(col)].width = 16

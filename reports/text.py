@@ -67,21 +67,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "goal_status": {"id": "Status", "en": "Status"},
     "goal_level": {"id": "paling sedikit {target}", "en": "at least {target}"},
     "goal_change": {"id": "naik {target} poin", "en": "up {target} points"},
+    "goal_change_from": {"id": "naik {target} poin sejak {round}", "en": "up {target} points since {round}"},
     "goal_figure_value": {"id": "{value} ({low}–{high}), n = {n}", "en": "{value} ({low}–{high}), n = {n}"},
     "goal_figure_none": {"id": "n = {n}, di bawah {min_n}", "en": "n = {n}, under {min_n}"},
     "goal_reached": {"id": "tercapai", "en": "reached"},
     "goal_not_yet": {"id": "belum", "en": "not yet"},
     "goal_missed": {"id": "tidak tercapai", "en": "missed"},
     "goal_too_few": {"id": "jawaban terlalu sedikit", "en": "too few answers"},
+    "goal_not_comparable": {"id": "tidak dapat dinilai: deret terputus", "en": "cannot be judged: the series breaks"},
     "goal_reading": {
         "id": "Sasaran dinilai dengan rentang 95%: tercapai bila seluruh rentang di atas sasaran; tidak tercapai bila "
         "seluruhnya di bawah sasaran setelah putaran selesai; selain itu belum. Indeks dalam poin 0–100, butir dalam "
-        "% jawaban positif; sasaran kenaikan dinilai pada perubahan dari putaran sebelumnya yang dapat dibandingkan. "
+        "% jawaban positif; sasaran kenaikan dinilai pada perubahan sejak putaran yang disebut, atau sejak putaran "
+        "sebelumnya yang dapat dibandingkan. "
         "Setiap desa dinilai sendiri: bila banyak desa dinilai sekaligus, kira-kira 1 dari 20 bisa tampak tercapai "
         "atau tidak tercapai karena kebetulan (koreksi Benjamini–Hochberg tidak diterapkan di sini).",
         "en": "Goals are judged by the 95% range: reached when the whole range lies above the goal; missed when it "
         "lies entirely below it once the round is over; otherwise not yet. Indices are in points 0–100, items in % "
-        "favourable; a goal of a rise is judged on the change from the previous comparable round. Each village is "
+        "favourable; a goal of a rise is judged on the change since the round it names, or else since the previous "
+        "comparable round. Each village is "
         "judged on its own: when many villages are judged at once, about 1 in 20 may look reached or missed by "
         "chance (no Benjamini–Hochberg correction is applied here).",
     },
@@ -378,6 +382,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # area overview (reports.overview)
     "sheet_overview": {"id": "Ikhtisar", "en": "Overview"},
+    "overview_goals_title": {"id": "Sasaran antara: {area}, {round}", "en": "Intermediate goals: {area}, {round}"},
+    "goal_villages": {"id": "Desa dinilai", "en": "Villages judged"},
+    "overview_goals_caveat": {
+        "id": "Setiap desa dinilai sendiri dengan rentang 95%-nya, seperti di laporan desanya. Bila {villages} desa "
+        "dinilai sekaligus, beberapa bisa tampak 'tercapai' atau 'tidak tercapai' hanya karena kebetulan: desa yang "
+        "nilai sebenarnya tepat di sasaran tampak tercapai kira-kira 1 dari 40 kali. Jumlah ini tidak dikoreksi untuk "
+        "banyaknya penilaian (koreksi Benjamini–Hochberg tidak diterapkan pada status sasaran); bacalah jumlah yang "
+        "kecil dengan hati-hati.",
+        "en": "Each village is judged on its own 95% range, as in its village report. When {villages} villages are "
+        "judged at once, some may look 'reached' or 'missed' by chance alone: a village whose true figure sits "
+        "exactly at the goal looks reached about 1 time in 40. These counts are not corrected for the number of "
+        "judgements (no Benjamini–Hochberg correction is applied to goal statuses); read small counts with care.",
+    },
     "overview_title": {
         "id": "Ikhtisar desa/kelurahan: {area}, {round}",
         "en": "Village overview: {area}, {round}",

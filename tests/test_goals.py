@@ -81,3 +81,95 @@ def test_a_coordinator_sets_a_goal_in_the_console_and_the_village_page_judges_it
              "too_few": "jawaban terlalu sedikit"}
     assert summary[heading + 2][5] == words[status]
     assert "Intermediate goals" in village_page and "at least 40" in village_page
+
+
+STATUS_WORDS = {"reached": "tercapai", "not_yet": "belum", "missed": "tidak tercapai",
+                "too_few": "jawaban terlalu sedikit", "not_comparable": "tidak dapat dinilai: deret terputus"}
+
+
+def _summary_goals(client, round_slug: str, village: str) -> dict[str, list]:
+    """The Summary's goal rows of a village's workbook, by goal text."""
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"/downloads/{round_slug}/village/{village}.xlsx").data))
+    cells = [[c.value for c in row] for row in ws["Ringkasan"].iter_rows()]
+    heading = next(i for i, row in enumerate(cells) if row[0] == "Sasaran antara")
+    rows = {}
+    for row in cells[heading + 2:]:
+        if not row[1]:
+            break
+        rows[row[1]] = row
+    return rows
+
+
+def test_a_rise_over_two_rounds_and_the_overview_counts_villages_in_each_status(runner, client, demo_data):
+    # A rise measured from two rounds back, on an item that v1..v3 all ask comparably.
+    cli = runner.invoke(args=["goals", "set", "--round", "putaran-1-2026", "--area", "32.73", "--indicator",
+                              "trust_help", "--change", "5", "--from", "putaran-1-2025"])
+    assert cli.exit_code == 0 and "since 'Putaran 1 2025'" in cli.output, cli.output
+    level = runner.invoke(args=["goals", "set", "--round", "putaran-1-2026", "--area", "32.73.01", "--indicator",
+                                "safety", "--level", "50"])
+    assert level.exit_code == 0, level.output
+    for args, message in ((["--from", "putaran-1-2026"], "not an earlier round"),  # itself
+                          (["--from", "kemitraan-2026"], "not an earlier round"),  # another questionnaire
+                          (["--level", "5", "--from", "putaran-1-2025"], "Only a change goal")):
+        change = [] if "--level" in args else ["--change", "5"]
+        bad = runner.invoke(args=["goals", "set", "--round", "putaran-1-2026", "--area", "32.73", "--indicator",
+                                  "trust_help", *change, *args])
+        assert bad.exit_code == 1 and message in bad.output, bad.output
+    listed = runner.invoke(args=["goals", "list", "--round", "putaran-1-2026"]).output
+    assert "\ttrust_help\t32.73\tchange\t5\tPutaran 1 2025\t" in listed
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "goal.set")).first()
+    assert event.details["baseline"] == "Putaran 1 2025"
+    db.session.remove()  # end the test's read, so the download may refresh the stored sums
+
+    sign_in(client, Role.ADMIN)
+    data = client.get("/downloads/putaran-1-2026/area/32.73/overview.xlsx").data
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Ikhtisar", "Sasaran antara"]
+    cells = [[c.value for c in row] for row in workbook["Sasaran antara"].iter_rows()]
+    assert "Benjamini–Hochberg" in cells[1][0] and "1 dari 40" in cells[1][0]
+    header = cells[3]
+    statuses = header[4:9]
+    assert statuses == [STATUS_WORDS[s] for s in ("reached", "not_yet", "missed", "too_few", "not_comparable")]
+    counts = {row[1]: row for row in cells[4:6]}
+    village_header = next(i for i, row in enumerate(cells) if row[0] == "Kode" and i > 3)
+    villages = [row for row in cells[village_header + 1:] if row[0]]
+    assert villages and all(row[0].startswith("32.73.") for row in villages)
+    for column, text in ((2, "naik 5 poin sejak Putaran 1 2025"), (3, "paling sedikit 50")):
+        assert cells[village_header][column].endswith(text)
+        judged = [row for row in villages if row[column]]
+        tally = counts[text]
+        assert tally[3] == len(judged)
+        assert tally[4:9] == [sum(row[column] == word for row in judged) for word in statuses]
+        # Each village's status is the one its own workbook gives.
+        for row in judged[:4]:
+            assert _summary_goals(client, "putaran-1-2026", row[0])[text][5] == row[column]
+    assert all(row[3] for row in villages if row[0].startswith("32.73.01."))  # the district's level goal
+    assert not any(row[3] for row in villages if not row[0].startswith("32.73.01."))
+
+
+def test_the_console_sets_a_rise_from_a_chosen_round(client, demo_data):
+    import html
+
+    from tests.factories import csrf_token
+
+    sign_in(client, Role.ADMIN)
+    client.get("/lang/en")
+    page_url = "/admin/rounds/putaran-1-2026"
+    page = client.get(page_url).get_data(as_text=True)
+    assert '<option value="putaran-1-2025">Putaran 1 2025</option>' in page
+    token = csrf_token(client, page_url)
+    db.session.remove()
+    sent = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "trust_help", "area": "32.73",
+                                                   "kind": "change", "target": "5", "baseline": "putaran-1-2025"},
+                       follow_redirects=True)
+    assert "Goal set: trust_help in 32.73." in html.unescape(sent.get_data(as_text=True))
+    assert "up 5 points since Putaran 1 2025" in client.get(page_url).get_data(as_text=True)
+    db.session.remove()
+    level = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "trust_help", "area": "32.73",
+                                                    "kind": "level", "target": "5", "baseline": "putaran-1-2025"},
+                        follow_redirects=True)
+    assert "Only a change goal is measured from a baseline round." in html.unescape(level.get_data(as_text=True))
+    goal = db.session.scalars(sa.select(Goal).where(Goal.superseded_at.is_(None))).one()
+    assert goal.baseline_round.name == "Putaran 1 2025"
+    village_page = client.get(f"/downloads/putaran-1-2026/village/{VILLAGE}/").get_data(as_text=True)
+    assert "up 5 points since Putaran 1 2025" in village_page

@@ -1,9 +1,10 @@
 """Trend segments and changes: which rounds a trend line may join, the notes that say where
-and why it breaks, and the change into each round from the previous comparable one."""
+and why it breaks, the change into each round from the previous comparable one, and the
+changes over longer spans that a report asks for (change goals over several rounds)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from reports.data import RoundInfo
 from reports.stats import Change
@@ -64,3 +65,27 @@ def segment_changes(
             else:
                 changes[after.id] = ChangeEstimate("computed", compute(before, after), before.id)
     return changes
+
+
+def span_changes(
+    segments: Sequence[Sequence[RoundInfo]],
+    wanted: Collection[tuple[int, int]],
+    compute: Callable[[RoundInfo, RoundInfo], Change],
+    min_n_ok: Callable[[RoundInfo, RoundInfo], bool],
+) -> dict[tuple[int, int], ChangeEstimate]:
+    """Change from ``before`` into ``after`` for each wanted pair of round ids that this
+    figure asked; computed only inside one comparable run (a break between them makes the
+    pair not comparable), and only when both bases reach min_n."""
+    where = {r.id: (number, r) for number, segment in enumerate(segments) for r in segment}
+    spans: dict[tuple[int, int], ChangeEstimate] = {}
+    for before_id, after_id in wanted:
+        if before_id not in where or after_id not in where:
+            continue
+        (run_a, before), (run_b, after) = where[before_id], where[after_id]
+        if run_a != run_b:
+            spans[(before_id, after_id)] = ChangeEstimate("not_comparable", NO_CHANGE, before_id)
+        elif not min_n_ok(before, after):
+            spans[(before_id, after_id)] = ChangeEstimate("suppressed", NO_CHANGE, before_id)
+        else:
+            spans[(before_id, after_id)] = ChangeEstimate("computed", compute(before, after), before_id)
+    return spans

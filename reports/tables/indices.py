@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reports.data import RoundInfo
-from reports.stats import cronbach_alpha, index_scores, mean_change
-from reports.tables.change import presence_notes, segment_changes, split_segments
+from reports.stats import Change, cronbach_alpha, index_scores, mean_change
+from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
 from reports.tables.comparison import Population
 from reports.tables.figures import VillageData, index_estimate, score_map
 from reports.tables.model import NAN, Estimate, ReportOptions, Trend, localised
@@ -67,11 +67,13 @@ def index_trend(
     values: dict[int, Estimate | None] = {r.id: None for r in rounds}
     values.update({rid: index_estimate(s, options.suppression) for rid, s in scores.items()})
     counts = {rid: int(s.notna().sum()) for rid, s in scores.items()}
-    changes = segment_changes(
-        segments,
-        lambda a, b: mean_change(scores[a.id], scores[b.id], options.min_n),
-        lambda a, b: min(counts[a.id], counts[b.id]) >= options.min_n,
-    )
+    def compute(a: RoundInfo, b: RoundInfo) -> Change:
+        return mean_change(scores[a.id], scores[b.id], options.min_n)
+
+    def min_n_ok(a: RoundInfo, b: RoundInfo) -> bool:
+        return min(counts[a.id], counts[b.id]) >= options.min_n
+
+    changes = segment_changes(segments, compute, min_n_ok)
     alpha = {r.id: population.alpha(r, r.questionnaire.index(index_id)) if population else NAN for r in asked}
     village_alpha = {}
     for r in asked:
@@ -85,6 +87,7 @@ def index_trend(
         values=values,
         segments=tuple(tuple(r.id for r in segment) for segment in segments),
         changes=changes,
+        spans=span_changes(segments, options.change_spans, compute, min_n_ok),
         notes=tuple(presence_notes(label, rounds, asked, options.lang) + notes),
         alpha=alpha,
         village_alpha=village_alpha,

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reports.data import RoundInfo
-from reports.stats import ItemShare, mean_ci, proportion_change
-from reports.tables.change import presence_notes, segment_changes, split_segments
+from reports.stats import Change, ItemShare, mean_ci, proportion_change
+from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
 from reports.tables.figures import (
     AnswerCounts,
     VillageData,
@@ -54,11 +54,13 @@ def item_trend(
             shares[round_.id] = share_from_counts(counts, ref_question)
     values: dict[int, Estimate | None] = {r.id: None for r in rounds}
     values.update({rid: share_estimate(share, options.suppression) for rid, share in shares.items()})
-    changes = segment_changes(
-        segments,
-        lambda a, b: proportion_change(shares[a.id], shares[b.id], options.min_n),
-        lambda a, b: min(shares[a.id].n, shares[b.id].n) >= options.min_n,
-    )
+    def compute(a: RoundInfo, b: RoundInfo) -> Change:
+        return proportion_change(shares[a.id], shares[b.id], options.min_n)
+
+    def min_n_ok(a: RoundInfo, b: RoundInfo) -> bool:
+        return min(shares[a.id].n, shares[b.id].n) >= options.min_n
+
+    changes = segment_changes(segments, compute, min_n_ok)
     return Trend(
         key=qid,
         kind="item",
@@ -67,6 +69,7 @@ def item_trend(
         values=values,
         segments=tuple(tuple(r.id for r in segment) for segment in segments),
         changes=changes,
+        spans=span_changes(segments, options.change_spans, compute, min_n_ok),
         notes=tuple(presence_notes(label, rounds, asked, options.lang) + notes),
         counted_as=_favourable_labels(latest_q.question(qid), latest_q, options.lang),
     )

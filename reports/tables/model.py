@@ -40,6 +40,9 @@ class ReportOptions:
     """Show "3 of 7" where a share's base is under min_n (a partner questionnaire's choice)."""
     key_items: tuple[str, ...] | None = None
     """Items shown on the Summary; None means every item with a top-2 headline."""
+    change_spans: frozenset[tuple[int, int]] = frozenset()
+    """(earlier, later) round ids whose change is wanted beyond the step from the previous
+    comparable round: change goals set over several rounds."""
 
     def __post_init__(self) -> None:
         if not LANGUAGE_RE.fullmatch(self.lang):  # any questionnaire's language; wording falls back to id
@@ -100,6 +103,8 @@ class Trend:
     segments: tuple[tuple[int, ...], ...]
     """Runs of round ids a trend line may join."""
     changes: Mapping[int, ChangeEstimate]
+    spans: Mapping[tuple[int, int], ChangeEstimate] = field(default_factory=dict)
+    """Changes over the longer spans ``ReportOptions.change_spans`` asked for."""
     notes: tuple[str, ...] = ()
     counted_as: str = ""
     """Items: the answers counted as favourable, e.g. "Agree + Strongly agree"."""
@@ -111,6 +116,16 @@ class Trend:
     def last_change(self, round_id: int) -> ChangeEstimate:
         """The change into ``round_id`` (normally the latest round)."""
         return self.changes.get(round_id, ChangeEstimate("not_asked", NO_CHANGE))
+
+    def change_between(self, before_id: int, after_id: int) -> ChangeEstimate:
+        """The change from ``before_id`` into ``after_id``: the step into it when ``before_id``
+        is the previous comparable round, else a span the options asked for."""
+        step = self.last_change(after_id)
+        if step.from_round_id == before_id:
+            return step
+        if after_id not in self.values or self.values[after_id] is None:
+            return ChangeEstimate("not_asked", NO_CHANGE)
+        return self.spans.get((before_id, after_id), ChangeEstimate("not_comparable", NO_CHANGE))
 
 
 @dataclass(frozen=True)
@@ -198,7 +213,9 @@ class FreeText:
 
 
 GoalKind = Literal["level", "change"]
-GoalStatus = Literal["reached", "not_yet", "missed", "too_few"]
+GoalStatus = Literal["reached", "not_yet", "missed", "too_few", "not_comparable"]
+GOAL_STATUSES: tuple[GoalStatus, ...] = ("reached", "not_yet", "missed", "too_few", "not_comparable")
+"""In the order reports list them; "not_comparable": a change goal across a series break."""
 
 
 @dataclass(frozen=True)

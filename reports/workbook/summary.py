@@ -3,9 +3,12 @@ headline indices and key items side by side with the latest change."""
 
 from __future__ import annotations
 
+import math
+
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.goals import describe
 from reports.tables import Trend, VillageTables
 from reports.workbook import styles
 from reports.workbook.cells import FigureKind, SheetWriter, direction_formatting
@@ -107,14 +110,15 @@ def _goals(w: SheetWriter, tables: VillageTables, row: int) -> int:
     for result in tables.goals:
         row += 1
         goal = result.goal
-        target = w.msg("goal_level" if goal.kind == "level" else "goal_change", target=f"{goal.target:g}")
+        target = describe(goal, names, w.lang)
         w.text(row, 1, result.label, align=styles.WRAP)
         w.text(row, 2, target)
         w.text(row, 3, goal.area_code)
         w.text(row, 4, names.get(goal.round_id, ""))
         figure = (w.msg("goal_figure_value", value=f"{result.value:.1f}", low=f"{result.low:.1f}",
                         high=f"{result.high:.1f}", n=result.n)
-                  if result.status != "too_few" else w.msg("goal_figure_none", n=result.n, min_n=tables.options.min_n))
+                  if not math.isnan(result.value) else w.msg("goal_figure_none", n=result.n, min_n=tables.options.min_n)
+                  if result.status == "too_few" else "")
         w.text(row, 5, figure)
         w.text(row, 6, w.msg(f"goal_{result.status}"), styles.BOLD)
     row += 1

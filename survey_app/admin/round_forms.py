@@ -68,3 +68,4 @@ class GoalForm(FlaskForm):
                                                             SelectChoice("change", _l("rise by (points)"))])
     target = FloatField(_l("Target"), validators=[DataRequired(message=_l("Give the target as a number.")),
                                                   NumberRange(min=-100, max=100)])
+    baseline = SelectField(_l("Rise measured from"), default="", validate_choice=True)

@@ -37,7 +37,7 @@ from survey_app.i18n import current_language
 from survey_app.models import DoubleEntry, Goal, Role, Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
-from survey_app.operations.goals import indicators, set_goal
+from survey_app.operations.goals import earlier_rounds, indicators, set_goal
 from survey_app.operations.printing import printed_and_keyed
 from survey_app.operations.rounds import (
     apply_schedule,
@@ -262,6 +262,8 @@ def goal_form(round_: Round, formdata: object = None) -> GoalForm:
     labels.update({q.id: text_in(q.text, current_language(), questionnaire.default_language)[:80]
                    for q in questionnaire.questions()})
     form.indicator.choices = [SelectChoice(key, f"{labels.get(key, key)} ({key})") for key in indicators(round_)]
+    form.baseline.choices = [SelectChoice("", _("the previous comparable round")),
+                             *(SelectChoice(r.slug, r.name) for r in earlier_rounds(round_))]
     return form
 
 
@@ -285,8 +287,10 @@ def round_goal(round_slug: str):  # type: ignore[no-untyped-def]
     area = form.area.data.strip()
     if not user_covers(current_user, area):
         abort(403)
+    baseline = round_by_slug(form.baseline.data) if form.baseline.data else None
     try:
-        goal = set_goal(round_, area, form.indicator.data, form.kind.data, form.target.data, current_user)
+        goal = set_goal(round_, area, form.indicator.data, form.kind.data, form.target.data, current_user,
+                        baseline=baseline)
     except OperationError as exc:
         db.session.rollback()
         flash(str(exc), "error")

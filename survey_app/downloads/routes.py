@@ -153,7 +153,7 @@ def _village_of(round_: Round, code: str) -> Village:
 
 
 GOAL_STATUS_LABELS = {"reached": _l("reached"), "not_yet": _l("not yet"), "missed": _l("missed"),
-                      "too_few": _l("too few answers")}
+                      "too_few": _l("too few answers"), "not_comparable": _l("cannot be judged: the series breaks")}
 
 
 @bp.route("/<round_slug>/village/<village_code>/")

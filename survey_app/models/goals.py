@@ -21,12 +21,14 @@ class Goal(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
     area_code: Mapped[str] = mapped_column(sa.String(32))
     indicator: Mapped[str] = mapped_column(sa.String(64))
-    # "level": the figure reaches ``target``; "change": it rises by ``target`` points from the
-    # previous comparable round.
+    # "level": the figure reaches ``target``; "change": it rises by ``target`` points from
+    # ``baseline_round`` ("+10 over two rounds"), or from the previous comparable round.
     kind: Mapped[str] = mapped_column(sa.String(8))
     target: Mapped[float]
+    baseline_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(255))
     superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round] = relationship(foreign_keys=[round_id])
+    baseline_round: Mapped[Round | None] = relationship(foreign_keys=[baseline_round_id])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from reports.data import load_round_history
 from reports.tables.model import GoalKind, GoalSpec
 from survey_app import audit, clock, questionnaires
 from survey_app.extensions import db
@@ -26,9 +27,24 @@ def indicators(round_: Round) -> dict[str, str]:
     return found
 
 
+def earlier_rounds(round_: Round) -> list[Round]:
+    """The rounds a change goal may be measured from: the earlier rounds its reports cover
+    (same questionnaire, not drafts), newest first."""
+    history = load_round_history(db.session.connection(), round_.id, questionnaires.load)
+    ids = [info.id for info in history if info.id != round_.id]
+    found = {r.id: r for r in db.session.scalars(sa.select(Round).where(Round.id.in_(ids)))}
+    return [found[i] for i in reversed(ids) if i in found]
+
+
 def set_goal(round_: Round, area_code: str, indicator: str, kind: GoalKind, target: float,
-             actor: User | str) -> Goal:
-    """Record a goal, superseding the one for the same indicator, area and round."""
+             actor: User | str, baseline: Round | None = None) -> Goal:
+    """Record a goal, superseding the one for the same indicator, area and round. A change
+    goal is measured from ``baseline`` when given, else from the previous comparable round."""
+    if baseline is not None:
+        if kind != "change":
+            raise OperationError("Only a change goal is measured from a baseline round.")
+        if baseline.id not in {r.id for r in earlier_rounds(round_)}:
+            raise OperationError(f"{baseline.name!r} is not an earlier round of {round_.name!r}'s questionnaire.")
     known = indicators(round_)
     if indicator not in known:
         raise OperationError(f"{round_.name!r} reports no indicator {indicator!r}; choose one of "
@@ -49,19 +65,21 @@ def set_goal(round_: Round, area_code: str, indicator: str, kind: GoalKind, targ
             Goal.superseded_at.is_(None))):
         old.superseded_at = now
     goal = Goal(round_id=round_.id, area_code=area_code, indicator=indicator, kind=kind, target=target,
+                baseline_round_id=baseline.id if baseline is not None else None,
                 created_by=actor.email if isinstance(actor, User) else actor, created_at=now)
     db.session.add(goal)
     db.session.flush()
     audit.record("goal.set", actor=actor, object_type="goal", object_id=goal.id, round=round_.name,
-                 area=area_code, indicator=indicator, kind=kind, target=target)
+                 area=area_code, indicator=indicator, kind=kind, target=target,
+                 baseline=baseline.name if baseline is not None else None)
     return goal
 
 
 def goal_specs(rounds: list[int]) -> list[GoalSpec]:
     """The current goals of these rounds, as the report engine judges them."""
     today = clock.today()
-    rows = db.session.execute(sa.select(Goal, Round).join(Round).where(
+    rows = db.session.execute(sa.select(Goal, Round).join(Round, Goal.round_id == Round.id).where(
         Goal.round_id.in_(rounds), Goal.superseded_at.is_(None))).all()
     return [GoalSpec(goal.indicator, goal.kind, goal.target, goal.round_id, goal.area_code,  # type: ignore[arg-type]
-                     round_over=round_.status_on(today) is RoundStatus.CLOSED)
+                     baseline_round_id=goal.baseline_round_id, round_over=round_.status_on(today) is RoundStatus.CLOSED)
             for goal, round_ in rows]

@@ -31,7 +31,7 @@ from reports.data import (
     response_versions,
 )
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
-from reports.goals import with_goals
+from reports.goals import with_goals, with_spans
 from reports.overview import build_overview, overview_workbook
 from reports.tables import ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.text import LANGUAGES
@@ -130,9 +130,10 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         population = summaries.population(connection, rounds, infos, options.suppression)
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
-    return BulkInputs(infos, rounds, responses, options, versions=questionnaires.catalog().get,
+    goals = tuple(goal_specs([r.id for r in rounds]))
+    return BulkInputs(infos, rounds, responses, with_spans(options, goals), versions=questionnaires.catalog().get,
                       population=population, companions=others, companion_responses=other_responses,
-                      goals=tuple(goal_specs([r.id for r in rounds])))
+                      goals=goals)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -153,11 +154,12 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
     companions = build_companion_tables(info, others, other_responses, options) if others else ()
+    goals = goal_specs([r.id for r in rounds])
     tables = build_village_tables(
-        info, rounds, responses, options, population=population, versions=questionnaires.catalog().get,
-        stale_villages=stale, companions=companions,
+        info, rounds, responses, with_spans(options, goals), population=population,
+        versions=questionnaires.catalog().get, stale_villages=stale, companions=companions,
     )
-    return with_goals(tables, goal_specs([r.id for r in rounds]))
+    return with_goals(tables, goals)
 
 
 def village_report(round_: Round, village: Village, options: ReportOptions) -> bytes:
@@ -174,7 +176,8 @@ def area_overview(round_: Round, area: AreaRef, villages: Sequence[Village], opt
         rounds = load_round_history(connection, round_.id, questionnaires.load)
         responses = load_round_responses(connection, [r.id for r in rounds], [v.id for v in villages])
         infos = load_villages(connection, [v.id for v in villages])
-    overview = build_overview(area.place, infos, rounds, responses, options, versions=questionnaires.catalog().get)
+    overview = build_overview(area.place, infos, rounds, responses, options, versions=questionnaires.catalog().get,
+                              goals=goal_specs([rounds[-1].id]))
     return overview_workbook(overview)
 
 
