@@ -14,15 +14,10 @@ from survey_app.extensions import db
 from survey_app.models import DoubleEntry, Role, User
 from survey_app.operations import OperationError
 from survey_app.operations.paper import entry_villages, set_double_entry
-from survey_app.operations.paper_import import (
-    MAX_UPLOAD_BYTES,
-    ImportRejected,
-    build_template,
-    import_table,
-    read_table,
-)
+from survey_app.operations.paper_import import build_template, import_table
 from survey_app.operations.printing import print_forms
 from survey_app.operations.rounds import get_round
+from survey_app.operations.spreadsheets import MAX_UPLOAD_BYTES, ImportRejected, read_table
 from survey_app.operations.users import normalise_email
 from survey_app.reporting.service import round_villages
 

@@ -57,15 +57,10 @@ from survey_app.operations.paper import (
     set_double_entry,
     set_serial_scope,
 )
-from survey_app.operations.paper_import import (
-    MAX_UPLOAD_BYTES,
-    ImportRejected,
-    build_template,
-    import_table,
-    read_table,
-)
+from survey_app.operations.paper_import import build_template, import_table
 from survey_app.operations.printing import has_printed_serials, printed_and_keyed, printed_serial
 from survey_app.operations.reconcile import reconcile, side_by_side
+from survey_app.operations.spreadsheets import MAX_UPLOAD_BYTES, ImportRejected, read_table
 from survey_app.questionnaire import Questionnaire, text_in, visible_questions
 from survey_app.questionnaire import messages as engine_messages
 from survey_app.questionnaire.printing import printed_numbers

@@ -12,13 +12,9 @@ values are skipped, so uploading a file twice changes nothing.
 
 from __future__ import annotations
 
-import csv
 import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 import openpyxl
 import sqlalchemy as sa
@@ -30,7 +26,6 @@ from sqlalchemy.orm import selectinload
 from survey_app import audit, clock
 from survey_app.extensions import db
 from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, User, Village
-from survey_app.operations import OperationError
 from survey_app.operations.keying import BLANK, KeyedResult, key_answers
 from survey_app.operations.paper import (
     DATE,
@@ -48,54 +43,22 @@ from survey_app.operations.paper import (
     printed_villages,
     save_first_entry,
 )
+from survey_app.operations.spreadsheets import (
+    ABOUT_SHEET,
+    FORMS_SHEET,
+    RISKY_START,
+    ImportRejected,
+    Problem,
+    Table,
+    cell_text,
+    risky,
+)
 from survey_app.operations.texts import _
 from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, text_in
 from survey_app.questionnaire.types import CellCheck, takes_answer
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # an xlsx is a zip: refuse a small file that unpacks huge
-MAX_ROWS = 5000
-MAX_PROBLEMS = 200  # enough to fix a file; more would bury the first ones
+CODES_SHEET, VILLAGES_SHEET = "codes", "villages"
 TEMPLATE_ROWS = 1000
-FORMS_SHEET, CODES_SHEET, VILLAGES_SHEET, ABOUT_SHEET = "forms", "codes", "villages", "about"
-# Spreadsheet programs run a cell starting with these as a formula (CSV injection).
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-_NEGATIVE_NUMBER = re.compile(r"-\d+")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a file is refused; row and column as the volunteer sees them."""
-
-    row: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(_("row %(n)s", n=self.row))
-        if self.column:
-            where.append(_("column %(name)s", name=self.column))
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
-
-
-class ImportRejected(OperationError):
-    """The file was refused; nothing was stored."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems[:MAX_PROBLEMS]
-        self.more = max(0, len(problems) - MAX_PROBLEMS)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-@dataclass
-class Table:
-    """Rows read from a file: header keys, (row number, cells), and the template's metadata."""
-
-    headers: list[str]
-    rows: list[tuple[int, list[object]]]
-    about: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -229,106 +192,6 @@ CELL_RULES: dict[str, Callable[[CellCheck, str, str], DataValidation]] = {
 # Reading a file
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """Rows of an uploaded .xlsx or .csv; anything else is refused with a reason."""
-    name = (filename or "").lower()
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([Problem(None, None, _("The file is larger than %(mb)s MB.",
-                                                    mb=MAX_UPLOAD_BYTES // (1024 * 1024)))])
-    if not data.strip():
-        raise ImportRejected([Problem(None, None, _("The file is empty."))])
-    if name.endswith(".xlsx") and data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if name.endswith(".csv") and b"\x00" not in data:
-        return _read_csv(data)
-    raise ImportRejected([Problem(None, None, _("This is not a spreadsheet we can read: upload the Excel template "
-                                                "(.xlsx) or a CSV file (.csv)."))])
-
-
-def _not_readable() -> ImportRejected:
-    return ImportRejected([Problem(None, None, _("The file could not be read as an Excel workbook (.xlsx)."))])
-
-
-def _read_xlsx(data: bytes) -> Table:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise ImportRejected([Problem(None, None, _("The workbook unpacks to more than %(mb)s MB.",
-                                                            mb=MAX_UNZIPPED_BYTES // (1024 * 1024)))])
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportRejected:
-        raise
-    except Exception:  # openpyxl raises many kinds on a damaged or disguised file
-        raise _not_readable() from None
-    try:
-        sheet = workbook[FORMS_SHEET] if FORMS_SHEET in workbook.sheetnames else workbook.worksheets[0]
-        about: dict[str, str] = {}
-        if ABOUT_SHEET in workbook.sheetnames:
-            for key, value, *_rest in workbook[ABOUT_SHEET].iter_rows(values_only=True, max_col=2):
-                if key is not None:
-                    about[str(key)] = "" if value is None else str(value)
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if number > MAX_ROWS + 2:
-                raise ImportRejected([Problem(None, None, _("The file has more than %(n)s rows; split it.",
-                                                            n=MAX_ROWS))])
-            rows.append((number, list(values)))
-    finally:
-        workbook.close()
-    if not rows:
-        raise ImportRejected([Problem(None, None, _("The file is empty."))])
-    headers = [_text(v) for v in rows[0][1]]
-    body = rows[2:] if about else rows[1:]  # the template's second row holds the labels
-    return Table(headers, body, about)
-
-
-def _read_csv(data: bytes) -> Table:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([Problem(None, None, _("The CSV file must be saved as UTF-8 text."))]) from None
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
-    except csv.Error:  # a field over the csv module's size limit, a stray quote at the end...
-        raise ImportRejected([Problem(None, None, _("The CSV file could not be read; save it again from the "
-                                                    "spreadsheet as CSV (UTF-8)."))]) from None
-    if len(rows) > MAX_ROWS + 1:
-        raise ImportRejected([Problem(None, None, _("The file has more than %(n)s rows; split it.", n=MAX_ROWS))])
-    if not rows:
-        raise ImportRejected([Problem(None, None, _("The file is empty."))])
-    return Table([c.strip() for c in rows[0][1]], rows[1:])
-
-
-def _text(value: object) -> str:
-    """A cell as the text a volunteer would have typed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def risky(text: str) -> str | None:
-    """Why a cell's text is refused, or None: formulas and text a spreadsheet would run."""
-    if text.startswith("="):
-        return _("Formulas are not accepted; type the value itself.")
-    if text == BLANK or _NEGATIVE_NUMBER.fullmatch(text):
-        return None
-    if text.startswith(RISKY_START):
-        return _("Text may not start with =, +, - or @ (a spreadsheet could run it as a formula).")
-    return None
-
-
 # ---------------------------------------------------------------------------
 # Checking and storing
 
@@ -365,7 +228,7 @@ def _typed_row(table: Table, number: int, cells: list[object], problems: list[Pr
     typed: dict[str, str] = {}
     for index, value in enumerate(cells):
         key = table.headers[index] if index < len(table.headers) else ""
-        text = _text(value)
+        text = cell_text(value)
         if not key:
             if text:  # never drop a value silently: it may be an answer typed one column too far
                 problems.append(Problem(number, get_column_letter(index + 1),
@@ -420,7 +283,7 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
     serials: dict[tuple[int, str], int] = {}
     first = True
     for number, cells in table.rows:
-        if all(_text(c) == "" for c in cells):
+        if all(cell_text(c) == "" for c in cells):
             continue
         row_problems: list[Problem] = []
         typed = _typed_row(table, number, cells, row_problems)

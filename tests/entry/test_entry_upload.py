@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from survey_app.models import DoubleEntry, EntrySource, FormStatus
-from survey_app.operations.paper_import import MAX_UPLOAD_BYTES
+from survey_app.operations.spreadsheets import MAX_UPLOAD_BYTES
 from tests.entry.conftest import VILLAGE, actions, forms, key, responses, set_double_entry, text, typed
 from tests.factories import csrf_token, make_round
 
