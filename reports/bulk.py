@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.files import written_whole
 from reports.goals import with_goals
 from reports.tables import Population, ReportOptions, VillageTables, build_companion_tables, build_village_tables
+from reports.tables.crime import CrimeSource
 from reports.tables.model import GoalSpec
 from reports.workbook import build_village_workbook
 
@@ -99,6 +100,8 @@ class BulkInputs:
     companion_responses: pd.DataFrame | None = None
     goals: Sequence[GoalSpec] = ()
     """The rounds' current intermediate goals, judged in each village's workbook."""
+    crime: Mapping[int, CrimeSource] = field(default_factory=dict)
+    """Village id -> the recorded crime its report sets beside the rounds."""
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _companion_rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _computed: bool = field(init=False)
@@ -134,7 +137,7 @@ class BulkInputs:
         tables = build_village_tables(
             village, self.rounds, self.village_rows(village), self.options,
             population=self.population, versions=self.versions, generated_at=self.generated_at,
-            companions=companions,
+            companions=companions, crime=self.crime.get(village.id),
         )
         return build_village_workbook(with_goals(tables, self.goals))
 

@@ -382,6 +382,60 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # area overview (reports.overview)
     "sheet_overview": {"id": "Ikhtisar", "en": "Overview"},
+    "sheet_crime": {"id": "Kejahatan tercatat", "en": "Recorded crime"},
+    "crime_title": {"id": "Kejahatan tercatat polisi dan persepsi: {village}",
+                    "en": "Police-recorded crime and perception: {village}"},
+    "crime_reading": {
+        "id": "Cara membaca: kejadian tercatat adalah laporan yang masuk ke polisi, bukan semua kejadian. Angka ini "
+        "sering naik ketika kepercayaan naik, karena warga lebih mau melapor; kenaikan belum tentu berarti keadaan "
+        "memburuk. Setiap putaran memakai 12 bulan yang berakhir pada bulan terakhir putaran, sama dengan pertanyaan "
+        "'dalam 12 bulan terakhir'. Bulan tanpa data tidak dihitung sebagai nol: angka per tahun diperkirakan dari "
+        "bulan yang ada.",
+        "en": "How to read this: recorded incidents are what reached the police, not everything that happened. "
+        "They often rise when trust rises, because residents report more; a rise does not by itself mean things got "
+        "worse. Each round uses the 12 months that end with the round's last month, as the 'in the last 12 months' "
+        "questions do. Months without data are not counted as zero: the yearly figure is scaled from the months "
+        "that are there.",
+    },
+    "crime_none": {"id": "Belum ada data kejahatan tercatat untuk desa/kelurahan ini atau kecamatannya.",
+                   "en": "No police-recorded crime has been imported for this village or its district."},
+    "crime_source": {"id": "Data polisi: {name} ({code}), {level}.", "en": "Police data: {name} ({code}), {level}."},
+    "crime_level_village": {"id": "data desa/kelurahan ini", "en": "this village's own data"},
+    "crime_level_district": {"id": "data tingkat kecamatan (desa ini tidak punya data sendiri)",
+                             "en": "district-level data (this village has none of its own)"},
+    "crime_population": {"id": "Penduduk: {n} jiwa (tabel penduduk).", "en": "Residents: {n} (population table)."},
+    "crime_no_population": {"id": "Jumlah penduduk belum diimpor: angka per 1.000 penduduk tidak dihitung.",
+                            "en": "No population imported: the rate per 1,000 residents is not computed."},
+    "crime_trend_note": {
+        "id": "Kejadian tercatat sering naik ketika kepercayaan naik, karena warga lebih mau melapor. Lihat lembar "
+        "Kejahatan tercatat.",
+        "en": "Recorded crime often rises when trust rises, because residents report more. See the Recorded crime "
+        "sheet.",
+    },
+    "crime_period": {"id": "Periode (12 bulan)", "en": "Period (12 months)"},
+    "crime_months": {"id": "Bulan dengan data", "en": "Months with data"},
+    "crime_category": {"id": "Kejadian tercatat: {category}", "en": "Recorded incidents: {category}"},
+    "crime_total": {"id": "Jumlah kejadian tercatat", "en": "Recorded incidents, all categories"},
+    "crime_rate": {"id": "Kejadian tercatat per 1.000 penduduk per tahun",
+                   "en": "Recorded incidents per 1,000 residents per year"},
+    "crime_beside": {"id": "Persepsi warga pada putaran yang sama", "en": "Residents' perception in the same rounds"},
+    "dark_heading": {"id": "Kejadian yang tidak dilaporkan ke polisi (angka gelap)",
+                     "en": "Incidents not reported to the police (the dark figure)"},
+    "dark_share": {"id": "% korban yang kejadian terakhirnya tidak dilaporkan",
+                   "en": "% of victims whose latest incident was not reported"},
+    "dark_base": {"id": "n (korban yang menjawab ya/tidak)", "en": "n (victims who answered yes or no)"},
+    "dark_reading": {
+        "id": "Apa artinya: dari warga yang mengalami kejadian dalam 12 bulan terakhir dan menjawab apakah kejadian "
+        "terakhirnya dilaporkan, bagian yang menjawab 'tidak', dengan rentang 95% (Wilson). Yang tidak bisa: ini "
+        "menghitung orang, bukan kejadian (yang mengalami dua kali dihitung sekali); hanya kejadian terakhir yang "
+        "ditanyakan; bergantung pada ingatan dan pada siapa yang menjawab survei; jadi tidak bisa dipakai untuk "
+        "menghitung jumlah kejadian sebenarnya dari angka tercatat. 'Tidak tahu' tidak dihitung.",
+        "en": "What it means: of residents who had an incident in the last 12 months and said whether the latest one "
+        "was reported, the share who said 'no', with its 95% range (Wilson). What it cannot mean: it counts "
+        "people, not incidents (someone hit twice counts once); only the latest incident is asked about; it "
+        "depends on memory and on who answered the survey; so it cannot turn the recorded count into a true count "
+        "of incidents. 'Don't know' is left out.",
+    },
     "overview_goals_title": {"id": "Sasaran antara: {area}, {round}", "en": "Intermediate goals: {area}, {round}"},
     "goal_villages": {"id": "Desa dinilai", "en": "Villages judged"},
     "overview_goals_caveat": {

@@ -38,12 +38,15 @@ def _figures(page: Node) -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
+RECORDED_CRIME = "Recorded incidents per 1,000 residents per year"  # police figures: no survey base
+
+
 def _trend_sheet(data: bytes) -> dict[str, dict[str, float | None]]:
-    """Line label -> round name -> value, from the workbook's Trend sheet."""
+    """Survey line label -> round name -> value, from the workbook's Trend sheet."""
     ws = openpyxl.load_workbook(io.BytesIO(data))["Trend"]
     header = [cell.value for cell in ws[4]]
     return {row[0].value: dict(zip(header[1:], (c.value for c in row[1:]), strict=False))
-            for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, str)}
+            for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, str) and row[0].value != RECORDED_CRIME}
 
 
 @pytest.fixture

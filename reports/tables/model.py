@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from reports.data import RoundInfo, VillageInfo
 from reports.stats import CAUTION_BELOW, MIN_N, BaseFlag, Change, Suppression
@@ -15,6 +15,9 @@ from reports.text import LANGUAGES
 from survey_app.questionnaire import Questionnaire, text_in
 from survey_app.questionnaire.build import LANGUAGE_RE
 from survey_app.questionnaire.types import ReportKind, report_kind
+
+if TYPE_CHECKING:
+    from reports.tables.crime import CrimeTable
 
 NAN = math.nan
 
@@ -268,6 +271,8 @@ class VillageTables:
     goals: tuple[GoalResult, ...] = ()
     """The intermediate goals set for this village's area in the report's rounds, judged
     (``reports.goals``)."""
+    crime: CrimeTable | None = None
+    """Recorded crime beside the rounds, and the dark figure; None when there is neither."""
     """The same village in rounds of other questionnaires held in the same period (the
     partners' beside the residents'), each on its own round and its own rules."""
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.tables.comparison import Population, comparison_rows
+from reports.tables.crime import DARK_FIGURE_QUESTION, CrimeSource, crime_table
 from reports.tables.figures import VillageData
 from reports.tables.indices import index_trend
 from reports.tables.items import free_text_answers, item_detail, item_trend, section_layout
@@ -50,13 +51,15 @@ def build_village_tables(
     generated_at: datetime | None = None,
     stale_villages: int = 0,
     companions: Sequence[VillageTables] = (),
+    crime: CrimeSource | None = None,
 ) -> VillageTables:
     """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
 
     ``responses`` may hold other villages too (only ``village.id``'s rows are used).
     ``population`` gives alpha over all villages and the district/regency comparison; without
     it those are left out. ``versions`` loads questionnaire versions between the rounds'
-    versions (``Catalog.get``); not needed when no version is skipped.
+    versions (``Catalog.get``); not needed when no version is skipped. ``crime`` is the
+    recorded crime set beside the rounds (``reports.crime_data``).
     """
     options = options or ReportOptions()
     if not rounds:
@@ -95,6 +98,8 @@ def build_village_tables(
         data_cutoff=max(cutoffs) if cutoffs else None,
         stale_villages=stale_villages,
         companions=tuple(companions),
+        crime=crime_table(crime, rounds, {r.id: data.counts_of(r.id, DARK_FIGURE_QUESTION) for r in rounds},
+                          options.suppression),
     )
 
 

@@ -1,7 +1,8 @@
 """Village workbook: statistics tables in, ``.xlsx`` bytes out (openpyxl, native charts).
 
 Sheets: Summary, Trend, one per questionnaire section, Comparison, Same period only when
-rounds of other questionnaires overlap the report's round, Method, Data (every headline figure
+rounds of other questionnaires overlap the report's round, Recorded crime only when police
+figures were imported or the questionnaire asks whether incidents were reported, Method, Data (every headline figure
 and interval as numbers), and Free text only when ``options.include_free_text``. Sheet names and every fixed text follow
 ``options.lang``; text from answers or YAML is written through ``reports.safety``.
 """
@@ -15,6 +16,7 @@ from reports.tables import ReportOptions, VillageTables
 from reports.text import t
 from reports.workbook.companions import write_companions
 from reports.workbook.comparison import write_comparison
+from reports.workbook.crime import write_crime
 from reports.workbook.data import write_data
 from reports.workbook.free_text import write_free_text
 from reports.workbook.method import write_method
@@ -43,6 +45,8 @@ def village_workbook(tables: VillageTables, options: ReportOptions | None = None
     write_comparison(workbook.create_sheet(safe_sheet_title(t("sheet_comparison", lang), taken)), tables)
     if tables.companions:
         write_companions(workbook.create_sheet(safe_sheet_title(t("sheet_companions", lang), taken)), tables)
+    if tables.crime is not None:
+        write_crime(workbook.create_sheet(safe_sheet_title(t("sheet_crime", lang), taken)), tables, tables.crime)
     write_method(workbook.create_sheet(safe_sheet_title(t("sheet_method", lang), taken)), tables)
     write_data(workbook.create_sheet(safe_sheet_title(t("sheet_data", lang), taken)), tables)
     if tables.options.include_free_text:

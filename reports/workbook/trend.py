@@ -50,10 +50,13 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> None:
         first = row
         row = _series_rows(w, tables, group.trends, row, group.share)
         blocks.append((group.title, first, row - 1, group.share))
-    chart_row = row + 2
+    crime_row = _crime_row(w, tables, row + 1)
+    chart_row = (crime_row or row) + 3
     for title, first, last, is_share in blocks:
         ws.add_chart(_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share), f"A{chart_row}")
         chart_row += CHART_ROWS
+    if crime_row is not None:
+        ws.add_chart(_crime_chart(ws, w.msg("crime_rate"), header_row, crime_row, len(tables.rounds)), f"A{chart_row}")
     styles.widths(ws, {"A": 62})
     ws.freeze_panes = f"B{header_row + 1}"
     styles.print_setup(ws, f"{header_row}:{header_row}")
@@ -80,8 +83,26 @@ def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Charted
     return row
 
 
-def _line_chart(ws: Worksheet, title: str, header_row: int, first: int, last: int, rounds: int,
-                is_share: bool) -> LineChart:
+def _crime_row(w: SheetWriter, tables: VillageTables, row: int) -> int | None:
+    """Recorded incidents per 1,000 residents per round, below the perception figures, with
+    the reminder of how to read it; None when no police figures were imported."""
+    crime = tables.crime
+    if crime is None or crime.source is None:
+        return None
+    w.text(row, 1, w.msg("crime_rate"))
+    for col, summary in enumerate(tables.rounds, start=2):
+        w.number(row, col, crime.rate(summary.info.id), "0.0")
+    w.text(row + 1, 1, w.msg("crime_trend_note"), styles.NOTE, align=styles.WRAP)
+    return row
+
+
+def _crime_chart(ws: Worksheet, title: str, header_row: int, row: int, rounds: int) -> LineChart:
+    """A line of its own: a rate has no 0-100 axis to share with the indices."""
+    return _chart(ws, title, header_row, row, row, rounds)
+
+
+def _chart(ws: Worksheet, title: str, header_row: int, first: int, last: int, rounds: int) -> LineChart:
+    """Rows ``first..last`` as lines over the rounds, blanks as gaps, from zero up."""
     chart = LineChart()
     chart.title = safe_text(title)
     chart.display_blanks = "gap"
@@ -90,15 +111,22 @@ def _line_chart(ws: Worksheet, title: str, header_row: int, first: int, last: in
     chart.add_data(data, from_rows=True, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=2, max_col=1 + rounds, min_row=header_row, max_row=header_row))
     chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1 if is_share else 100
-    chart.y_axis.number_format = styles.PERCENT if is_share else styles.INDEX
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
-    sheet = quote_sheetname(ws.title)
-    for offset, series in enumerate(chart.series):
+    for series in chart.series:
         series.marker.symbol = "circle"
         series.smooth = False
+    return chart
+
+
+def _line_chart(ws: Worksheet, title: str, header_row: int, first: int, last: int, rounds: int,
+                is_share: bool) -> LineChart:
+    chart = _chart(ws, title, header_row, first, last, rounds)
+    chart.y_axis.scaling.max = 1 if is_share else 100
+    chart.y_axis.number_format = styles.PERCENT if is_share else styles.INDEX
+    sheet = quote_sheetname(ws.title)
+    for offset, series in enumerate(chart.series):
         row = first + offset
         arms = []
         for start in (rounds + 3, 2 * rounds + 4):  # plus, then minus columns

@@ -71,6 +71,7 @@ def reading(command: F) -> F:
 def init_app(app: Flask) -> None:
     from survey_app.cli import (
         backup,
+        context,
         demo,
         export,
         goals,
@@ -85,6 +86,6 @@ def init_app(app: Flask) -> None:
 
     for group in (
         questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
-        reports.group, export.group, queue.group, backup.group, goals.group,
+        reports.group, export.group, queue.group, backup.group, goals.group, context.crime, context.population,
     ):
         app.cli.add_command(group)

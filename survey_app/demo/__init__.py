@@ -1,6 +1,7 @@
 """A small, real-looking demo: real villages of two districts of Kota Bandung, the shipped
 questionnaires, two past resident rounds, one open resident round and one open partnership
-round, with synthetic answers.
+round, with synthetic answers, a synthetic series of police-recorded crime and a synthetic
+population table.
 
 Village names and codes are an excerpt of the official list as compiled by the npm
 package ``idn-area-data`` 4.0.1 (Open Database License, ODbL 1.0); see ``villages.csv``.
@@ -20,11 +21,17 @@ from survey_app import questionnaires
 from survey_app.demo.synthetic import VillageMood, generate_responses
 from survey_app.extensions import db
 from survey_app.models import Response, Role, Round, RoundStatus, User, Village
+from survey_app.operations.context_import import MAX_CONTEXT_ROWS, import_crime, import_population
 from survey_app.operations.rounds import RoundSettings, close_round, create_round, open_round
+from survey_app.operations.spreadsheets import read_table
 from survey_app.operations.users import create_user, set_password
 from survey_app.operations.villages import import_villages
 
 VILLAGES_CSV = Path(__file__).with_name("villages.csv")
+# Synthetic: police-recorded incidents per month (Sukasari's villages each, Coblong as a
+# district, rising a little as residents come to report more) and residents by age and sex.
+CRIME_CSV = Path(__file__).with_name("crime.csv")
+POPULATION_CSV = Path(__file__).with_name("population.csv")
 ADMIN_EMAIL = "admin@demo.local"
 SEED = 20260101
 
@@ -90,6 +97,8 @@ def load_demo() -> DemoResult:
             close_round(round_, actor="demo")
         rounds_created += 1
         responses_created += len(rows)
+    for path, store in ((POPULATION_CSV, import_population), (CRIME_CSV, import_crime)):
+        store(read_table(path.name, path.read_bytes(), max_rows=MAX_CONTEXT_ROWS), "demo")  # idempotent
     password = secrets.token_urlsafe(9)
     admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
     if admin is None:

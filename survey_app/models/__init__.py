@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2.0 models. Import them from here."""
 
 from survey_app.models.audit import AuditEvent
+from survey_app.models.context import PopulationCount, RecordedCrime
 from survey_app.models.geo import Area, AreaLevel, Village, code_in_scope, covers
 from survey_app.models.goals import Goal
 from survey_app.models.jobs import Job, JobKind, JobStatus
@@ -38,9 +39,11 @@ __all__ = [
     "PaperEntry",
     "PaperForm",
     "PlaceSummary",
+    "PopulationCount",
     "PrintedSerial",
     "QuestionnaireVersion",
     "ReconciliationDecision",
+    "RecordedCrime",
     "Response",
     "Role",
     "Round",

@@ -15,6 +15,7 @@ from reports.charts import Chart, headline_charts
 from reports.data import load_round_history
 from reports.tables import ReportOptions
 from reports.tables.area import build_area_trends
+from reports.tables.crime import CrimeTable
 from reports.tables.items import section_layout
 from reports.tables.model import GoalResult
 from reports.text import LANGUAGES
@@ -40,6 +41,8 @@ class Results:
     goals: tuple[GoalResult, ...] = ()
     """The intermediate goals of the village's area in these rounds, judged."""
     round_names: dict[int, str] = field(default_factory=dict)
+    crime: CrimeTable | None = None
+    """Recorded crime beside the rounds, and the dark figure (a village's page only)."""
 
 
 def page_options(round_: Round) -> ReportOptions:
@@ -84,4 +87,4 @@ def village_results(round_: Round, village: Village, options: ReportOptions) -> 
     )
     return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds},
                    tables.stale_villages, tables.options.counts_below_min_n, tables.goals,
-                   {summary.info.id: summary.info.name for summary in tables.rounds})
+                   {summary.info.id: summary.info.name for summary in tables.rounds}, tables.crime)

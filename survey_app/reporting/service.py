@@ -19,6 +19,7 @@ from flask import current_app
 from werkzeug.wrappers import Response
 
 from reports.bulk import BulkInputs, report_filename, slugify
+from reports.crime_data import load_crime_sources
 from reports.data import (
     RESPONSES,
     Place,
@@ -130,10 +131,11 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         population = summaries.population(connection, rounds, infos, options.suppression)
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
+        crime = load_crime_sources(connection, infos)
     goals = tuple(goal_specs([r.id for r in rounds]))
     return BulkInputs(infos, rounds, responses, with_spans(options, goals), versions=questionnaires.catalog().get,
                       population=population, companions=others, companion_responses=other_responses,
-                      goals=goals)
+                      goals=goals, crime=crime)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -153,11 +155,12 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         population = summaries.population(connection, rounds, [info], options.suppression)
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
+        crime = load_crime_sources(connection, [info]).get(info.id)
     companions = build_companion_tables(info, others, other_responses, options) if others else ()
     goals = goal_specs([r.id for r in rounds])
     tables = build_village_tables(
         info, rounds, responses, with_spans(options, goals), population=population,
-        versions=questionnaires.catalog().get, stale_villages=stale, companions=companions,
+        versions=questionnaires.catalog().get, stale_villages=stale, companions=companions, crime=crime,
     )
     return with_goals(tables, goals)
 
