@@ -31,6 +31,8 @@ from reports.goals import describe, judge_goals, with_spans
 from reports.safety import safe_sheet_title
 from reports.stats import benjamini_hochberg
 from reports.tables import ChangeEstimate, Estimate, ReportOptions, Trend, build_village_trends
+from reports.tables.crime import DARK_FIGURE_QUESTION, asks_dark_figure, dark_figure
+from reports.tables.figures import code_counts
 from reports.tables.model import GOAL_STATUSES, GoalResult, GoalSpec, GoalStatus
 from reports.tables.village import VillageTrends
 from reports.text import t
@@ -92,6 +94,9 @@ class Overview:
     generated_at: datetime
     goals: tuple[GoalSpec, ...] = ()
     """The round's goals that judge at least one village of the overview."""
+    dark: Estimate | None = None
+    """The area's dark figure in the round (victims whose latest incident was not reported),
+    pooled over its villages; None when the questionnaire does not ask it."""
     round_names: Mapping[int, str] = field(default_factory=dict)
 
     def tests(self, measure: int) -> int:
@@ -164,8 +169,12 @@ def build_overview(
         for number, (village, village_trends) in enumerate(zip(villages, trends, strict=True))
     )
     previous = _previous_round(per_measure, rounds)
+    dark = None
+    if asks_dark_figure(latest.questionnaire):
+        counts = code_counts(responses[responses["round_id"] == latest.id], [DARK_FIGURE_QUESTION])
+        dark = dark_figure(counts.get((latest.id, DARK_FIGURE_QUESTION), {}), options.suppression)
     return Overview(area, latest, previous, tuple(measures), rows, options, generated_at or datetime.now(UTC),
-                    tuple(goals[g] for g in kept), {r.id: r.name for r in rounds})
+                    tuple(goals[g] for g in kept), dark=dark, round_names={r.id: r.name for r in rounds})
 
 
 def _village_goals(village: VillageInfo, trends: VillageTrends, latest: RoundInfo,
@@ -203,6 +212,8 @@ def overview_workbook(overview: Overview) -> bytes:
     tests = max((overview.tests(number) for number in range(len(overview.measures))), default=0)
     w.text(3, 1, w.msg("overview_fdr", tests=tests or len(overview.rows)), styles.NOTE)
     w.text(4, 1, w.msg("overview_min_n", min_n=options.min_n, caution_top=options.caution_below - 1), styles.NOTE)
+    if overview.dark is not None:
+        w.text(5, 1, _dark_line(w, overview.dark), styles.NOTE)
     for col, key in enumerate(FIXED_COLUMNS, start=1):
         w.header(HEADER_ROW, col, w.msg(key) if key != "responses" else w.msg("responses"))
     first_measure_col = len(FIXED_COLUMNS) + 1
@@ -239,6 +250,14 @@ def overview_workbook(overview: Overview) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _dark_line(w: SheetWriter, dark: Estimate) -> str:
+    """The area's dark figure in one line, or why it is not shown."""
+    if not dark.shown:
+        return w.msg("overview_dark_none", n=dark.n, min_n=w.options.min_n)
+    return w.msg("overview_dark", value=f"{100 * dark.value:.0f}", low=f"{100 * dark.ci_low:.0f}",
+                 high=f"{100 * dark.ci_high:.0f}", n=dark.n)
 
 
 def _measure_cells(w: SheetWriter, row: int, col: int, measure: Measure, cell: MeasureCell) -> None:

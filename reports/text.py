@@ -436,6 +436,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "depends on memory and on who answered the survey; so it cannot turn the recorded count into a true count "
         "of incidents. 'Don't know' is left out.",
     },
+    "overview_dark": {
+        "id": "Angka gelap wilayah ini: {value}% korban mengatakan kejadian terakhirnya tidak dilaporkan ke polisi "
+        "(rentang 95% {low}–{high}%, n = {n} korban). Ini menghitung orang, bukan kejadian; lihat lembar Kejahatan "
+        "tercatat di laporan desa.",
+        "en": "This area's dark figure: {value}% of victims said their latest incident was not reported to the police "
+        "(95% range {low}–{high}%, n = {n} victims). It counts people, not incidents; see the Recorded crime sheet "
+        "of the village reports.",
+    },
+    "overview_dark_none": {
+        "id": "Angka gelap wilayah ini: terlalu sedikit korban yang menjawab (n = {n}, di bawah {min_n}).",
+        "en": "This area's dark figure: too few victims answered (n = {n}, under {min_n}).",
+    },
     "overview_goals_title": {"id": "Sasaran antara: {area}, {round}", "en": "Intermediate goals: {area}, {round}"},
     "goal_villages": {"id": "Desa dinilai", "en": "Villages judged"},
     "overview_goals_caveat": {

@@ -197,3 +197,18 @@ def test_no_population_means_no_rate_and_no_police_data_says_so(client, runner, 
         client.get(f"/downloads/{ROUND}/village/32.73.02.1001.xlsx?lang=en").data))["Recorded crime"])
     assert "No police-recorded crime has been imported for this village or its district." in none
     assert "% of victims whose latest incident was not reported" in none  # the survey's own figure stays
+
+
+def test_the_area_overview_gives_the_areas_dark_figure(client, demo_data):
+    said = [response.answers.get("victim_reported") for response in db.session.scalars(
+        sa.select(Response).join(Round).join(Village).where(Round.name == "Putaran 1 2026",
+                                                            Village.code.like("32.73.%"),
+                                                            Response.deleted_at.is_(None)))]
+    db.session.remove()
+    no, yes = said.count("no"), said.count("yes")
+    low, high = proportion_confint(no, no + yes, alpha=0.05, method="wilson")
+    sign_in(client, Role.ADMIN)
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(f"/downloads/{ROUND}/area/32.73/overview.xlsx?lang=en").data))
+    line = ws.worksheets[0]["A5"].value
+    assert line.startswith(f"This area's dark figure: {100 * no / (no + yes):.0f}% of victims")
+    assert f"(95% range {100 * low:.0f}–{100 * high:.0f}%, n = {no + yes} victims)" in line
