@@ -244,9 +244,15 @@ def overview_workbook(overview: Overview) -> bytes:
         key = MEASURE_COLUMNS[(col - first_measure_col) % len(MEASURE_COLUMNS)]
         ws.column_dimensions[get_column_letter(col)].width = {"ci": 14, "unadjusted": 16, "bh_flag": 12}.get(key, 9)
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    styles.print_setup(ws, f"{GROUP_ROW}:{HEADER_ROW}")
+    # On paper the long notes above the table would stretch the page; the print view says them.
+    ws.print_area = f"A{GROUP_ROW}:{get_column_letter(max(last_col, len(FIXED_COLUMNS)))}{last_row}"
+    styles.print_setup(ws, f"{GROUP_ROW}:{HEADER_ROW}", "A:B")
+    taken = {ws.title}
+    _print_view(workbook.create_sheet(safe_sheet_title(t("sheet_print_view", options.lang), taken)), overview)
     if overview.goals:
-        _goals_sheet(workbook.create_sheet(safe_sheet_title(t("goals_heading", options.lang), {ws.title})), overview)
+        _goals_sheet(workbook.create_sheet(safe_sheet_title(t("goals_heading", options.lang), taken)), overview)
+    for sheet in workbook.worksheets:
+        styles.fit_row_heights(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -284,6 +290,56 @@ def _measure_cells(w: SheetWriter, row: int, col: int, measure: Measure, cell: M
         w.number(row, col + 5, cell.q_value, "0.000")
         w.text(row, col + 6, w.msg("bh_yes") if cell.bh_significant else w.msg("bh_no"),
                styles.BOLD if cell.bh_significant else None)
+
+
+PRINT_MEASURES = ("value", "change", "direction", "bh")
+ARROWS = {"up": "▲", "down": "▼", "none": "●"}  # the print view's legend says what each means
+
+
+def _print_view(ws: Worksheet, overview: Overview) -> None:
+    """The overview on paper: each village's indices, their change and its direction, BH's
+    verdict marked; the full sheet has every item and interval, too wide to print."""
+    w = SheetWriter(ws, overview.options)
+    w.text(1, 1, w.msg("overview_title", area=f"{overview.area.name} ({overview.area.code})",
+                       round=overview.round.name), styles.TITLE)
+    indices = [number for number, measure in enumerate(overview.measures) if measure.kind == "index"]
+    last_col = 3 + len(PRINT_MEASURES) * len(indices)
+    w.note(2, w.msg("print_view_note", previous=overview.previous.name if overview.previous else "–"), last_col)
+    for col, key in enumerate(("code", "village", "responses"), start=1):
+        w.header(5, col, w.msg(key))
+    for position, number in enumerate(indices):
+        col = 4 + len(PRINT_MEASURES) * position
+        w.header(4, col, overview.measures[number].label)
+        styles.merge(ws, 4, col, col + len(PRINT_MEASURES) - 1)
+        for offset, key in enumerate(("value", "change", "direction_short", "bh_flag")):
+            w.header(5, col + offset, w.msg(key))
+    row = 5
+    for village_row in overview.rows:
+        row += 1
+        w.text(row, 1, village_row.village.code)
+        w.text(row, 2, village_row.village.name)
+        w.number(row, 3, village_row.responses, styles.COUNT)
+        for position, number in enumerate(indices):
+            col = 4 + len(PRINT_MEASURES) * position
+            cell = village_row.cells[number]
+            estimate = cell.estimate
+            if estimate is not None and estimate.shown:
+                w.number(row, col, estimate.value, styles.INDEX)
+            elif estimate is not None:
+                w.text(row, col, f"n<{overview.options.min_n}", styles.NOTE)
+            if cell.change.status != "computed":
+                w.text(row, col + 1, "–", align=styles.CENTRE)
+            else:
+                w.number(row, col + 1, cell.change.change.estimate, styles.INDEX_POINTS)
+                w.text(row, col + 2, ARROWS[cell.change.change.direction], align=styles.CENTRE)
+                if cell.tested:
+                    w.text(row, col + 3, w.msg("bh_yes") if cell.bh_significant else w.msg("bh_no"))
+    styles.widths(ws, {"A": 14, "B": 22, "C": 8})
+    for position in range(len(indices)):
+        for offset, width in enumerate((6, 7, 4, 10)):
+            ws.column_dimensions[get_column_letter(4 + len(PRINT_MEASURES) * position + offset)].width = width
+    ws.freeze_panes = "C6"
+    styles.print_setup(ws, "4:5", "A:B")
 
 
 def _goals_sheet(ws: Worksheet, overview: Overview) -> None:

@@ -20,6 +20,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sheet_method": {"id": "Metode", "en": "Method"},
     "sheet_free_text": {"id": "Jawaban terbuka", "en": "Free text"},
     # summary
+    "sheet_glance": {"id": "Sekilas", "en": "At a glance"},
+    "glance_title": {"id": "Sekilas: {village}", "en": "At a glance: {village}"},
+    "glance_where": {"id": "{round} · {responses} jawaban · Kecamatan {district}, {regency}",
+                     "en": "{round} · {responses} responses · {district} district, {regency}"},
+    "glance_range": {"id": "rentang 95%: {low}–{high} · n = {n}", "en": "95% range: {low}–{high} · n = {n}"},
+    "glance_base": {"id": "n = {n}", "en": "n = {n}"},
+    "glance_change": {"id": "{direction} {points} poin sejak {round}",
+                      "en": "{direction} {points} points since {round}"},
+    "glance_reading": {
+        "id": "Angka besar: indeks 0–100 putaran ini (makin tinggi makin baik). Panah: ▲ naik atau ▼ turun bila "
+        "rentang 95% perubahan tidak mencakup nol, ● bila perubahannya belum jelas. Angka dengan kurang dari {min_n} "
+        "jawaban tidak ditampilkan. Rincian ada di lembar berikutnya.",
+        "en": "Large numbers: this round's indices, 0–100 (higher is better). Arrows: ▲ up or ▼ down when the 95% "
+        "range of the change leaves out zero, ● when the change is not clear. Figures with fewer than {min_n} answers "
+        "are not shown. The details follow on the next sheets.",
+    },
     "report_title": {"id": "Laporan desa/kelurahan: {village}", "en": "Village report: {village}"},
     "village": {"id": "Desa/kelurahan", "en": "Village"},
     "district": {"id": "Kecamatan", "en": "District"},
@@ -382,6 +398,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # area overview (reports.overview)
     "sheet_overview": {"id": "Ikhtisar", "en": "Overview"},
+    "sheet_print_view": {"id": "Untuk dicetak", "en": "Print view"},
+    "direction_short": {"id": "Arah", "en": "Dir."},
+    "print_view_note": {
+        "id": "Lembar untuk dicetak: indeks setiap desa, perubahannya sejak {previous} dan arahnya (▲ naik, ▼ turun "
+        "bila rentang 95% perubahan tidak mencakup nol; ● tidak ada perubahan jelas), dan apakah perubahan itu tetap "
+        "signifikan setelah koreksi Benjamini–Hochberg. '–': perubahan tidak dihitung (putaran pertama, deret terputus "
+        "atau jawaban terlalu sedikit). Rentang, butir pertanyaan dan nilai q ada di lembar Ikhtisar.",
+        "en": "The sheet to print: each village's indices, their change since {previous} and its direction (▲ up, "
+        "▼ down when the 95% range of the change leaves out zero; ● no clear change), and whether the change stays "
+        "significant after the Benjamini–Hochberg correction. '–': no change computed (first round, a series break or "
+        "too few answers). Ranges, items and q-values are on the Overview sheet.",
+    },
     "sheet_crime": {"id": "Kejahatan tercatat", "en": "Recorded crime"},
     "crime_title": {"id": "Kejahatan tercatat polisi dan persepsi: {village}",
                     "en": "Police-recorded crime and perception: {village}"},

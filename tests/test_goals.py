@@ -124,7 +124,7 @@ def test_a_rise_over_two_rounds_and_the_overview_counts_villages_in_each_status(
     sign_in(client, Role.ADMIN)
     data = client.get("/downloads/putaran-1-2026/area/32.73/overview.xlsx").data
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["Ikhtisar", "Sasaran antara"]
+    assert workbook.sheetnames == ["Ikhtisar", "Untuk dicetak", "Sasaran antara"]
     cells = [[c.value for c in row] for row in workbook["Sasaran antara"].iter_rows()]
     assert "Benjamini–Hochberg" in cells[1][0] and "1 dari 40" in cells[1][0]
     header = cells[3]

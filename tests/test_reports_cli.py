@@ -3,8 +3,6 @@ languages, processes, audit, error messages and exit codes; and LibreOffice open
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +13,7 @@ import sqlalchemy as sa
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from tests.factories import make_round
+from tests.rendering import to_pdf
 
 ROUND = "Putaran 2 2025"  # closed, v2, follows the v1 round: a real change across versions
 
@@ -38,7 +37,7 @@ def test_build_one_village(demo, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["32.73.02.1002-lebak-gede.xlsx"]
     workbook = openpyxl.load_workbook(tmp_path / "32.73.02.1002-lebak-gede.xlsx")
-    assert workbook.sheetnames[:2] == ["Ringkasan", "Tren"]
+    assert workbook.sheetnames[:3] == ["Sekilas", "Ringkasan", "Tren"]
     assert "Jawaban terbuka" not in workbook.sheetnames  # free text is off by default
     summary = pd.read_excel(tmp_path / "32.73.02.1002-lebak-gede.xlsx", sheet_name="Ringkasan", header=None)
     assert "Lebak Gede" in summary.to_string()
@@ -59,7 +58,7 @@ def test_build_an_area_in_parallel_in_english(demo, tmp_path: Path):
     assert "Wrote 4 workbook(s)" in result.output
     for name in names:
         workbook = openpyxl.load_workbook(tmp_path / "new" / name)
-        assert workbook.sheetnames[0] == "Summary"
+        assert workbook.sheetnames[:2] == ["At a glance", "Summary"]
         assert workbook["Summary"]["A1"].value.startswith("Village report: ")
 
 
@@ -133,22 +132,12 @@ def test_overview_errors(demo, tmp_path: Path):
 
 
 def test_libreoffice_converts_a_village_workbook(demo, tmp_path: Path):
-    """The workbook opens in LibreOffice without repair: headless conversion to PDF succeeds."""
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.fail("LibreOffice is not installed; install it with "
-                    "`apt-get install -y libreoffice-calc-nogui` (`make test` does) to run this test.")
+    """The workbook opens in LibreOffice without repair: headless conversion to PDF succeeds
+    (tests/test_print_layout.py reads the printed pages)."""
     result = _build(demo, "--village", "32.73.01.1001", "--lang", "en", "--out", str(tmp_path / "x"), "-j", "1")
     assert result.exit_code == 0, result.output
     (workbook,) = (tmp_path / "x").glob("*.xlsx")
-    profile = (tmp_path / "lo-profile").as_uri()  # own profile: parallel tests do not share a lock
-    converted = subprocess.run(  # noqa: S603
-        [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
-         str(tmp_path / "pdf"), str(workbook)],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
-    pdf = tmp_path / "pdf" / (workbook.stem + ".pdf")
-    assert converted.returncode == 0 and pdf.exists(), converted.stdout + converted.stderr
+    pdf = to_pdf(workbook, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
 
 

@@ -93,7 +93,7 @@ class SheetWriter:
         text = safe_text(value)
         cell._value = text
         cell.data_type = "s"
-        self._styles.apply(cell, font, fill, align, quote=looks_like_formula(text))
+        self._styles.apply(cell, font, fill, align or styles.TOP, quote=looks_like_formula(text))
         return cell
 
     def number(self, row: int, col: int, value: float | int | date | datetime | None, fmt: str) -> None:
@@ -103,7 +103,13 @@ class SheetWriter:
             return
         cell = self.ws.cell(row=row, column=col)
         cell.value = value
-        self._styles.apply(cell, None, None, None, fmt)
+        self._styles.apply(cell, None, None, styles.TOP, fmt)
+
+    def note(self, row: int, text: str, last_col: int) -> None:
+        """A note across columns A..``last_col``, wrapped: a long line left to run on would
+        widen the printed page, and shrink everything on it."""
+        self.text(row, 1, text, styles.NOTE, align=styles.WRAP)
+        styles.merge(self.ws, row, 1, last_col)
 
     def header(self, row: int, col: int, value: str) -> Cell:
         return self.text(row, col, value, styles.BOLD, styles.HEADER_FILL, styles.CENTRE)

@@ -23,7 +23,7 @@ def write_companions(ws: Worksheet, tables: VillageTables) -> None:
         row = _block(ws, tables, companion, row) + 1
     styles.widths(ws, {"A": 60, "B": 14, "C": 16, "D": 8, "E": 12})
     ws.freeze_panes = "A3"
-    styles.print_setup(ws, "1:1")
+    styles.print_setup(ws, "1:1", "A:A")
 
 
 def _block(ws: Worksheet, tables: VillageTables, companion: VillageTables, row: int) -> int:

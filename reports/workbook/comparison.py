@@ -18,7 +18,7 @@ def write_comparison(ws: Worksheet, tables: VillageTables) -> None:
     w = SheetWriter(ws, tables.options)
     village = tables.village
     w.text(1, 1, w.msg("comparison_title", round=tables.latest.name), styles.TITLE)
-    w.text(2, 1, w.msg("comparison_note"), styles.NOTE)
+    w.note(2, w.msg("comparison_note"), 1 + 3 * PER_AREA)
     areas = (
         (w.msg("village"), village.name),
         (w.msg("district"), village.district.name),
@@ -34,9 +34,9 @@ def write_comparison(ws: Worksheet, tables: VillageTables) -> None:
             w.header(HEADER_ROW + 1, col + offset, w.msg(key))
     row = HEADER_ROW + 2
     if tables.comparison and tables.comparison[0].district is None:
-        w.text(3, 1, w.msg("comparison_missing"), styles.NOTE)
+        w.note(3, w.msg("comparison_missing"), 1 + 3 * PER_AREA)
     elif tables.stale_villages:
-        w.text(3, 1, w.msg("comparison_stale", n=tables.stale_villages), styles.NOTE)
+        w.note(3, w.msg("comparison_stale", n=tables.stale_villages), 1 + 3 * PER_AREA)
     for comparison in tables.comparison:
         kind: FigureKind = "index" if comparison.kind == "index" else "share"
         w.text(row, 1, comparison.label, align=styles.WRAP)
@@ -48,4 +48,4 @@ def write_comparison(ws: Worksheet, tables: VillageTables) -> None:
     for col in range(2, 2 + PER_AREA * len(areas)):
         ws.column_dimensions[get_column_letter(col)].width = 11
     ws.freeze_panes = f"B{HEADER_ROW + 2}"
-    styles.print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}")
+    styles.print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW + 1}", "A:A")

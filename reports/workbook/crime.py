@@ -21,14 +21,12 @@ def write_crime(ws: Worksheet, tables: VillageTables, crime: CrimeTable) -> None
     """Fill the sheet: the recorded incidents, the indices beside them, the dark figure."""
     w = SheetWriter(ws, tables.options)
     w.text(1, 1, w.msg("crime_title", village=tables.village.name), styles.TITLE)
-    w.text(2, 1, w.msg("crime_reading"), styles.NOTE, align=styles.WRAP)
-    styles.merge(ws, 2, 1, 1 + len(tables.rounds))
-    ws.row_dimensions[2].height = 60
+    w.note(2, w.msg("crime_reading"), 1 + len(tables.rounds))
     row = 4
     if crime.source is not None:
         row = _recorded(w, tables, crime, row)
     else:
-        w.text(row, 1, w.msg("crime_none"), styles.NOTE)
+        w.note(row, w.msg("crime_none"), 1 + len(tables.rounds))
         row += 2
     if crime.dark:
         row = _dark(w, tables, crime, row)
@@ -36,7 +34,7 @@ def write_crime(ws: Worksheet, tables: VillageTables, crime: CrimeTable) -> None
     for col in range(2, 2 + len(tables.rounds)):
         ws.column_dimensions[get_column_letter(col)].width = 18
     ws.freeze_panes = "B4"
-    styles.print_setup(ws, "1:1")
+    styles.print_setup(ws, "1:1", "A:A")
 
 
 def _header(w: SheetWriter, tables: VillageTables, row: int, first: str) -> None:
@@ -123,7 +121,5 @@ def _dark(w: SheetWriter, tables: VillageTables, crime: CrimeTable, row: int) ->
                 low, high = (number_text(100 * bound, 0, w.lang) for bound in (estimate.ci_low, estimate.ci_high))
                 w.text(row, col, f"{low}–{high}%", align=styles.CENTRE)
     row += 1
-    w.text(row, 1, w.msg("dark_reading"), styles.NOTE, align=styles.WRAP)
-    styles.merge(w.ws, row, 1, 1 + len(tables.rounds))
-    w.ws.row_dimensions[row].height = 75
+    w.note(row, w.msg("dark_reading"), 1 + len(tables.rounds))
     return row + 2

@@ -30,7 +30,7 @@ def write_data(ws: Worksheet, tables: VillageTables) -> None:
             row += 1
             w.text(row, 1, kind)
             w.text(row, 2, trend.key)
-            w.text(row, 3, trend.label)
+            w.text(row, 3, trend.label, align=styles.WRAP)
             w.text(row, 4, summary.info.name)
             if estimate.shown:
                 for col, value in ((5, estimate.value), (6, estimate.ci_low), (7, estimate.ci_high)):
@@ -45,4 +45,4 @@ def write_data(ws: Worksheet, tables: VillageTables) -> None:
             w.text(row, 13, change.status)
     styles.widths(ws, {"A": 8, "B": 22, "C": 50, "D": 18})
     ws.freeze_panes = "A2"
-    styles.print_setup(ws, "1:1")
+    styles.print_setup(ws, "1:1", "A:C")

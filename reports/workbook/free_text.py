@@ -25,4 +25,4 @@ def write_free_text(ws: Worksheet, tables: VillageTables) -> None:
             row += 1
     styles.widths(ws, {"A": 40, "B": 18, "C": 90})
     ws.freeze_panes = "A2"
-    styles.print_setup(ws, "1:1")
+    styles.print_setup(ws, "1:1", "A:A")

@@ -52,7 +52,7 @@ def write_method(ws: Worksheet, tables: VillageTables) -> None:
         cell.alignment = styles.Alignment(horizontal="left")
     styles.widths(ws, {"A": 30, "B": 110})
     ws.freeze_panes = "A3"
-    styles.print_setup(ws, "2:2")
+    styles.print_setup(ws, "2:2", "A:A")
 
 
 def _amendments(w: SheetWriter, tables: VillageTables, row: int) -> int:

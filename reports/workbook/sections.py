@@ -37,9 +37,9 @@ def write_section(ws: Worksheet, tables: VillageTables, section: SectionTables) 
     last_col = 1 + PER_ROUND * len(tables.rounds)
     styles.widths(ws, {"A": 50})
     for col in range(2, last_col + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 12
+        ws.column_dimensions[get_column_letter(col)].width = 11
     ws.freeze_panes = f"B{FIRST_ITEM_ROW}"
-    styles.print_setup(ws, "2:3")
+    styles.print_setup(ws, "2:3", "A:A")
 
 
 def _item(w: SheetWriter, tables: VillageTables, item: ItemDetail, round_cols: dict[int, int], row: int) -> int:
@@ -52,7 +52,7 @@ def _item(w: SheetWriter, tables: VillageTables, item: ItemDetail, round_cols: d
     if item.kind == "multiple":
         notes.append(w.msg("multiple_note"))
     for note in notes:
-        w.text(row, 1, note, styles.NOTE)
+        w.note(row, note, last_col)
         row += 1
     for block in item.blocks:
         row = _block(w, item, block, round_cols, row, len(item.blocks) > 1)
@@ -182,6 +182,7 @@ def _chart(w: SheetWriter, tables: VillageTables, section: SectionTables, row: i
         title = w.msg("section_chart", latest=latest, previous=previous)
     else:
         title = w.msg("section_chart_single", latest=latest)
+    styles.page_break_before(w.ws, row)  # the chart and its data start a page, so no repeated header cuts it
     w.text(row, 1, title, styles.HEADING)
     header = row + 1
     w.header(header, 1, w.msg("measure"))

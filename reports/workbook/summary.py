@@ -14,6 +14,8 @@ from reports.workbook import styles
 from reports.workbook.cells import FigureKind, SheetWriter, direction_formatting
 
 PER_ROUND = 4  # value, interval, n, caution
+ROUND_WIDTHS = (10, 14, 8, 10)  # the rounds table above shares them: dates, questionnaire, responses
+CHANGE_WIDTHS = (9, 13, 17, 18)  # change, interval, direction ("● no clear change"), web/paper mix
 
 
 def write_summary(ws: Worksheet, tables: VillageTables) -> None:
@@ -34,15 +36,21 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
         row += 1
     row = _rounds_table(w, tables, row + 1)
     row = _headline_table(w, tables, row + 1)
-    row = _goals(w, tables, row + 1)
-    _notes(w, tables, row + 1)
-    last_col = 3 + PER_ROUND * len(tables.rounds) + 4
-    styles.widths(ws, {"A": 46, "B": 22})
-    for col in range(3, last_col + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 11
-    ws.column_dimensions[get_column_letter(last_col)].width = 22
+    table_end = _goals(w, tables, row + 1)
+    notes_end = _notes(w, tables, table_end + 1)
+    styles.widths(ws, {"A": 40, "B": 16})
+    for number in range(len(tables.rounds)):
+        for offset, width in enumerate(ROUND_WIDTHS):
+            ws.column_dimensions[get_column_letter(3 + PER_ROUND * number + offset)].width = width
+    change_col = 3 + PER_ROUND * len(tables.rounds)
+    for offset, width in enumerate(CHANGE_WIDTHS):
+        ws.column_dimensions[get_column_letter(change_col + offset)].width = width
     ws.freeze_panes = "B2"
-    styles.print_setup(ws, "1:1")
+    # The tables print across as many pages as keep them legible, columns A:B repeated; the
+    # notes, narrow, print once after them rather than cut at each page's edge.
+    last = get_column_letter(change_col + len(CHANGE_WIDTHS) - 1)
+    ws.print_area = [f"A1:{last}{table_end}", f"A{table_end + 1}:B{notes_end}"]
+    styles.print_setup(ws, "1:1", "A:B")
 
 
 def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
@@ -90,10 +98,6 @@ def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     key_items = [tables.item(key) for key in tables.key_items]
     row = _trend_rows(w, tables, key_items, row, "items_heading", "share")
     direction_formatting(ws, change_col + 2, first, row - 1)
-    w.text(row, 1, w.msg("summary_reading", min_n=tables.options.min_n,
-                         caution_top=tables.options.caution_below - 1), styles.NOTE, align=styles.WRAP)
-    styles.merge(ws, row, 1, change_col + 3)
-    ws.row_dimensions[row].height = 42
     return row + 1
 
 
@@ -150,10 +154,15 @@ def _trend_rows(w: SheetWriter, tables: VillageTables, trends: list[Trend] | tup
     return row
 
 
-def _notes(w: SheetWriter, tables: VillageTables, row: int) -> None:
+def _notes(w: SheetWriter, tables: VillageTables, row: int) -> int:
+    """How to read the tables, and the notes on the trends they show, in columns A:B; the
+    last row written."""
+    w.note(row, w.msg("summary_reading", min_n=tables.options.min_n, caution_top=tables.options.caution_below - 1), 2)
+    row += 2
     shown = {trend.key for trend in tables.indices} | set(tables.key_items)
     notes = [note for trend in (*tables.indices, *tables.items) if trend.key in shown for note in trend.notes]
     w.text(row, 1, w.msg("notes_heading"), styles.HEADING)
     for note in notes or [w.msg("no_notes")]:
         row += 1
-        w.text(row, 1, note, styles.NOTE)
+        w.note(row, note, 2)
+    return row

@@ -23,6 +23,8 @@ from reports.workbook.cells import SheetWriter
 
 LEGEND_CHARS = 60
 CHART_ROWS = 16  # rows a chart covers, so the next one does not overlap it
+CHARTS_PER_PAGE = 2
+ROUND_WIDTH = 14  # with column A, wide enough on paper for the charts below
 
 
 def short_label(label: str, limit: int = LEGEND_CHARS) -> str:
@@ -30,11 +32,12 @@ def short_label(label: str, limit: int = LEGEND_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def write_trend(ws: Worksheet, tables: VillageTables) -> None:
-    """Fill the Trend sheet: one data block and one chart per group of figures."""
+def write_trend(ws: Worksheet, tables: VillageTables) -> LineChart | None:
+    """Fill the Trend sheet: one data block and one chart per group of figures. Returns a
+    second chart of the first group (the indices) from the same cells, for another sheet."""
     w = SheetWriter(ws, tables.options)
     w.text(1, 1, w.msg("trend_title"), styles.TITLE)
-    w.text(2, 1, w.msg("trend_blank_cells"), styles.NOTE)
+    w.note(2, w.msg("trend_blank_cells"), 1 + len(tables.rounds))
     header_row = 4
     w.header(header_row, 1, w.msg("measure"))
     rounds = len(tables.rounds)
@@ -52,14 +55,26 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> None:
         blocks.append((group.title, first, row - 1, group.share))
     crime_row = _crime_row(w, tables, row + 1)
     chart_row = (crime_row or row) + 3
-    for title, first, last, is_share in blocks:
-        ws.add_chart(_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share), f"A{chart_row}")
-        chart_row += CHART_ROWS
+    charts = [_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share)
+              for title, first, last, is_share in blocks]
     if crime_row is not None:
-        ws.add_chart(_crime_chart(ws, w.msg("crime_rate"), header_row, crime_row, len(tables.rounds)), f"A{chart_row}")
+        charts.append(_crime_chart(ws, w.msg("crime_rate"), header_row, crime_row, len(tables.rounds)))
+    for number, chart in enumerate(charts):
+        if number % CHARTS_PER_PAGE == 0:  # whole charts on each printed page, none under a repeated header
+            styles.page_break_before(ws, chart_row)
+        ws.add_chart(chart, f"A{chart_row}")
+        chart_row += CHART_ROWS
     styles.widths(ws, {"A": 62})
+    for col in range(2, rounds + 2):
+        ws.column_dimensions[get_column_letter(col)].width = ROUND_WIDTH
     ws.freeze_panes = f"B{header_row + 1}"
-    styles.print_setup(ws, f"{header_row}:{header_row}")
+    # The error bars' helper columns stay on screen, off paper: the charts show them.
+    ws.print_area = f"A1:{get_column_letter(rounds + 1)}{chart_row}"
+    styles.print_setup(ws, f"{header_row}:{header_row}", "A:A")
+    if not blocks:
+        return None
+    title, first, last, is_share = blocks[0]
+    return _line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share)
 
 
 def _series_rows(w: SheetWriter, tables: VillageTables, trends: Sequence[Charted], row: int, is_share: bool) -> int:
@@ -92,7 +107,7 @@ def _crime_row(w: SheetWriter, tables: VillageTables, row: int) -> int | None:
     w.text(row, 1, w.msg("crime_rate"))
     for col, summary in enumerate(tables.rounds, start=2):
         w.number(row, col, crime.rate(summary.info.id), "0.0")
-    w.text(row + 1, 1, w.msg("crime_trend_note"), styles.NOTE, align=styles.WRAP)
+    w.note(row + 1, w.msg("crime_trend_note"), 1 + len(tables.rounds))
     return row
 
 

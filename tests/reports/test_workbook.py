@@ -87,7 +87,7 @@ def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
     tables = _tables(demo, 0)
     sheets = pd.read_excel(io.BytesIO(build_village_workbook(tables)), sheet_name=None, header=None)
     titles = [section.title for section in tables.sections]
-    assert list(sheets) == ["Ringkasan", "Tren", *titles, "Perbandingan", "Metode", "Data angka"]
+    assert list(sheets) == ["Sekilas", "Ringkasan", "Tren", *titles, "Perbandingan", "Metode", "Data angka"]
     summary = sheets["Ringkasan"]
     assert (summary[0] == "Indeks kepercayaan").any()
     # Labelled by meaning: for the worry items the favourable answers are the bottom two.
@@ -102,7 +102,7 @@ def test_workbook_reads_back_with_pandas_and_has_every_sheet(demo: Demo):
 def test_english_is_the_same_workbook_in_other_words(demo: Demo):
     indonesian = _open(_tables(demo, 0))
     english = _open(_tables(demo, 0, lang="en"))
-    assert english.sheetnames[:2] == ["Summary", "Trend"]
+    assert english.sheetnames[:3] == ["At a glance", "Summary", "Trend"]
     assert english.sheetnames[-3:] == ["Comparison", "Method", "Data"]
     # v2 gives no short titles: a long one is cut at a word, and says so (not "... do their jo").
     assert "How well the police do their…" in english.sheetnames
@@ -158,10 +158,15 @@ def test_a_scale_length_change_is_drawn_as_a_break_and_the_amendment_is_cited(de
 def test_every_sheet_is_set_up_for_printing(demo: Demo):
     workbook = _open(_tables(demo, 0, include_free_text=True))
     assert "Jawaban terbuka" in workbook.sheetnames
-    for ws in workbook.worksheets:
+    glance, *others = workbook.worksheets
+    assert glance.title == "Sekilas" and glance.page_setup.orientation == "portrait"
+    assert int(glance.page_setup.fitToWidth) == int(glance.page_setup.fitToHeight) == 1  # one page
+    for ws in others:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert int(ws.page_setup.paperSize) == 9  # A4
-        assert int(ws.page_setup.fitToWidth) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        # One page wide, or printed across pages at a fixed legible scale with the labels repeated.
+        fits = ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+        assert fits or (ws.page_setup.scale == 70 and ws.print_title_cols), ws.title
         assert ws.print_title_rows, ws.title
         assert ws.freeze_panes, ws.title
     assert workbook["Ringkasan"].column_dimensions["A"].width > 30
