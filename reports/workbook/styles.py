@@ -119,17 +119,19 @@ def fit_row_heights(ws: Worksheet) -> None:
     covered = {(r.min_row, col) for r in ws.merged_cells.ranges for col in range(r.min_col + 1, r.max_col + 1)}
     widths: dict[int, float] = {}
     needed: dict[int, float] = {}
-    for row in ws.iter_rows(max_col=printed_columns(ws)):  # columns kept off paper keep their height
-        for cell in row:
-            value = cell.value
-            if not isinstance(value, str) or not cell.alignment.wrap_text or (cell.row, cell.column) in covered:
-                continue
-            first, last = spans.get((cell.row, cell.column), (cell.column, cell.column))
-            width = sum(widths.setdefault(col, column_width(ws, col)) for col in range(first, last + 1))
-            size = float(cell.font.sz or 11)
-            per_line = max(1.0, width * 11 / size / TEXT_WIDTH)
-            lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
-            needed[cell.row] = max(needed.get(cell.row, 0.0), lines * size * LINE_HEIGHT + 3)
+    printed = printed_columns(ws)  # columns kept off paper keep their height
+    # The cells written, not every coordinate: iter_rows() would create (and save) the empty ones.
+    for cell in list(ws._cells.values()):
+        value = cell.value
+        if (not isinstance(value, str) or cell.column > printed or not cell.alignment.wrap_text
+                or (cell.row, cell.column) in covered):
+            continue
+        first, last = spans.get((cell.row, cell.column), (cell.column, cell.column))
+        width = sum(widths.setdefault(col, column_width(ws, col)) for col in range(first, last + 1))
+        size = float(cell.font.sz or 11)
+        per_line = max(1.0, width * 11 / size / TEXT_WIDTH)
+        lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+        needed[cell.row] = max(needed.get(cell.row, 0.0), lines * size * LINE_HEIGHT + 3)
     for number, height in needed.items():
         dimension = ws.row_dimensions[number]
         if height > (dimension.height or 15):
