@@ -20,6 +20,10 @@ BASE = "/downloads/putaran-1-2026"
 VILLAGE = "32.73.02.1001"
 SMALLEST = MIN_SCALE * NOTE.sz  # the notes' 9 pt at the smallest scale any sheet prints at
 
+# What is printed does not depend on the database engine, and printing takes LibreOffice a
+# while: one backend is enough (the workbooks' figures are tested on both elsewhere).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def admin(client, demo_data):

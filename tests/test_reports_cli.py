@@ -131,6 +131,7 @@ def test_overview_errors(demo, tmp_path: Path):
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # LibreOffice is slow; the engine does not matter
 def test_libreoffice_converts_a_village_workbook(demo, tmp_path: Path):
     """The workbook opens in LibreOffice without repair: headless conversion to PDF succeeds
     (tests/test_print_layout.py reads the printed pages)."""
