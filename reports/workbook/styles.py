@@ -87,6 +87,7 @@ def column_width(ws: Worksheet, col: int) -> float:
 
 
 DEFAULT_WIDTH = 8.43
+DEFAULT_HEIGHT = 15.0  # points: one line of 11-pt text
 
 
 def pages_wide(ws: Worksheet, page: float, title_cols: str | None = None) -> int:
@@ -120,22 +121,33 @@ def fit_row_heights(ws: Worksheet) -> None:
     widths: dict[int, float] = {}
     needed: dict[int, float] = {}
     printed = printed_columns(ws)  # columns kept off paper keep their height
+    workbook = ws.parent
+    # Read the style ids, not cell.alignment and cell.font: those build a proxy per cell.
+    wraps = [bool(alignment.wrap_text) for alignment in workbook._alignments]
+    sizes = [float(font.sz or 11) for font in workbook._fonts]
     # The cells written, not every coordinate: iter_rows() would create (and save) the empty ones.
-    for cell in list(ws._cells.values()):
-        value = cell.value
-        if (not isinstance(value, str) or cell.column > printed or not cell.alignment.wrap_text
-                or (cell.row, cell.column) in covered):
+    for (row, col), cell in list(ws._cells.items()):
+        value = cell._value
+        if type(value) is not str or col > printed or (row, col) in covered:
             continue
-        first, last = spans.get((cell.row, cell.column), (cell.column, cell.column))
-        width = sum(widths.setdefault(col, column_width(ws, col)) for col in range(first, last + 1))
-        size = float(cell.font.sz or 11)
+        style = cell._style
+        if not wraps[style.alignmentId]:
+            continue
+        first, last = spans.get((row, col), (col, col))
+        width = 0.0
+        for c in range(first, last + 1):
+            if c not in widths:
+                widths[c] = column_width(ws, c)
+            width += widths[c]
+        size = sizes[style.fontId]
         per_line = max(1.0, width * 11 / size / TEXT_WIDTH)
         lines = sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
-        needed[cell.row] = max(needed.get(cell.row, 0.0), lines * size * LINE_HEIGHT + 3)
+        if lines > 1 or size > 11:  # one line of 11 pt fits the default height
+            needed[row] = max(needed.get(row, 0.0), lines * size * LINE_HEIGHT + 3)
     for number, height in needed.items():
-        dimension = ws.row_dimensions[number]
-        if height > (dimension.height or 15):
-            dimension.height = round(height, 1)
+        known = ws.row_dimensions[number].height if number in ws.row_dimensions else None
+        if height > (known or DEFAULT_HEIGHT):
+            ws.row_dimensions[number].height = round(height, 1)
 
 
 TEXT_WIDTH = 1.15
