@@ -292,7 +292,7 @@ def _measure_cells(w: SheetWriter, row: int, col: int, measure: Measure, cell: M
                styles.BOLD if cell.bh_significant else None)
 
 
-PRINT_MEASURES = ("value", "change", "direction", "bh")
+PRINT_MEASURES = ("value", "change", "direction_short", "bh_flag")  # column headers per index
 ARROWS = {"up": "▲", "down": "▼", "none": "●"}  # the print view's legend says what each means
 
 
@@ -311,7 +311,7 @@ def _print_view(ws: Worksheet, overview: Overview) -> None:
         col = 4 + len(PRINT_MEASURES) * position
         w.header(4, col, overview.measures[number].label)
         styles.merge(ws, 4, col, col + len(PRINT_MEASURES) - 1)
-        for offset, key in enumerate(("value", "change", "direction_short", "bh_flag")):
+        for offset, key in enumerate(PRINT_MEASURES):
             w.header(5, col + offset, w.msg(key))
     row = 5
     for village_row in overview.rows:
@@ -349,9 +349,7 @@ def _goals_sheet(ws: Worksheet, overview: Overview) -> None:
     w.text(1, 1, w.msg("overview_goals_title", area=f"{overview.area.name} ({overview.area.code})",
                        round=overview.round.name), styles.TITLE)
     judged = max(sum(overview.goal_counts(number).values()) for number in range(len(overview.goals)))
-    w.text(2, 1, w.msg("overview_goals_caveat", villages=judged), styles.NOTE, align=styles.WRAP)
-    styles.merge(ws, 2, 1, 4 + len(GOAL_STATUSES))
-    ws.row_dimensions[2].height = 75
+    w.note(2, w.msg("overview_goals_caveat", villages=judged), 4 + len(GOAL_STATUSES))
     row = 4
     for col, key in enumerate(("measure", "goal_target", "goal_area", "goal_villages"), start=1):
         w.header(row, col, w.msg(key))

@@ -128,7 +128,9 @@ class Trend:
             return step
         if after_id not in self.values or self.values[after_id] is None:
             return ChangeEstimate("not_asked", NO_CHANGE)
-        return self.spans.get((before_id, after_id), ChangeEstimate("not_comparable", NO_CHANGE))
+        if (before_id, after_id) not in self.spans:  # a wrong answer would be worse than none
+            raise LookupError(f"the change {before_id} -> {after_id} was not asked for (ReportOptions.change_spans)")
+        return self.spans[(before_id, after_id)]
 
 
 @dataclass(frozen=True)
@@ -268,13 +270,13 @@ class VillageTables:
     """Villages whose newest answers the area figures (district, regency, alpha) leave out:
     their stored sums were not rebuilt while the report waited."""
     companions: tuple[VillageTables, ...] = ()
+    """The same village in rounds of other questionnaires held in the same period (the
+    partners' beside the residents'), each on its own round and its own rules."""
     goals: tuple[GoalResult, ...] = ()
     """The intermediate goals set for this village's area in the report's rounds, judged
     (``reports.goals``)."""
     crime: CrimeTable | None = None
     """Recorded crime beside the rounds, and the dark figure; None when there is neither."""
-    """The same village in rounds of other questionnaires held in the same period (the
-    partners' beside the residents'), each on its own round and its own rules."""
 
     @property
     def latest(self) -> RoundInfo:

@@ -80,9 +80,10 @@ def test_a_change_goal_over_two_rounds_is_judged_on_newcombes_interval_from_its_
     (hits2, n2) = share(second.id, village.id)
     step = 100 * (hits3 / n3 - hits2 / n2)
     assert results[2].value == pytest.approx(step, abs=1e-9)  # no baseline: the step from Putaran 2 2025
-    # Without the span asked for, the report cannot judge it rather than judge the wrong change.
+    # Without the span asked for, judging it fails loudly rather than judge the wrong change.
     plain = build_village_tables(village, [first, second, third], demo.responses, ReportOptions())
-    assert village_goals(plain, goals[:1])[0].status == "not_comparable"
+    with pytest.raises(LookupError, match="was not asked for"):
+        village_goals(plain, goals[:1])
 
 
 def test_an_index_change_over_two_rounds_is_welchs_interval_of_the_hand_scored_means(catalog):
