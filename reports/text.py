@@ -26,8 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "{round} · {responses} responses · {district} district, {regency}"},
     "glance_range": {"id": "rentang 95%: {low}–{high} · n = {n}", "en": "95% range: {low}–{high} · n = {n}"},
     "glance_base": {"id": "n = {n}", "en": "n = {n}"},
-    "glance_change": {"id": "{direction} {points} poin sejak {round}",
-                      "en": "{direction} {points} points since {round}"},
+    "glance_change": {"id": "{direction}: {points} poin sejak {round}",
+                      "en": "{direction}: {points} points since {round}"},
     "glance_reading": {
         "id": "Angka besar: indeks 0–100 putaran ini (makin tinggi makin baik). Panah: ▲ naik atau ▼ turun bila "
         "rentang 95% perubahan tidak mencakup nol, ● bila perubahannya belum jelas. Angka dengan kurang dari {min_n} "

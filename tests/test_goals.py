@@ -143,6 +143,12 @@ def test_a_rise_over_two_rounds_and_the_overview_counts_villages_in_each_status(
         # Each village's status is the one its own workbook gives.
         for row in judged[:4]:
             assert _summary_goals(client, "putaran-1-2026", row[0])[text][5] == row[column]
+    # The one-page summary lists the same goals with the same status, without a doubled stop.
+    village = villages[0][0]
+    glance = openpyxl.load_workbook(io.BytesIO(client.get(f"/downloads/putaran-1-2026/village/{village}.xlsx").data))
+    lines = {row[0]: row[4] for row in ([c.value for c in r] for r in glance["Sekilas"].iter_rows()) if row[0]}
+    rise = next(text for text in lines if str(text).endswith(": naik 5 poin sejak Putaran 1 2025 (32.73)"))
+    assert ".:" not in rise and lines[rise] == villages[0][2]
     assert all(row[3] for row in villages if row[0].startswith("32.73.01."))  # the district's level goal
     assert not any(row[3] for row in villages if not row[0].startswith("32.73.01."))
 

@@ -51,7 +51,7 @@ def test_the_village_report_prints_legibly_with_its_summary_on_the_first_page(ad
     for position, label in enumerate(labels):
         summary_row = next(row for row in summary if row[0] == label)
         assert glance[4][2 * position] == pytest.approx(summary_row[latest_value_col])
-    assert glance[5][2].startswith("▲ up +") and "since Putaran 2 2025" in glance[5][2]  # Safety rose clearly
+    assert glance[5][2].startswith("▲ up: +") and "since Putaran 2 2025" in glance[5][2]  # Safety rose clearly
 
     pdf = to_pdf(workbook_path, tmp_path)
     texts = page_texts(pdf)

@@ -97,7 +97,8 @@ def _goals(w: SheetWriter, tables: VillageTables, row: int) -> int:
     names = {summary.info.id: summary.info.name for summary in tables.rounds}
     for result in tables.goals:
         row += 1
-        w.text(row, 1, f"{result.label}: {describe(result.goal, names, w.lang)} ({result.goal.area_code})",
+        label = result.label.rstrip(".?")  # a question's own full stop would stand before the colon
+        w.text(row, 1, f"{label}: {describe(result.goal, names, w.lang)} ({result.goal.area_code})",
                align=styles.WRAP)
         styles.merge(w.ws, row, 1, 4)
         w.text(row, 5, w.msg(f"goal_{result.status}"), styles.BOLD, align=styles.WRAP)
