@@ -175,6 +175,13 @@ def test_the_console_sets_a_rise_from_a_chosen_round(client, demo_data):
                                                     "kind": "level", "target": "5", "baseline": "putaran-1-2025"},
                         follow_redirects=True)
     assert "Only a change goal is measured from a baseline round." in html.unescape(level.get_data(as_text=True))
+    client.get("/lang/id")  # the console's refusals speak the user's language
+    db.session.remove()
+    refused = client.post(f"{page_url}/goals", data={"csrf_token": token, "indicator": "trust_help", "area": "32.73",
+                                                      "kind": "level", "target": "5", "baseline": "putaran-1-2025"},
+                          follow_redirects=True)
+    assert "Hanya sasaran kenaikan yang diukur sejak putaran awal." in html.unescape(refused.get_data(as_text=True))
+    client.get("/lang/en")
     goal = db.session.scalars(sa.select(Goal).where(Goal.superseded_at.is_(None))).one()
     assert goal.baseline_round.name == "Putaran 1 2025"
     village_page = client.get(f"/downloads/putaran-1-2026/village/{VILLAGE}/").get_data(as_text=True)

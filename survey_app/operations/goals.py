@@ -14,6 +14,7 @@ from survey_app.extensions import db
 from survey_app.models import Goal, Round, RoundStatus, User, Village, code_in_scope, covers
 from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
+from survey_app.operations.texts import _
 from survey_app.questionnaire.types import report_kind
 
 MAX_CHANGE = 100.0
@@ -42,23 +43,24 @@ def set_goal(round_: Round, area_code: str, indicator: str, kind: GoalKind, targ
     goal is measured from ``baseline`` when given, else from the previous comparable round."""
     if baseline is not None:
         if kind != "change":
-            raise OperationError("Only a change goal is measured from a baseline round.")
+            raise OperationError(_("Only a change goal is measured from a baseline round."))
         if baseline.id not in {r.id for r in earlier_rounds(round_)}:
-            raise OperationError(f"{baseline.name!r} is not an earlier round of {round_.name!r}'s questionnaire.")
+            raise OperationError(_("'%(baseline)s' is not an earlier round of the questionnaire of '%(round)s'.",
+                                   baseline=baseline.name, round=round_.name))
     known = indicators(round_)
     if indicator not in known:
-        raise OperationError(f"{round_.name!r} reports no indicator {indicator!r}; choose one of "
-                             f"{', '.join(sorted(known))}.")
+        raise OperationError(_("'%(round)s' reports no indicator '%(indicator)s'; choose one of %(known)s.",
+                               round=round_.name, indicator=indicator, known=", ".join(sorted(known))))
     if kind == "level" and not 0 <= target <= 100:
-        raise OperationError("A level goal is between 0 and 100 (index points, or % favourable).")
+        raise OperationError(_("A level goal is between 0 and 100 (index points, or percent favourable)."))
     if kind == "change" and not -MAX_CHANGE <= target <= MAX_CHANGE:
-        raise OperationError("A change goal is between -100 and 100 points.")
+        raise OperationError(_("A change goal is between -100 and 100 points."))
     area_code = area_code.strip()
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Village)
                              .where(code_in_scope(Village.code, [area_code]))):
-        raise OperationError(f"No village in {area_code!r}.")
+        raise OperationError(_("No village in '%(area)s'.", area=area_code))
     if isinstance(actor, User) and not covers(actor.scope_prefixes, area_code):
-        raise OperationError(f"{area_code} is outside your area.")
+        raise OperationError(_("%(area)s is outside your area.", area=area_code))
     now = utcnow()
     for old in db.session.scalars(sa.select(Goal).where(
             Goal.round_id == round_.id, Goal.area_code == area_code, Goal.indicator == indicator,
