@@ -180,11 +180,9 @@ def build_overview(
 def _village_goals(village: VillageInfo, trends: VillageTrends, latest: RoundInfo,
                    goals: Sequence[GoalSpec]) -> list[GoalResult | None]:
     """Each goal's result for this village, None where the goal does not judge it."""
-    results = []
-    for goal in goals:
-        found = judge_goals(village.code, (*trends.indices, *trends.items), {latest.id}, [goal])
-        results.append(found[0] if found else None)
-    return results
+    judged = {id(result.goal): result
+              for result in judge_goals(village.code, (*trends.indices, *trends.items), {latest.id}, goals)}
+    return [judged.get(id(goal)) for goal in goals]
 
 
 def _previous_round(per_measure: Sequence[Sequence[Trend]], rounds: Sequence[RoundInfo]) -> RoundInfo | None:

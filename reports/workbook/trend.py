@@ -58,7 +58,8 @@ def write_trend(ws: Worksheet, tables: VillageTables) -> LineChart | None:
     charts = [_line_chart(ws, title, header_row, first, last, len(tables.rounds), is_share)
               for title, first, last, is_share in blocks]
     if crime_row is not None:
-        charts.append(_crime_chart(ws, w.msg("crime_rate"), header_row, crime_row, len(tables.rounds)))
+        # A line of its own: a rate has no 0-100 axis to share with the indices.
+        charts.append(_chart(ws, w.msg("crime_rate"), header_row, crime_row, crime_row, len(tables.rounds)))
     for number, chart in enumerate(charts):
         if number % CHARTS_PER_PAGE == 0:  # whole charts on each printed page, none under a repeated header
             styles.page_break_before(ws, chart_row)
@@ -109,11 +110,6 @@ def _crime_row(w: SheetWriter, tables: VillageTables, row: int) -> int | None:
         w.number(row, col, crime.rate(summary.info.id), "0.0")
     w.note(row + 1, w.msg("crime_trend_note"), 1 + len(tables.rounds))
     return row
-
-
-def _crime_chart(ws: Worksheet, title: str, header_row: int, row: int, rounds: int) -> LineChart:
-    """A line of its own: a rate has no 0-100 axis to share with the indices."""
-    return _chart(ws, title, header_row, row, row, rounds)
 
 
 def _chart(ws: Worksheet, title: str, header_row: int, first: int, last: int, rounds: int) -> LineChart:
