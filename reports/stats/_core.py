@@ -58,6 +58,13 @@ def check_counts(successes: SupportsIndex, n: SupportsIndex) -> tuple[int, int]:
     return x, total
 
 
+def check_effective(x: float, n: float) -> None:
+    """An effective count and base (weighted answers) need only be finite with 0 <= x <= n;
+    a little rounding above n is allowed, as a share of 1 times n_eff can land there."""
+    if not (math.isfinite(x) and math.isfinite(n)) or n < 0 or x < 0 or x > n * (1 + 1e-12):
+        raise ValueError(f"need 0 <= successes <= n, got successes={x}, n={n}")
+
+
 def finite_values(values: Values) -> FloatArray:
     """Scores as a float array with NaN/None dropped; infinities are rejected as corrupt data."""
     if isinstance(values, pd.Series):
@@ -99,13 +106,17 @@ def welch_terms(a: FloatArray, b: FloatArray) -> WelchTerms:
     diff = float(b.mean() - a.mean()) if a.size and b.size else math.nan
     if a.size < 2 or b.size < 2:
         return WelchTerms(diff, math.nan, math.nan)
-    va = sample_variance(a) / a.size
-    vb = sample_variance(b) / b.size
+    return welch_from(diff, sample_variance(a) / a.size, sample_variance(b) / b.size, a.size, b.size)
+
+
+def welch_from(diff: float, va: float, vb: float, na: float, nb: float) -> WelchTerms:
+    """Welch's terms from each round's variance of its mean and its count: shared by plain
+    scores (s^2 / n) and weighted ones (the linearised variance of a weighted mean)."""
     total = va + vb
     if total == 0:
         return WelchTerms(diff, 0.0, math.nan)
     # Written with the share w of the variance from round a so that tiny variances cannot
     # underflow to 0/0: df = (va + vb)^2 / (va^2/(na-1) + vb^2/(nb-1)).
     w = va / total
-    df = 1.0 / (w * w / (a.size - 1) + (1.0 - w) * (1.0 - w) / (b.size - 1))
+    df = 1.0 / (w * w / (na - 1) + (1.0 - w) * (1.0 - w) / (nb - 1))
     return WelchTerms(diff, math.sqrt(total), df)

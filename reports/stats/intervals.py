@@ -9,6 +9,7 @@ from reports.stats._core import (
     Values,
     check_confidence,
     check_counts,
+    check_effective,
     finite_values,
     sample_variance,
     t_critical,
@@ -26,7 +27,13 @@ def wilson_ci(successes: SupportsIndex, n: SupportsIndex, confidence: float = 0.
     ``n == 0`` returns ``(nan, nan)``: an empty base is a normal state of a table (nobody
     answered), not an error. Invalid counts raise ``ValueError``.
     """
-    x, total = check_counts(successes, n)
+    return wilson_bounds(*check_counts(successes, n), confidence)
+
+
+def wilson_bounds(x: float, total: float, confidence: float = 0.95) -> tuple[float, float]:
+    """``wilson_ci`` of a count and base that may be fractional: the effective count
+    (share x effective n) and effective n of weighted answers, which are not whole numbers."""
+    check_effective(x, total)
     z = z_critical(confidence)
     if total == 0:
         return NAN, NAN
@@ -53,10 +60,14 @@ def newcombe_diff_ci(
 
     Returns ``(diff, low, high)``; all NaN when either base is empty.
     """
-    c1, t1 = check_counts(x1, n1)
-    c2, t2 = check_counts(x2, n2)
-    l1, u1 = wilson_ci(c1, t1, confidence)
-    l2, u2 = wilson_ci(c2, t2, confidence)
+    return newcombe_bounds(*check_counts(x1, n1), *check_counts(x2, n2), confidence)
+
+
+def newcombe_bounds(c1: float, t1: float, c2: float, t2: float, confidence: float = 0.95) -> tuple[float, float, float]:
+    """``newcombe_diff_ci`` of counts and bases that may be fractional (effective counts of
+    weighted answers: Newcombe's interval is built from two Wilson intervals, which take them)."""
+    l1, u1 = wilson_bounds(c1, t1, confidence)
+    l2, u2 = wilson_bounds(c2, t2, confidence)
     if t1 == 0 or t2 == 0:
         return NAN, NAN, NAN
     p1, p2 = c1 / t1, c2 / t2

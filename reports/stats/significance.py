@@ -15,6 +15,7 @@ import numpy as np
 from reports.stats._core import (
     Values,
     check_counts,
+    check_effective,
     finite_values,
     normal_two_sided_p,
     t_two_sided_p,
@@ -29,8 +30,14 @@ def two_proportion_p_value(x1: SupportsIndex, n1: SupportsIndex, x2: SupportsInd
     NaN when either base is empty. When both rounds sit at 0% or both at 100% the pooled
     variance is 0 and the observed difference is exactly 0, so the p-value is 1.
     """
-    c1, t1 = check_counts(x1, n1)
-    c2, t2 = check_counts(x2, n2)
+    return pooled_z_p_value(*check_counts(x1, n1), *check_counts(x2, n2))
+
+
+def pooled_z_p_value(c1: float, t1: float, c2: float, t2: float) -> float:
+    """``two_proportion_p_value`` of counts and bases that may be fractional (effective
+    counts of weighted answers)."""
+    check_effective(c1, t1)
+    check_effective(c2, t2)
     if t1 == 0 or t2 == 0:
         return math.nan
     pooled = (c1 + c2) / (t1 + t2)

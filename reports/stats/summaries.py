@@ -14,8 +14,8 @@ from typing import Literal
 import pandas as pd
 
 from reports.stats._core import Values, finite_values
-from reports.stats.intervals import newcombe_diff_ci, welch_diff_ci, wilson_ci
-from reports.stats.significance import two_proportion_p_value, welch_p_value
+from reports.stats.intervals import newcombe_bounds, welch_diff_ci, wilson_ci
+from reports.stats.significance import pooled_z_p_value, welch_p_value
 
 BaseFlag = Literal["suppressed", "caution", "ok"]
 Direction = Literal["up", "down", "none"]
@@ -70,6 +70,18 @@ class ItemShare:
     share: float
     ci_low: float
     ci_high: float
+    effective_n: float | None = None
+    """Kish's effective n of weighted answers; None when the answers are not weighted."""
+
+    @property
+    def base(self) -> float:
+        """The base the interval, the change and min_n go by: the effective n when weighted."""
+        return self.n if self.effective_n is None else self.effective_n
+
+    @property
+    def effective_favourable(self) -> float:
+        """The favourable count at the effective base (the share times it)."""
+        return self.favourable if self.effective_n is None else self.share * self.effective_n
 
 
 def top2_share(
@@ -133,13 +145,13 @@ def proportion_change(before: ItemShare, after: ItemShare, min_n: int = MIN_N, c
     """Change in a top-2 share with Newcombe's interval and the pooled z-test p-value.
 
     Only computed when both bases reach ``min_n``; the estimate is a fraction
-    (0.12 = 12 percentage points).
+    (0.12 = 12 percentage points). Weighted shares go by their effective counts and bases.
     """
-    if before.n < min_n or after.n < min_n:
+    if before.base < min_n or after.base < min_n:
         return NOT_COMPUTED
-    diff, low, high = newcombe_diff_ci(before.favourable, before.n, after.favourable, after.n, confidence)
-    p_value = two_proportion_p_value(before.favourable, before.n, after.favourable, after.n)
-    return Change(diff, low, high, p_value)
+    counts = (before.effective_favourable, before.base, after.effective_favourable, after.base)
+    diff, low, high = newcombe_bounds(*counts, confidence)
+    return Change(diff, low, high, pooled_z_p_value(*counts))
 
 
 def mean_change(before_values: Values, after_values: Values, min_n: int = MIN_N, confidence: float = 0.95) -> Change:
