@@ -41,6 +41,7 @@ from reports.goals import with_goals
 from reports.tables import Population, ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.tables.crime import CrimeSource
 from reports.tables.model import GoalSpec
+from reports.weights import Targets
 from reports.workbook import build_village_workbook
 
 Progress = Callable[["BuiltReport"], None]
@@ -102,6 +103,8 @@ class BulkInputs:
     """The rounds' current intermediate goals, judged in each village's workbook."""
     crime: Mapping[int, CrimeSource] = field(default_factory=dict)
     """Village id -> the recorded crime its report sets beside the rounds."""
+    targets: Mapping[int, Targets] = field(default_factory=dict)
+    """Village id -> its population by age band x sex, for ``options.weighted``."""
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _companion_rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _computed: bool = field(init=False)
@@ -137,7 +140,7 @@ class BulkInputs:
         tables = build_village_tables(
             village, self.rounds, self.village_rows(village), self.options,
             population=self.population, versions=self.versions, generated_at=self.generated_at,
-            companions=companions, crime=self.crime.get(village.id),
+            companions=companions, crime=self.crime.get(village.id), targets=self.targets.get(village.id),
         )
         return build_village_workbook(with_goals(tables, self.goals))
 

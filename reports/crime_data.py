@@ -1,6 +1,6 @@
 """Loading what reports set beside the survey: police-recorded incidents and the population
-(the tables ``flask crime import`` and ``flask population import`` fill), with SQLAlchemy
-Core as ``reports.data`` does; no Flask."""
+(the tables ``flask crime import`` and ``flask population import`` fill), the latter also as
+the targets weights are fitted to; with SQLAlchemy Core as ``reports.data`` does; no Flask."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from reports.data import VillageInfo
+from reports.data import RESPONSES, VillageInfo, load_villages
 from reports.tables.crime import CrimeSource
+from reports.weights import AGE_QUESTION, SEX_QUESTION, Targets, targets_from_bands, weigh
 
 CRIME = sa.table(
     "recorded_crime",
@@ -20,7 +21,8 @@ CRIME = sa.table(
     sa.column("category", sa.String),
     sa.column("incidents", sa.Integer),
 )
-POPULATION = sa.table("population_counts", sa.column("area_code", sa.String), sa.column("count", sa.Integer))
+POPULATION = sa.table("population_counts", sa.column("area_code", sa.String), sa.column("count", sa.Integer),
+                      sa.column("age_band", sa.String), sa.column("sex", sa.String))
 VILLAGE_CODES = sa.table("villages", sa.column("code", sa.String), sa.column("district_code", sa.String))
 
 
@@ -47,6 +49,47 @@ def load_crime_sources(connection: sa.Connection, villages: Sequence[VillageInfo
             found[village.id] = CrimeSource(district.code, district.name, "district", months[district.code],
                                             population.get(district.code))
     return found
+
+
+def load_population_targets(connection: sa.Connection, villages: Sequence[VillageInfo]) -> dict[int, Targets]:
+    """Village id -> its residents by questionnaire age band x sex (``targets_from_bands``):
+    the village's own rows, else its district's (only the shares matter to a weight);
+    villages with neither are left out and their reports stay unweighted."""
+    codes = sorted({v.code for v in villages} | {v.district.code for v in villages})
+    rows: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    for chunk in _chunks(codes):
+        for code, band, sex, count in connection.execute(
+                sa.select(POPULATION.c.area_code, POPULATION.c.age_band, POPULATION.c.sex, POPULATION.c.count)
+                .where(POPULATION.c.area_code.in_(chunk))):
+            rows[code].append((band, sex, count))
+    targets = {code: targets_from_bands(found) for code, found in rows.items()}
+    return {v.id: targets[code] for v in villages
+            if (code := v.code if v.code in targets else v.district.code) in targets}
+
+
+def load_response_weights(connection: sa.Connection, round_id: int,
+                          village_filter: sa.ColumnElement[bool] | None = None) -> dict[int, float]:
+    """Response id -> its weight in the round's weighted reports: each village's respondents
+    weighted to its targets as ``build_village_tables`` does (a weight depends only on the
+    respondent's cell and the village's other respondents, so both give the same number).
+    Reads three small columns, not the answers, so a province's export can afford it."""
+    where = [RESPONSES.c.round_id == round_id, RESPONSES.c.deleted_at.is_(None)]
+    if village_filter is not None:
+        where.append(village_filter)
+    rows = connection.execute(sa.select(
+        RESPONSES.c.id, RESPONSES.c.village_id,
+        RESPONSES.c.answers[AGE_QUESTION].as_string(), RESPONSES.c.answers[SEX_QUESTION].as_string(),
+    ).where(*where)).all()
+    by_village: dict[int, list[tuple[int, str | None, str | None]]] = defaultdict(list)
+    for response_id, village_id, age, sex in rows:
+        by_village[village_id].append((response_id, age, sex))
+    targets = load_population_targets(connection, load_villages(connection, sorted(by_village)))
+    weights: dict[int, float] = {}
+    for village_id, found in by_village.items():
+        ids, ages, sexes = zip(*found, strict=True)
+        weighting = weigh(ages, sexes, targets.get(village_id))
+        weights.update(zip(ids, weighting.weights.tolist(), strict=True))
+    return weights
 
 
 def _population(connection: sa.Connection, codes: Sequence[str]) -> dict[str, int]:

@@ -121,17 +121,33 @@ def response_table(
     village_names: Mapping[int, str],
     options: ExportOptions | None = None,
     versions: QuestionnaireLookup | None = None,
+    weights: Mapping[int, float] | None = None,
 ) -> ResponseTable:
     """The export of one round's responses, given as ``response_records`` (rows are produced as
     the records are read), with the questionnaire versions ``refs`` they use and their number
-    (``response_versions`` gives both)."""
+    (``response_versions`` gives both). ``weights`` (response id -> weight) adds a ``weight``
+    column after the meta columns: the round's reports are weighted."""
     options = options or ExportOptions()
     questionnaires = _versions_in(round_, refs, versions)
     columns = question_columns(list(questionnaires.values()), options)
     orders = order_columns(list(questionnaires.values()))
-    header = [*META_HEADERS, *(column.header for column in columns), *(f"{ORDER_PREFIX}{name}" for _k, name in orders)]
+    header = [*META_HEADERS, *((WEIGHT_HEADER,) if weights is not None else ()),
+              *(column.header for column in columns), *(f"{ORDER_PREFIX}{name}" for _k, name in orders)]
     rows = _rows(round_, records, village_names, questionnaires, columns, options, orders)
+    if weights is not None:
+        rows = _weighted(rows, weights)
     return ResponseTable(header, rows, row_count)
+
+
+WEIGHT_HEADER = "weight"
+
+
+def _weighted(rows: Iterable[list[Value]], weights: Mapping[int, float]) -> Iterator[list[Value]]:
+    """Each row with its response's weight after the meta columns."""
+    at = len(META_HEADERS)
+    for row in rows:
+        row.insert(at, weights.get(int(row[0])))  # type: ignore[arg-type]
+        yield row
 
 
 ORDER_PREFIX = "order/"

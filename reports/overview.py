@@ -36,6 +36,7 @@ from reports.tables.figures import code_counts
 from reports.tables.model import GOAL_STATUSES, GoalResult, GoalSpec, GoalStatus
 from reports.tables.village import VillageTrends
 from reports.text import t
+from reports.weights import Targets
 from reports.workbook import styles
 from reports.workbook.cells import FigureKind, SheetWriter, change_ci_text, direction_formatting
 
@@ -128,9 +129,11 @@ def build_overview(
     versions: QuestionnaireLookup | None = None,
     generated_at: datetime | None = None,
     goals: Sequence[GoalSpec] = (),
+    targets: Mapping[int, Targets] | None = None,
 ) -> Overview:
     """The overview of ``villages`` for the last of ``rounds`` (oldest first), with the
-    goals set for that round judged in each village, as its own report judges them."""
+    goals set for that round judged in each village, as its own report judges them.
+    ``targets`` (village id -> population) weights each village as ``options.weighted`` asks."""
     latest = rounds[-1]
     goals = [goal for goal in goals if goal.round_id == latest.id]
     options = with_spans(options or ReportOptions(), goals)
@@ -139,7 +142,7 @@ def build_overview(
     trends = [
         build_village_trends(
             village.id, rounds, responses.iloc[groups[village.id]] if village.id in groups else empty, options,
-            versions=versions,
+            versions=versions, targets=(targets or {}).get(village.id),
         )
         for village in villages
     ]

@@ -121,6 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_change_low": {"id": "Perubahan: batas bawah 95%", "en": "Change: 95% lower bound"},
     "col_change_high": {"id": "Perubahan: batas atas 95%", "en": "Change: 95% upper bound"},
     "col_change_status": {"id": "Status perubahan", "en": "Change status"},
+    "col_n_eff": {"id": "n efektif (Kish)", "en": "Effective n (Kish)"},
     "web_share": {"id": "% lewat HP/web", "en": "% web"},
     "mode_shift": {
         "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "
@@ -316,6 +317,47 @@ MESSAGES: dict[str, dict[str, str]] = {
     "term_distribution": {"id": "Sebaran jawaban", "en": "Distribution"},
     "term_many_villages": {"id": "Banyak desa", "en": "Many villages"},
     "term_mode": {"id": "Cara pengisian", "en": "Collection mode"},
+    "term_weights": {"id": "Bobot", "en": "Weights"},
+    "m_weights_on": {
+        "id": "Angka desa ini DITIMBANG: jawaban tiap putaran diberi bobot agar susunan umur x jenis kelamin "
+        "sama dengan penduduk desa (atau kecamatan bila desa tidak punya data). Bila setiap sel punya paling "
+        "sedikit {min_cell} penjawab dipakai post-stratifikasi; bila tidak, raking pada umur dan jenis kelamin "
+        "dengan kelompok tipis digabung. Bobot dipotong pada {cap} kali rata-rata. 'n ef.' adalah n efektif "
+        "(Kish): banyaknya jawaban tanpa bobot yang sama tepatnya. Batas minimal n dan selang 95% memakai n "
+        "efektif. Sebaran jawaban di lembar bagian adalah jumlah jawaban apa adanya; alpha, kolom kecamatan dan "
+        "kabupaten, dan angka gelap kejahatan tidak ditimbang.",
+        "en": "This village's figures are WEIGHTED: each round's answers are weighted so that age band x sex "
+        "match the village's population (or its district's where the village has none). Post-stratification "
+        "when every cell has at least {min_cell} respondents; otherwise raking on age and sex with thin groups "
+        "merged. Weights are trimmed at {cap} times the mean. 'n eff.' is Kish's effective n: the number of "
+        "unweighted answers that would be as precise. The minimum base and the 95% intervals go by the "
+        "effective n. Answer distributions on the section sheets are counts as given; alpha, the district and "
+        "regency columns and the crime dark figure are not weighted.",
+    },
+    "m_weights_off": {
+        "id": "Angka tidak ditimbang: setiap jawaban dihitung sama. Bila yang menjawab (umur, jenis kelamin) "
+        "berbeda dari penduduk, atau berubah antarputaran, perubahan bisa karena susunan penjawab.",
+        "en": "Figures are unweighted: every answer counts the same. Where those who answered (age, sex) differ "
+        "from the population, or change between rounds, a change can come from who answered.",
+    },
+    "weighting": {"id": "Bobot", "en": "Weighting"},
+    "weighting_poststratified": {"id": "post-stratifikasi, n ef. {n_eff}", "en": "post-stratified, n eff. {n_eff}"},
+    "weighting_raked": {"id": "raking, n ef. {n_eff}", "en": "raked, n eff. {n_eff}"},
+    "weighting_unweighted": {"id": "tanpa bobot (tidak ada data penduduk)", "en": "unweighted (no population data)"},
+    "weighting_collapsed": {"id": "digabung: {groups}", "en": "merged: {groups}"},
+    "weighting_trimmed": {"id": "{count} bobot dipotong", "en": "{count} weights trimmed"},
+    "collapsed_sex": {"id": "tanpa jenis kelamin", "en": "sex left out"},
+    "effective_n": {"id": "n ef. {n_eff}", "en": "n eff. {n_eff}"},
+    "figures_weighted": {
+        "id": "Angka ditimbang menurut umur x jenis kelamin penduduk (lihat Metode: Bobot).",
+        "en": "Figures weighted to the population by age x sex (see Method: Weights).",
+    },
+    "figures_unweighted": {"id": "Angka tidak ditimbang.", "en": "Figures are unweighted."},
+    "note_weighted_areas": {
+        "id": "Angka desa ditimbang; angka kecamatan dan kabupaten di lembar Perbandingan tidak ditimbang.",
+        "en": "The village's figures are weighted; the district and regency figures on the Comparison sheet "
+        "are not.",
+    },
     "term_privacy": {"id": "Privasi", "en": "Privacy"},
     "term_comparability": {"id": "Perbandingan antarversi", "en": "Comparing versions"},
     "versions_heading": {"id": "Versi kuesioner", "en": "Questionnaire versions"},

@@ -104,12 +104,15 @@ def unweighted(n: int) -> Weighting:
     return Weighting(np.ones(n), "unweighted")
 
 
-def weigh(ages: Sequence[object], sexes: Sequence[object], targets: Targets | None,
+def weigh(ages: Iterable[object], sexes: Iterable[object], targets: Targets | None,
           min_cell: int = MIN_CELL, cap: float = WEIGHT_CAP) -> Weighting:
     """Weights of respondents whose answers to ``age_band`` and ``sex`` are ``ages`` and
     ``sexes`` (codes, None when not asked or not answered), fitted to ``targets``."""
-    n = len(ages)
-    cells = [(a, SEXES[s]) if a in AGE_BANDS and s in SEXES else None for a, s in zip(ages, sexes, strict=True)]
+    cells: list[Cell | None] = [
+        (a, SEXES[s]) if isinstance(a, str) and isinstance(s, str) and a in AGE_BANDS and s in SEXES else None
+        for a, s in zip(ages, sexes, strict=True)
+    ]
+    n = len(cells)
     known = np.array([i for i, cell in enumerate(cells) if cell is not None], dtype=int)
     populated = {cell: float(t) for cell, t in (targets or {}).items() if t > 0}
     if not populated or known.size == 0:
@@ -137,7 +140,7 @@ def _rake(sample: Sequence[Cell], targets: Mapping[Cell, float], min_cell: int) 
     age_groups, notes = _age_groups([a for a, _ in sample], {a for a, _ in targets}, min_cell)
     margins = [(np.array([age_groups[a] for a, _ in sample]),
                 _margin_targets(targets, lambda cell: age_groups.get(cell[0])))]
-    by_sex = defaultdict(int)
+    by_sex: dict[str, int] = defaultdict(int)
     for _, sex in sample:
         by_sex[sex] += 1
     if all(by_sex.get(sex, 0) >= min_cell for sex in SEXES.values()):
@@ -173,7 +176,7 @@ def _margin_targets(targets: Mapping[Cell, float], group_of) -> dict[str, float]
 def _age_groups(ages: Sequence[str], populated: set[str], min_cell: int) -> tuple[dict[str, str], tuple[str, ...]]:
     """Age band code -> its group's label: neighbouring bands merged, youngest first, until
     every group has ``min_cell`` respondents and residents (or one group is left)."""
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for age in ages:
         counts[age] += 1
     groups = [[code] for code in AGE_BANDS]

@@ -40,15 +40,15 @@ class Suppression:
         if self.min_n < 1:
             raise ValueError(f"min_n must be at least 1, got {self.min_n}")
 
-    def flag(self, n: int) -> BaseFlag:
-        """How a figure on base ``n`` may be shown."""
+    def flag(self, n: float) -> BaseFlag:
+        """How a figure on base ``n`` (an effective n when weighted) may be shown."""
         if n < self.min_n:
             return "suppressed"
         if n < self.caution_below:
             return "caution"
         return "ok"
 
-    def allows(self, n: int) -> bool:
+    def allows(self, n: float) -> bool:
         """True when a figure on base ``n`` may be published at all."""
         return n >= self.min_n
 

@@ -53,6 +53,10 @@ class _SumsCounts:
     def counts_of(self, round_id: int, question_id: str) -> Mapping[str, int]:
         return self._sums[round_id].counts.get(question_id, {})
 
+    def weight_sums_of(self, round_id: int, question_id: str) -> None:
+        """Stored sums are of unweighted answers: area figures are unweighted (docs/weights.md)."""
+        return None
+
 
 def build_area_trends(
     rounds: Sequence[RoundInfo],

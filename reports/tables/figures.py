@@ -14,18 +14,26 @@ import pandas as pd
 
 from reports.data import RoundInfo
 from reports.stats import ItemShare, Suppression, index_scores, mean_ci, wilson_ci
+from reports.stats._core import FloatArray
+from reports.stats.intervals import wilson_bounds
 from reports.stats.moments import Moments
+from reports.stats.weighted import WeightedScores
 from reports.tables.model import NAN, Estimate, ReportOptions, item_kind
+from reports.weights import AGE_QUESTION, SEX_QUESTION, Targets, Weighting, weigh
 from survey_app.questionnaire import Comparability, Index, Question, Questionnaire
 from survey_app.questionnaire.comparability import SAME
 
+WeightSums = tuple[Mapping[str, float], Mapping[str, float]]
+"""Weight and squared weight of the answers per answer code."""
+
 
 def make_estimate(value: float, low: float, high: float, n: int, suppression: Suppression,
-                  count: int | None = None) -> Estimate:
-    flag = suppression.flag(n)
+                  count: int | None = None, n_eff: float | None = None) -> Estimate:
+    """A published figure, hidden below min_n of its base: the effective n when weighted."""
+    flag = suppression.flag(n if n_eff is None else n_eff)
     if flag == "suppressed":
-        return Estimate(NAN, NAN, NAN, n, flag, count)
-    return Estimate(value, low, high, n, flag, count)
+        return Estimate(NAN, NAN, NAN, n, flag, count, n_eff)
+    return Estimate(value, low, high, n, flag, count, n_eff)
 
 
 def share_from_counts(counts: Mapping[str, int], question: Question) -> ItemShare:
@@ -38,16 +46,39 @@ def share_from_counts(counts: Mapping[str, int], question: Question) -> ItemShar
     return ItemShare(n, hits, hits / n if n else NAN, low, high)
 
 
+def weighted_share(counts: Mapping[str, int], sums: WeightSums, question: Question) -> ItemShare:
+    """Top-2 share of weighted answers: favourable weight over valid weight, with Wilson's
+    interval at Kish's effective n of the valid answers (``sums``: weight and squared weight
+    per answer code)."""
+    weight, squares = sums
+    valid = {option.code for option in question.scale_options()}
+    favourable = set(question.favourable) & valid
+    n = sum(counts.get(code, 0) for code in valid)
+    total = sum(weight.get(code, 0.0) for code in valid)
+    if n == 0 or total == 0:
+        return ItemShare(n, 0, NAN, NAN, NAN, 0.0)
+    share = sum(weight.get(code, 0.0) for code in favourable) / total
+    n_eff = total * total / sum(squares.get(code, 0.0) for code in valid)
+    low, high = wilson_bounds(share * n_eff, n_eff)
+    return ItemShare(n, sum(counts.get(code, 0) for code in favourable), share, low, high, n_eff)
+
+
 def share_estimate(share: ItemShare, suppression: Suppression) -> Estimate:
-    return make_estimate(share.share, share.ci_low, share.ci_high, share.n, suppression, share.favourable)
+    return make_estimate(share.share, share.ci_low, share.ci_high, share.n, suppression, share.favourable,
+                         share.effective_n)
 
 
-def mean_score(counts: Mapping[str, int], question: Question, suppression: Suppression) -> Estimate | None:
-    """Mean position 1..k on the scale as written (not flipped for reverse items)."""
+def mean_score(counts: Mapping[str, int], question: Question, suppression: Suppression,
+               weighted: tuple[FloatArray, FloatArray] | None = None) -> Estimate | None:
+    """Mean position 1..k on the scale as written (not flipped for reverse items); of the
+    respondents' positions and weights when ``weighted`` gives them."""
     scored = [(score, counts.get(option.code, 0)) for option in question.scale_options()
               if (score := question.score(option.code)) is not None]
     if len(scored) < 3:  # a mean of yes/no says nothing the share does not
         return None
+    if weighted is not None:
+        found = WeightedScores.of(*weighted)
+        return make_estimate(found.mean, *found.ci(), found.n, suppression, n_eff=found.n_eff)
     values = np.repeat([float(s) for s, _ in scored], [n for _, n in scored])
     mean, low, high, n = mean_ci(values)
     return make_estimate(mean, low, high, n, suppression)
@@ -113,9 +144,14 @@ def own_index_scores(frame: pd.DataFrame, questionnaire: Questionnaire, index: I
     )
 
 
-def index_estimate(scores: pd.Series, suppression: Suppression) -> Estimate:
-    mean, low, high, n = mean_ci(scores)
-    return make_estimate(mean, low, high, n, suppression)
+def index_estimate(scores: pd.Series, suppression: Suppression, weights: FloatArray | None = None) -> Estimate:
+    """The mean of respondents' index scores with its interval: Student's t, or linearised
+    when the respondents are weighted."""
+    if weights is None:
+        mean, low, high, n = mean_ci(scores)
+        return make_estimate(mean, low, high, n, suppression)
+    weighted = WeightedScores.of(scores, weights)
+    return make_estimate(weighted.mean, *weighted.ci(), weighted.n, suppression, n_eff=weighted.n_eff)
 
 
 def index_estimate_from(moments: Moments, suppression: Suppression) -> Estimate:
@@ -167,6 +203,9 @@ class AnswerCounts(Protocol):
 
     def counts_of(self, round_id: int, question_id: str) -> Mapping[str, int]: ...
 
+    def weight_sums_of(self, round_id: int, question_id: str) -> WeightSums | None:
+        """Weight and squared weight per answer code; None when the answers are not weighted."""
+
 
 class VillageData:
     """One village's responses, split by round, with its answer counts computed once and its
@@ -182,9 +221,49 @@ class VillageData:
         self.counts = small_code_counts(frame, sorted(ids))
         self.frame = frame
         self._columns: dict[tuple[int, str], npt.NDArray[np.object_] | None] = {}
+        self._weights: dict[int, FloatArray] = {}
 
     def counts_of(self, round_id: int, question_id: str) -> dict[str, int]:
         return self.counts.get((round_id, question_id), {})
+
+    def weigh(self, rounds: Sequence[RoundInfo], targets: Targets | None) -> dict[int, Weighting]:
+        """Weight each round's rows to ``targets`` (``reports.weights``); from now on every
+        figure of those rounds is weighted. Returns how each round was weighted."""
+        found = {}
+        for round_ in rounds:
+            size = len(self.by_round[round_.id])
+            ages, sexes = (self.column(round_.id, q) for q in (AGE_QUESTION, SEX_QUESTION))
+            found[round_.id] = weigh(ages if ages is not None else [None] * size,
+                                     sexes if sexes is not None else [None] * size, targets)
+        self._weights = {rid: w.weights for rid, w in found.items() if w.weighted}
+        return found
+
+    def scored(self, round_id: int, question: Question) -> tuple[FloatArray, FloatArray] | None:
+        """Each respondent's position 1..k on ``question``'s scale (NaN off it) and weight;
+        None when the round is unweighted."""
+        weights = self._weights.get(round_id)
+        values = self.column(round_id, question.id)
+        if weights is None:
+            return None
+        positions = {o.code: float(s) for o in question.scale_options() if (s := question.score(o.code)) is not None}
+        return (np.full(len(weights), NAN) if values is None else _mapped_values(values, positions)), weights
+
+    def weights_of(self, round_id: int) -> FloatArray | None:
+        """The round's weights in row order; None when its figures are unweighted."""
+        return self._weights.get(round_id)
+
+    def weight_sums_of(self, round_id: int, question_id: str) -> WeightSums | None:
+        weights = self._weights.get(round_id)
+        if weights is None:
+            return None
+        weight: dict[str, float] = defaultdict(float)
+        squares: dict[str, float] = defaultdict(float)
+        values = self.column(round_id, question_id)
+        for value, w in zip(values if values is not None else (), weights, strict=False):
+            if type(value) is str:
+                weight[value] += w
+                squares[value] += w * w
+        return weight, squares
 
     def column(self, round_id: int, question_id: str) -> npt.NDArray[np.object_] | None:
         """The round's answers to ``question_id`` as an object array; None when nobody has it."""

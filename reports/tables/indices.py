@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from reports.data import RoundInfo
 from reports.stats import Change, cronbach_alpha, index_scores, mean_change
+from reports.stats.weighted import WeightedScores, weighted_mean_change
 from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
 from reports.tables.comparison import Population
 from reports.tables.figures import VillageData, index_estimate, score_map
@@ -65,13 +67,20 @@ def index_trend(
             )
             scores[round_.id] = index_scores(data.item_scores(round_.id, maps))
     values: dict[int, Estimate | None] = {r.id: None for r in rounds}
-    values.update({rid: index_estimate(s, options.suppression) for rid, s in scores.items()})
+    values.update({rid: index_estimate(s, options.suppression, data.weights_of(rid)) for rid, s in scores.items()})
     counts = {rid: int(s.notna().sum()) for rid, s in scores.items()}
+    weighted = {rid: WeightedScores.of(s, w) for rid, s in scores.items() if (w := data.weights_of(rid)) is not None}
+    bases = {rid: weighted[rid].n_eff if rid in weighted else n for rid, n in counts.items()}
+
     def compute(a: RoundInfo, b: RoundInfo) -> Change:
+        if a.id in weighted or b.id in weighted:  # a round without targets weighs everyone 1
+            before, after = (weighted.get(r.id) or WeightedScores.of(scores[r.id], np.ones(len(scores[r.id])))
+                             for r in (a, b))
+            return weighted_mean_change(before, after, options.min_n)
         return mean_change(scores[a.id], scores[b.id], options.min_n)
 
     def min_n_ok(a: RoundInfo, b: RoundInfo) -> bool:
-        return min(counts[a.id], counts[b.id]) >= options.min_n
+        return min(bases[a.id], bases[b.id]) >= options.min_n
 
     changes = segment_changes(segments, compute, min_n_ok)
     alpha = {r.id: population.alpha(r, r.questionnaire.index(index_id)) if population else NAN for r in asked}

@@ -17,6 +17,7 @@ from reports.tables.figures import (
     mean_score,
     share_estimate,
     share_from_counts,
+    weighted_share,
 )
 from reports.tables.model import (
     DistributionBlock,
@@ -51,14 +52,18 @@ def item_trend(
         for round_ in segment:
             link = versions.link(qid, round_, reference).comparability
             counts = recode_counts(data.counts_of(round_.id, qid), link)
-            shares[round_.id] = share_from_counts(counts, ref_question)
+            sums = data.weight_sums_of(round_.id, qid)
+            shares[round_.id] = (
+                share_from_counts(counts, ref_question) if sums is None
+                else weighted_share(counts, (recode_counts(sums[0], link), recode_counts(sums[1], link)), ref_question)
+            )
     values: dict[int, Estimate | None] = {r.id: None for r in rounds}
     values.update({rid: share_estimate(share, options.suppression) for rid, share in shares.items()})
     def compute(a: RoundInfo, b: RoundInfo) -> Change:
         return proportion_change(shares[a.id], shares[b.id], options.min_n)
 
     def min_n_ok(a: RoundInfo, b: RoundInfo) -> bool:
-        return min(shares[a.id].n, shares[b.id].n) >= options.min_n
+        return min(shares[a.id].base, shares[b.id].base) >= options.min_n
 
     changes = segment_changes(segments, compute, min_n_ok)
     return Trend(
@@ -133,8 +138,10 @@ def _distribution(
         missing = total - sum(n for code, n in counts.items() if code in known)
         counts = {code: counts.get(code, 0) for code in known}
         if kind == "scale":
-            top2 = share_estimate(share_from_counts(counts, question), suppression)
-            mean = mean_score(counts, question, suppression)
+            sums = data.weight_sums_of(round_.id, question.id)
+            share = share_from_counts(counts, question) if sums is None else weighted_share(counts, sums, question)
+            top2 = share_estimate(share, suppression)
+            mean = mean_score(counts, question, suppression, data.scored(round_.id, question))
     flag = suppression.flag(valid_n)
     if flag == "suppressed":
         return RoundDistribution(round_.id, total, valid_n, flag, {}, None, top2, mean)

@@ -18,6 +18,7 @@ from survey_app.questionnaire.types import ReportKind, report_kind
 
 if TYPE_CHECKING:
     from reports.tables.crime import CrimeTable
+    from reports.weights import Weighting
 
 NAN = math.nan
 
@@ -46,6 +47,9 @@ class ReportOptions:
     change_spans: frozenset[tuple[int, int]] = frozenset()
     """(earlier, later) round ids whose change is wanted beyond the step from the previous
     comparable round: change goals set over several rounds."""
+    weighted: bool = False
+    """Weight each round's respondents to the population by age band x sex (``reports.weights``)
+    where the village has population targets; unweighted otherwise, and by default."""
 
     def __post_init__(self) -> None:
         if not LANGUAGE_RE.fullmatch(self.lang):  # any questionnaire's language; wording falls back to id
@@ -73,6 +77,8 @@ class Estimate:
     count: int | None = None
     """Favourable answers of a share, kept under min_n too: only a questionnaire that asks for
     counts (``small_bases: counts``) prints it."""
+    n_eff: float | None = None
+    """Kish's effective n of weighted answers (the flag goes by it); None when unweighted."""
 
     @property
     def shown(self) -> bool:
@@ -207,6 +213,8 @@ class RoundSummary:
     responses: int
     by_mode: Mapping[str, int]
     last_submitted: datetime | None
+    weighting: Weighting | None = None
+    """How the round's respondents were weighted; None when the report is unweighted."""
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reports.data import QuestionnaireLookup, RoundInfo
 from survey_app.questionnaire import Comparability, Questionnaire, compose
 from survey_app.questionnaire.comparability import NOT_COMPARABLE, SAME
+
+Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,11 @@ class Versions:
         return Link(link)
 
 
-def recode_counts(counts: Mapping[str, int], comparability: Comparability) -> dict[str, int]:
+def recode_counts(counts: Mapping[str, Number], comparability: Comparability) -> dict[str, Number]:
+    """Counts (or weighted sums) per answer code, moved onto the codes of a later version."""
     if comparability.kind == "same":
         return dict(counts)
-    recoded: dict[str, int] = defaultdict(int)
+    recoded: dict[str, Number] = defaultdict(int)
     for code, n in counts.items():
         new = comparability.recode(code)
         if new is not None:

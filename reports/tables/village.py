@@ -28,15 +28,18 @@ from reports.tables.model import (
 )
 from reports.tables.versions import Versions
 from reports.text import t
+from reports.weights import Targets, Weighting
 
 
-def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData) -> list[RoundSummary]:
+def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData,
+                     weighting: Mapping[int, Weighting] | None) -> list[RoundSummary]:
     summaries = []
     for round_ in rounds:
         frame = data.by_round[round_.id]
         by_mode = {str(mode): int(n) for mode, n in frame["mode"].value_counts().items()}
         last = frame["submitted_at"].max() if len(frame) else None
-        summaries.append(RoundSummary(round_, len(frame), by_mode, None if last is None else last.to_pydatetime()))
+        summaries.append(RoundSummary(round_, len(frame), by_mode, None if last is None else last.to_pydatetime(),
+                                      weighting[round_.id] if weighting is not None else None))
     return summaries
 
 
@@ -52,6 +55,7 @@ def build_village_tables(
     stale_villages: int = 0,
     companions: Sequence[VillageTables] = (),
     crime: CrimeSource | None = None,
+    targets: Targets | None = None,
 ) -> VillageTables:
     """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
 
@@ -59,7 +63,8 @@ def build_village_tables(
     ``population`` gives alpha over all villages and the district/regency comparison; without
     it those are left out. ``versions`` loads questionnaire versions between the rounds'
     versions (``Catalog.get``); not needed when no version is skipped. ``crime`` is the
-    recorded crime set beside the rounds (``reports.crime_data``).
+    recorded crime set beside the rounds (``reports.crime_data``). ``targets`` is the village's
+    population by age band x sex, which ``options.weighted`` weights every round to.
     """
     options = options or ReportOptions()
     if not rounds:
@@ -68,6 +73,7 @@ def build_village_tables(
         options = replace(options, counts_below_min_n=True)
     chain = Versions(rounds, versions)
     data = VillageData(responses, village.id, rounds)
+    weighting = data.weigh(rounds, targets) if options.weighted else None
     layout = section_layout(rounds, options.lang)
     headline = _headline(layout, rounds)
     items = [item_trend(qid, rounds, data, chain, options) for qid in headline]
@@ -81,7 +87,7 @@ def build_village_tables(
         ), _sheet_title(rounds, sid, title, options.lang))
         for sid, title, ids in layout
     ]
-    summaries = _round_summaries(rounds, data)
+    summaries = _round_summaries(rounds, data, weighting)
     cutoffs = [s.last_submitted for s in summaries if s.last_submitted is not None]
     return VillageTables(
         village=village,
@@ -92,7 +98,8 @@ def build_village_tables(
         key_items=key_items,
         sections=tuple(s for s in sections if s.items),
         comparison=tuple(comparison_rows(village, rounds[-1], data, population, indices, items, options)),
-        notes=(*_counts_note(options), *(note for trend in (*indices, *items) for note in trend.notes)),
+        notes=(*_counts_note(options), *_weights_note(options, population),
+               *(note for trend in (*indices, *items) for note in trend.notes)),
         free_text=tuple(free_text_answers(rounds, data, options.lang)) if options.include_free_text else (),
         generated_at=generated_at or datetime.now(UTC),
         data_cutoff=max(cutoffs) if cutoffs else None,
@@ -148,6 +155,7 @@ def build_village_trends(
     options: ReportOptions | None = None,
     *,
     versions: QuestionnaireLookup | None = None,
+    targets: Targets | None = None,
 ) -> VillageTrends:
     """The index and key-item trends of one village, computed exactly as in its village report
     (without the alpha, distributions and comparison that only the report shows)."""
@@ -156,6 +164,8 @@ def build_village_trends(
         raise ValueError("a village overview needs at least one round")
     chain = Versions(rounds, versions)
     data = VillageData(responses, village_id, rounds)
+    if options.weighted:
+        data.weigh(rounds, targets)
     keys, index_ids = headline_keys(rounds, options)
     items = tuple(item_trend(qid, rounds, data, chain, options) for qid in keys)
     indices = tuple(index_trend(iid, rounds, data, chain, options, None) for iid in index_ids)
@@ -186,6 +196,11 @@ def _key_items(options: ReportOptions, headline: Sequence[str]) -> tuple[str, ..
 def _counts_note(options: ReportOptions) -> tuple[str, ...]:
     """Say once why some cells hold counts where a resident report would hide the figure."""
     return (t("note_counts", options.lang, min_n=options.min_n),) if options.counts_below_min_n else ()
+
+
+def _weights_note(options: ReportOptions, population: Population | None) -> tuple[str, ...]:
+    """Say that the area columns beside weighted village figures are not weighted."""
+    return (t("note_weighted_areas", options.lang),) if options.weighted and population is not None else ()
 
 
 def _sheet_title(rounds: Sequence[RoundInfo], section_id: str, title: str, lang: str) -> str:

@@ -127,8 +127,17 @@ class SheetWriter:
             self.number(row, col, estimate.value, VALUE_FORMAT[kind])
             self.text(row, col + 1, ci_text(estimate.ci_low, estimate.ci_high, kind, self.lang), align=styles.CENTRE)
         self.number(row, col + 2, estimate.n, styles.COUNT)
-        if estimate.flag == "caution":
-            self.text(row, col + 3, self.msg("caution"), fill=styles.CAUTION_FILL)
+        flag = [self.msg("caution")] if estimate.flag == "caution" else []
+        if estimate.n_eff is not None:  # weighted: the effective n the flag and interval go by
+            flag.insert(0, self.msg("effective_n", n_eff=round(estimate.n_eff)))
+        if flag:
+            self.text(row, col + 3, "; ".join(flag), fill=styles.CAUTION_FILL if estimate.flag == "caution" else None)
+
+    def base_text(self, estimate: Estimate) -> str:
+        """"58", or "58, n eff. 41" for a weighted figure."""
+        if estimate.n_eff is None:
+            return str(estimate.n)
+        return f"{estimate.n}, {self.msg('effective_n', n_eff=round(estimate.n_eff))}"
 
     def change(self, row: int, col: int, change: ChangeEstimate, kind: FigureKind, compact: bool = False) -> None:
         """Three cells: change (points), its interval, and the direction as arrow and word.

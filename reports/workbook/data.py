@@ -11,7 +11,7 @@ from reports.workbook import styles
 from reports.workbook.cells import SheetWriter
 
 COLUMNS = ("data_kind", "data_id", "measure", "round", "value", "ci_low", "ci_high", "n", "flag",
-           "change", "change_low", "change_high", "change_status")
+           "change", "change_low", "change_high", "change_status", "n_eff")
 
 
 def write_data(ws: Worksheet, tables: VillageTables) -> None:
@@ -43,6 +43,8 @@ def write_data(ws: Worksheet, tables: VillageTables) -> None:
                                    (12, change.change.ci_high)):
                     w.number(row, col, value, fmt)
             w.text(row, 13, change.status)
+            if estimate.n_eff is not None:
+                w.number(row, 14, estimate.n_eff, styles.MEAN)
     styles.widths(ws, {"A": 8, "B": 22, "C": 50, "D": 18})
     ws.freeze_panes = "A2"
     styles.print_setup(ws, "1:1", "A:C")

@@ -42,7 +42,10 @@ def write_glance(ws: Worksheet, tables: VillageTables, index_chart: LineChart | 
         index_chart.width, index_chart.height = 17.5, 7.5
         ws.add_chart(index_chart, f"A{row + 1}")
         row += CHART_ROWS + 1
-    w.text(row, 1, w.msg("glance_reading", min_n=tables.options.min_n), styles.NOTE, align=styles.WRAP)
+    reading = w.msg("glance_reading", min_n=tables.options.min_n)
+    if tables.options.weighted:
+        reading = f"{reading} {w.msg('figures_weighted')}"
+    w.text(row, 1, reading, styles.NOTE, align=styles.WRAP)
     styles.merge(ws, row, 1, COLUMNS)
     ws.row_dimensions[row].height = 48
     for col in range(1, COLUMNS + 1):
@@ -66,7 +69,8 @@ def _indices(w: SheetWriter, tables: VillageTables, trends: tuple[Trend, ...], r
             ws.cell(row + 1, col).font = BIG
             ws.cell(row + 1, col).alignment = CENTRED
             low, high = (number_text(bound, 0, w.lang) for bound in (estimate.ci_low, estimate.ci_high))
-            w.text(row + 3, col, w.msg("glance_range", low=low, high=high, n=estimate.n), styles.NOTE, align=CENTRED)
+            w.text(row + 3, col, w.msg("glance_range", low=low, high=high, n=w.base_text(estimate)), styles.NOTE,
+                   align=CENTRED)
         else:
             n = estimate.n if estimate is not None else 0
             w.text(row + 1, col, w.msg("suppressed", min_n=tables.options.min_n), fill=styles.SUPPRESSED_FILL,

@@ -7,6 +7,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.safety import safe_text
 from reports.tables import VillageTables
+from reports.weights import MIN_CELL, WEIGHT_CAP
 from reports.workbook import styles
 from reports.workbook.cells import SheetWriter
 from survey_app.questionnaire import text_in
@@ -28,6 +29,10 @@ def write_method(ws: Worksheet, tables: VillageTables) -> None:
         w.text(row, 1, w.msg(f"term_{term}"), styles.BOLD, align=styles.WRAP)
         w.text(row, 2, w.msg(f"m_{term}", **params), align=styles.WRAP)
         row += 1
+    w.text(row, 1, w.msg("term_weights"), styles.BOLD, align=styles.WRAP)
+    w.text(row, 2, w.msg("m_weights_on" if options.weighted else "m_weights_off", min_cell=MIN_CELL,
+                         cap=f"{WEIGHT_CAP:g}"), align=styles.WRAP)
+    row += 1
     row += 1
     w.text(row, 1, w.msg("versions_heading"), styles.HEADING)
     for summary in tables.rounds:

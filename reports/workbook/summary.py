@@ -10,6 +10,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.goals import describe
 from reports.tables import Trend, VillageTables
+from reports.weights import Weighting
 from reports.workbook import styles
 from reports.workbook.cells import FigureKind, SheetWriter, direction_formatting
 
@@ -56,8 +57,9 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
 def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     w.text(row, 1, w.msg("rounds_heading"), styles.HEADING)
     row += 1
+    weighted = tables.options.weighted
     for col, key in enumerate(("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web",
-                               "mode_paper", "web_share"), start=1):
+                               "mode_paper", "web_share", *(("weighting",) if weighted else ())), start=1):
         w.header(row, col, w.msg(key))
     for summary in tables.rounds:
         row += 1
@@ -70,7 +72,22 @@ def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         w.number(row, 6, summary.by_mode.get("web", 0), styles.COUNT)
         w.number(row, 7, summary.by_mode.get("paper", 0), styles.COUNT)
         w.number(row, 8, tables.web_share(info.id), styles.PERCENT)
+        if summary.weighting is not None:
+            w.text(row, 9, weighting_text(w, summary.weighting))
+    row += 1
+    w.text(row, 1, w.msg("figures_weighted" if weighted else "figures_unweighted"), styles.NOTE)
     return row + 1
+
+
+def weighting_text(w: SheetWriter, weighting: Weighting) -> str:
+    """How one round was weighted, in a phrase: method and effective n, merges and trims."""
+    parts = [w.msg(f"weighting_{weighting.method}", n_eff=round(weighting.n_eff))]
+    if weighting.collapsed:
+        groups = ", ".join(w.msg("collapsed_sex") if group == "sex" else group for group in weighting.collapsed)
+        parts.append(w.msg("weighting_collapsed", groups=groups))
+    if weighting.trimmed:
+        parts.append(w.msg("weighting_trimmed", count=weighting.trimmed))
+    return "; ".join(parts)
 
 
 def _headline_table(w: SheetWriter, tables: VillageTables, row: int) -> int:

@@ -46,6 +46,7 @@ from survey_app.operations.rounds import (
     create_round,
     end_paper_entry,
     open_round,
+    set_weighting,
     update_settings,
     village_total,
 )
@@ -199,6 +200,27 @@ def round_settings(round_slug: str):  # type: ignore[no-untyped-def]
 
 
 # Lifecycle steps: (what the confirmation page explains, the operation, the form, the flash).
+@bp.route("/rounds/<round_slug>/weights", methods=["POST"])
+@roles_required(Role.ADMIN)
+def round_weights(round_slug: str):  # type: ignore[no-untyped-def]
+    """Weight the round's report figures to the population, or stop."""
+    round_ = round_by_slug(round_slug)
+    form = ConfirmForm()
+    choice = request.form.get("weighted")
+    if not form.validate_on_submit() or choice not in ("on", "off"):
+        abort(400)
+    try:
+        set_weighting(round_, choice == "on", current_user)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Reports of %(name)s are weighted to the population.", name=round_.name) if round_.weighted
+              else _("Reports of %(name)s are unweighted.", name=round_.name), "info")
+    return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="weights"), 303)
+
+
 def _open(round_: Round, form: ConfirmForm) -> None:
     open_round(round_, current_user)
 

@@ -60,7 +60,7 @@ def build(round_name: str, village_code: str | None, area_code: str | None, lang
     try:
         round_ = get_round(round_name)
         villages = round_villages(round_, village_code=village_code, area_code=area_code)
-        options = report_options(report_language(round_, lang), min_n or round_.min_n, free_text)
+        options = report_options(round_, report_language(round_, lang), min_n, free_text)
     except ValueError as exc:  # a bad --min-n; an OperationError is one line through @reading
         raise click.ClickException(str(exc)) from None
     if not villages:
@@ -123,7 +123,7 @@ def overview(round_name: str, area_code: str, lang: str, min_n: int | None, out_
         round_ = get_round(round_name)
         area = find_area(area_code)
         villages = round_villages(round_, area_code=area.code)
-        options = report_options(report_language(round_, lang), min_n or round_.min_n)
+        options = report_options(round_, report_language(round_, lang), min_n)
     except ValueError as exc:  # a bad --min-n; an OperationError is one line through @reading
         raise click.ClickException(str(exc)) from None
     data = area_overview(round_, area, villages, options)

@@ -19,6 +19,7 @@ from survey_app.operations.rounds import (
     get_round,
     open_round,
     parse_date,
+    set_weighting,
     village_total,
 )
 from survey_app.posters import form_url, villages_of_round, write_posters
@@ -72,6 +73,19 @@ def close(name: str, paper_may_finish: bool) -> None:
     close_round(round_, actor="cli", paper_may_finish=paper_may_finish)
     paper = " Paper entry may finish." if paper_may_finish else ""
     click.echo(f"Round {round_.name!r} is closed.{paper}")
+
+
+@group.command("weights")
+@click.argument("name")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+@transactional
+def weights(name: str, state: str) -> None:
+    """Weight the round's report figures to the population by age band and sex (on), or not."""
+    round_ = get_round(name)
+    changed = set_weighting(round_, state == "on", actor="cli")
+    how = "weighted to the population" if round_.weighted else "unweighted"
+    click.echo(f"Reports of round {round_.name!r} are {how}{'' if changed else ' (no change)'}.")
 
 
 @group.command("apply-schedule")

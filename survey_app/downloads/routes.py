@@ -175,7 +175,7 @@ def village(round_slug: str, village_code: str) -> Response:
     round_ = round_or_404(round_slug)
     lang, free_text = _lang(round_), _free_text()
     target = _village_of(round_, village_code)
-    data = village_report(round_, target, report_options(lang, round_.min_n, free_text))
+    data = village_report(round_, target, report_options(round_, lang, include_free_text=free_text))
     record_download(current_user, "village", target.code, what="village_report", round=round_.name, lang=lang,
                     free_text=free_text)
     return send_download(data, village_filename(target, round_), XLSX)
@@ -193,7 +193,7 @@ def overview(round_slug: str, area_code: str) -> Response:
     if len(villages) > current_app.config["OVERVIEW_DIRECT_VILLAGES"]:
         abort(409, description=_l("This area has too many villages to build its overview at once: "
                                   "prepare it from the round page, and download it when it is ready."))
-    data = area_overview(round_, area, villages, report_options(lang, round_.min_n))
+    data = area_overview(round_, area, villages, report_options(round_, lang))
     record_download(current_user, "area", area.code, what="overview", round=round_.name, lang=lang,
                     villages=len(villages))
     return send_download(data, area_filename(round_, area, "overview", ".xlsx"), XLSX)

@@ -81,6 +81,9 @@ class Round(db.Model):
     target_per_village: Mapped[int | None] = mapped_column(default=None)
     # Minimum base for this round's reports; None = the installation's MIN_N.
     min_n: Mapped[int | None] = mapped_column(default=None)
+    # Reports weight respondents to the population by age band x sex (reports.weights);
+    # off until population targets are imported and an administrator turns it on.
+    weighted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def serial_scope_id(self, village_id: int) -> int:
         """The part of a form's key that decides where its serial must be unique."""

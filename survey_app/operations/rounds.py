@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from survey_app import audit, questionnaires
 from survey_app.extensions import db
-from survey_app.models import DoubleEntry, Round, RoundScope, RoundStatus, User, Village
+from survey_app.models import DoubleEntry, PopulationCount, Round, RoundScope, RoundStatus, User, Village
 from survey_app.operations import OperationError
 from survey_app.operations.areas import check_area_codes
 from survey_app.operations.paper import set_double_entry
@@ -153,6 +153,23 @@ def update_settings(round_: Round, settings: RoundSettings, actor: User | str | 
     if new != old:
         audit.record("round.settings_changed", actor=actor, object_type="round", object_id=round_.id,
                      name=round_.name, old=old, new=new)
+
+
+def set_weighting(round_: Round, weighted: bool, actor: User | str | None = None) -> bool:
+    """Weight the round's report figures to the population, or stop; True when it changed.
+
+    A reporting choice, not a collection one, so a closed round may change it too; it needs
+    population targets (``flask population import``), without which nothing would change.
+    """
+    if weighted and not db.session.scalar(sa.select(sa.exists().where(PopulationCount.id.is_not(None)))):
+        raise OperationError(_("Import the population by age band and sex first (flask population import): "
+                               "without it there is nothing to weight to."))
+    if round_.weighted == weighted:
+        return False
+    round_.weighted = weighted
+    audit.record("round.weighting_changed", actor=actor, object_type="round", object_id=round_.id,
+                 name=round_.name, weighted=weighted)
+    return True
 
 
 def _settings_details(round_: Round) -> dict[str, object]:

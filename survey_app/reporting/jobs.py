@@ -179,7 +179,7 @@ def run_chunk(job_id: str, village_ids: Sequence[int], *, final: bool) -> None:
 def _build_villages(job: Job, village_ids: Sequence[int]) -> list[BuiltReport]:
     round_ = db.session.get_one(Round, job.round_id)
     villages = db.session.scalars(sa.select(Village).where(Village.id.in_(village_ids)).order_by(Village.code)).all()
-    options = report_options(job.params["lang"], job.params["min_n"], job.params["free_text"])
+    options = report_options(round_, job.params["lang"], job.params["min_n"], job.params["free_text"])
     return build_reports(bulk_inputs(round_, villages, options), Path(job.params["out"]), processes=1)
 
 
@@ -243,7 +243,7 @@ def _area_villages(job: Job) -> tuple[Round, Any, list[Village]]:
 def _area_zip(job: Job, out: Path, progress: Progress) -> str:
     round_, area, villages = _area_villages(job)
     progress.total = len(villages)
-    options = report_options(job.params["lang"], round_.min_n, job.params["free_text"])
+    options = report_options(round_, job.params["lang"], include_free_text=job.params["free_text"])
     folder = Path(tempfile.mkdtemp(prefix=".zip-", dir=out.parent))
     try:
         results = build_reports(bulk_inputs(round_, villages, options), folder, processes=1,
@@ -262,7 +262,7 @@ def _area_zip(job: Job, out: Path, progress: Progress) -> str:
 
 def _overview(job: Job, out: Path, progress: Progress) -> str:
     round_, area, villages = _area_villages(job)
-    out.write_bytes(area_overview(round_, area, villages, report_options(job.params["lang"], round_.min_n)))
+    out.write_bytes(area_overview(round_, area, villages, report_options(round_, job.params["lang"])))
     progress.advance(len(villages))
     return area_filename(round_, area, "overview", ".xlsx")
 

@@ -48,7 +48,7 @@ class Results:
 def page_options(round_: Round) -> ReportOptions:
     """Report options for a results page: the interface's language when reports have it."""
     lang = current_language()
-    return report_options(lang if lang in LANGUAGES else "id", round_.min_n)
+    return report_options(round_, lang if lang in LANGUAGES else "id")
 
 
 def reach(round_scope: Sequence[str], user_scope: Sequence[str]) -> list[str] | None:

@@ -19,7 +19,7 @@ from flask import current_app
 from werkzeug.wrappers import Response
 
 from reports.bulk import BulkInputs, report_filename, slugify
-from reports.crime_data import load_crime_sources
+from reports.crime_data import load_crime_sources, load_population_targets, load_response_weights
 from reports.data import (
     RESPONSES,
     Place,
@@ -66,12 +66,16 @@ def report_language(round_: Round, lang: str) -> str:
     return lang
 
 
-def report_options(lang: str = "id", min_n: int | None = None, include_free_text: bool = False) -> ReportOptions:
-    """Report options with the installation's ``MIN_N`` unless one is given."""
+def report_options(round_: Round, lang: str = "id", min_n: int | None = None,
+                   include_free_text: bool = False) -> ReportOptions:
+    """The options of ``round_``'s reports: its minimum base (else the installation's
+    ``MIN_N``) unless one is given, and whether its figures are weighted."""
+    chosen = min_n if min_n is not None else round_.min_n
     return ReportOptions(
-        min_n=min_n if min_n is not None else int(current_app.config["MIN_N"]),
+        min_n=chosen if chosen is not None else int(current_app.config["MIN_N"]),
         lang=lang,
         include_free_text=include_free_text,
+        weighted=round_.weighted,
     )
 
 
@@ -132,10 +136,11 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
         crime = load_crime_sources(connection, infos)
+        targets = load_population_targets(connection, infos) if options.weighted else {}
     goals = tuple(goal_specs([r.id for r in rounds]))
     return BulkInputs(infos, rounds, responses, with_spans(options, goals), versions=questionnaires.catalog().get,
                       population=population, companions=others, companion_responses=other_responses,
-                      goals=goals, crime=crime)
+                      goals=goals, crime=crime, targets=targets)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -156,11 +161,13 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         others = load_companion_rounds(connection, round_.id, questionnaires.load)
         other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
         crime = load_crime_sources(connection, [info]).get(info.id)
+        targets = load_population_targets(connection, [info]).get(info.id) if options.weighted else None
     companions = build_companion_tables(info, others, other_responses, options) if others else ()
     goals = goal_specs([r.id for r in rounds])
     tables = build_village_tables(
         info, rounds, responses, with_spans(options, goals), population=population,
         versions=questionnaires.catalog().get, stale_villages=stale, companions=companions, crime=crime,
+        targets=targets,
     )
     return with_goals(tables, goals)
 
@@ -179,8 +186,9 @@ def area_overview(round_: Round, area: AreaRef, villages: Sequence[Village], opt
         rounds = load_round_history(connection, round_.id, questionnaires.load)
         responses = load_round_responses(connection, [r.id for r in rounds], [v.id for v in villages])
         infos = load_villages(connection, [v.id for v in villages])
+        targets = load_population_targets(connection, infos) if options.weighted else {}
     overview = build_overview(area.place, infos, rounds, responses, options, versions=questionnaires.catalog().get,
-                              goals=goal_specs([rounds[-1].id]))
+                              goals=goal_specs([rounds[-1].id]), targets=targets)
     return overview_workbook(overview)
 
 
@@ -201,8 +209,10 @@ def response_export(round_: Round, options: ExportOptions, scope: Sequence[str] 
         answered = sa.select(RESPONSES.c.village_id).where(RESPONSES.c.round_id == round_.id).distinct()
         names = dict(connection.execute(
             sa.select(Village.id, Village.name).where(Village.id.in_(answered))).tuples().all())
+        weights = load_response_weights(connection, round_.id, in_scope) if round_.weighted else None
         records = response_records(connection, round_.id, in_scope)
-        yield response_table(info, records, refs, count, names, options, versions=questionnaires.catalog().get)
+        yield response_table(info, records, refs, count, names, options, versions=questionnaires.catalog().get,
+                             weights=weights)
 
 
 # --- names and audit ---------------------------------------------------------------------------------
