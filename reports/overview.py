@@ -212,7 +212,8 @@ def overview_workbook(overview: Overview) -> bytes:
         w.text(2, 1, w.msg("overview_previous", previous=overview.previous.name), styles.NOTE)
     tests = max((overview.tests(number) for number in range(len(overview.measures))), default=0)
     w.text(3, 1, w.msg("overview_fdr", tests=tests or len(overview.rows)), styles.NOTE)
-    w.text(4, 1, w.msg("overview_min_n", min_n=options.min_n, caution_top=options.caution_below - 1), styles.NOTE)
+    base = w.msg("overview_min_n", min_n=options.min_n, caution_top=options.caution_below - 1)
+    w.text(4, 1, f"{base} {w.msg('overview_weighted')}" if options.weighted else base, styles.NOTE)
     if overview.dark is not None:
         w.text(5, 1, _dark_line(w, overview.dark), styles.NOTE)
     for col, key in enumerate(FIXED_COLUMNS, start=1):

@@ -353,6 +353,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Figures weighted to the population by age x sex (see Method: Weights).",
     },
     "figures_unweighted": {"id": "Angka tidak ditimbang.", "en": "Figures are unweighted."},
+    "overview_weighted": {
+        "id": "Angka tiap desa ditimbang menurut umur x jenis kelamin penduduknya; n adalah jumlah jawaban, batas "
+        "minimal memakai n efektif. Angka gelap wilayah tidak ditimbang.",
+        "en": "Each village's figures are weighted to its population by age x sex; n is the number of answers, "
+        "the minimum base goes by the effective n. The area's dark figure is unweighted.",
+    },
     "note_weighted_areas": {
         "id": "Angka desa ditimbang; angka kecamatan dan kabupaten di lembar Perbandingan tidak ditimbang.",
         "en": "The village's figures are weighted; the district and regency figures on the Comparison sheet "

@@ -15,8 +15,8 @@ from flask_login import current_user
 NAV = [
     ("admin.index", _l("Rounds"), ("admin.index", "admin.round_new", "admin.round_page", "admin.round_links",
                                    "admin.round_posters", "admin.round_print", "admin.round_goal",
-                                   "admin.round_settings", "admin.round_step", "admin.preview_round",
-                                   "admin.preview_version", "admin.preview_check")),
+                                   "admin.round_weights", "admin.round_settings", "admin.round_step",
+                                   "admin.preview_round", "admin.preview_version", "admin.preview_check")),
     ("admin.progress_index", _l("Progress"), ("admin.progress_index", "admin.progress", "admin.progress_csv")),
     ("entry.index", _l("Paper entry"), ("entry.index", "entry.key", "entry.entry", "entry.serial_check",
                                         "entry.print_page", "entry.template", "entry.upload", "entry.settings",

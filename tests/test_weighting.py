@@ -75,6 +75,13 @@ def test_reports_are_unweighted_until_an_admin_turns_weights_on(client, runner, 
     assert any(isinstance(v, str) and v.startswith(("post-stratified, n eff.", "raked, n eff.")) for v in summary)
     method = [cell.value for row in workbook["Method"].iter_rows() for cell in row if cell.value]
     assert any(isinstance(v, str) and v.startswith("This village's figures are WEIGHTED") for v in method)
+    # The village's page in the browser says so too, with the effective n beside n.
+    client.get("/lang/en")
+    page = client.get(f"/downloads/{SLUG}/village/{VILLAGE}/").get_data(as_text=True)
+    assert "data-weighted" in page and "n eff. = " in page
+    data = {(row["Id"], row["Round"]): row for row in _data_rows(workbook)}
+    trust = data[("trust_police", ROUND)]
+    assert f"n = {trust['n']}, n eff. = {trust['Effective n (Kish)']:.0f})" in page
 
 
 def test_weights_need_the_population_table(runner, demo_data):
@@ -186,3 +193,18 @@ def test_min_n_goes_by_the_effective_n(client, runner, demo_data):
 
 def _flag(n: float) -> str:
     return "suppressed" if n < 30 else ("caution" if n < 60 else "ok")
+
+
+def test_the_overview_judges_each_village_on_its_weighted_figures(client, runner, demo_data):
+    assert runner.invoke(args=["rounds", "weights", ROUND, "on"]).exit_code == 0
+    db.session.remove()
+    sign_in(client, Role.ADMIN)
+    ws = openpyxl.load_workbook(io.BytesIO(
+        client.get(f"/downloads/{SLUG}/area/32.73/overview.xlsx?lang=en").data)).worksheets[0]
+    assert "Each village's figures are weighted to its population" in ws["A4"].value
+    row = next(r for r in range(8, ws.max_row + 1) if ws.cell(r, 1).value == VILLAGE)
+    value_col = 5  # the first measure (the first index): value, then n
+    own = {(r["Id"], r["Round"]): r for r in _data_rows(_workbook(client))}
+    first_index = next(r for r in own.values() if r["Kind"] == "index" and r["Round"] == ROUND)
+    assert ws.cell(row, value_col).value == pytest.approx(first_index["Value"], abs=1e-12)
+    assert ws.cell(row, value_col + 1).value == first_index["n"]

@@ -43,6 +43,8 @@ class Results:
     round_names: dict[int, str] = field(default_factory=dict)
     crime: CrimeTable | None = None
     """Recorded crime beside the rounds, and the dark figure (a village's page only)."""
+    weighted: bool = False
+    """The figures are weighted to the population (a village's page of a weighted round)."""
 
 
 def page_options(round_: Round) -> ReportOptions:
@@ -87,4 +89,5 @@ def village_results(round_: Round, village: Village, options: ReportOptions) -> 
     )
     return Results(charts, tables.notes, {summary.info.name: summary.responses for summary in tables.rounds},
                    tables.stale_villages, tables.options.counts_below_min_n, tables.goals,
-                   {summary.info.id: summary.info.name for summary in tables.rounds}, tables.crime)
+                   {summary.info.id: summary.info.name for summary in tables.rounds}, tables.crime,
+                   tables.options.weighted)
