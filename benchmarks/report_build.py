@@ -225,6 +225,7 @@ def bulk(app, processes: int, out: Path, count: int) -> tuple[float, float, int,
     with app.app_context():
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
         villages = round_villages(round_)[:count]
+        db.session.commit()  # end the read: on SQLite it holds the lock the sums' refresh needs
         start, cpu_start = time.perf_counter(), cpu_seconds()
         inputs = bulk_inputs(round_, villages, report_options(round_, "id"))
         results = build_reports(inputs, out, processes)
@@ -288,6 +289,7 @@ def ours_and_floor(app, sample: int) -> tuple[list[float], list[float]]:  # type
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
         villages = round_villages(round_)
         villages = villages[:: max(1, len(villages) // sample)][:sample]
+        db.session.commit()  # end the read: on SQLite it holds the lock the sums' refresh needs
         inputs = bulk_inputs(round_, villages, report_options(round_, "id"))
         db.session.remove()
     inputs.warm()  # shared figures are computed once per bulk run, not per village

@@ -41,6 +41,7 @@ from reports.data import QuestionnaireLookup, ResponseRecord, RoundInfo
 from reports.files import written_whole
 from reports.safety import looks_like_formula, safe_text
 from survey_app.questionnaire import Question, Questionnaire, text_in
+from survey_app.questionnaire.redaction import redact
 from survey_app.questionnaire.types import ReportKind, report_kind, takes_answer
 
 ExportFormat = Literal["csv", "xlsx"]
@@ -290,13 +291,19 @@ def _plain_getter(_question: Question, _q: Questionnaire, _column: Column, _opti
     return lambda value: None if _missing(value) else str(value)
 
 
+def _text_getter(_question: Question, _q: Questionnaire, _column: Column, _options: ExportOptions) -> Getter:
+    """Free text redacted on the way out too: answers stored before redaction existed, or
+    kept for review, never leave with a phone number or a NIK in them."""
+    return lambda value: None if _missing(value) else redact(str(value)).text
+
+
 _GETTERS: dict[ReportKind, Callable[[Question, Questionnaire, Column, ExportOptions], Getter]] = {
     "scale": _choice_getter,
     "categorical": _choice_getter,
     "multiple": _multiple_getter,
     "number": _number_getter,
     "date": _plain_getter,
-    "text": _plain_getter,
+    "text": _text_getter,
 }
 """How reports summarise a question (its type's ``report_kind``) -> how its cells are made."""
 

@@ -35,6 +35,7 @@ from reports.tables.model import (
 from reports.tables.versions import Versions, recode_counts
 from reports.text import t
 from survey_app.questionnaire import Question, Questionnaire
+from survey_app.questionnaire.redaction import redact
 
 
 def item_trend(
@@ -189,8 +190,9 @@ def free_text_answers(rounds: Sequence[RoundInfo], data: VillageData, lang: str)
             if item_kind(question) != "text" or question.id not in frame.columns:
                 continue
             answers = frame[question.id].dropna().astype(str).str.strip()
-            # Sorted, so the order says nothing about who answered when.
-            texts = tuple(sorted(a for a in answers if a))
+            # Redacted (personal data never reaches a report), and sorted, so the order says
+            # nothing about who answered when.
+            texts = tuple(sorted(redact(a).text for a in answers if a))
             if texts:
                 label = localised(question.text, round_.questionnaire, lang)
                 found.append(FreeText(question.id, label, round_.id, texts))

@@ -19,6 +19,7 @@ from datetime import date
 from survey_app import clock
 from survey_app.questionnaire import QUESTION_TYPES, Questionnaire, clean_answers, visible_questions
 from survey_app.questionnaire import messages as engine_messages
+from survey_app.questionnaire.redaction import free_text_ids, redact_answers
 from survey_app.questionnaire.types import expand_code  # noqa: F401 - keying's own name for it
 
 BLANK = "-"
@@ -62,7 +63,9 @@ def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object],
             raw[question.id] = QUESTION_TYPES[question.type].key(question, text)
     cleaned = clean_answers(questionnaire, raw, interview or clock.today())
     shown = [q.id for q in visible_questions(questionnaire, cleaned.answers)]
-    result = KeyedResult(answers=cleaned.answers, blank=[qid for qid in shown if qid in blank])
+    # Personal data in free text is replaced at once, so no entry, correction or response keeps it.
+    answers, _redacted = redact_answers(cleaned.answers, free_text_ids(questionnaire))
+    result = KeyedResult(answers=answers, blank=[qid for qid in shown if qid in blank])
     for question_id, (template, params) in cleaned.error_templates.items():
         if template == engine_messages.REQUIRED:
             if question_id in blank:

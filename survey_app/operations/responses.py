@@ -26,6 +26,7 @@ from survey_app.models import Mode, Response
 from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
 from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire.redaction import free_text_ids, redact_answers
 
 
 class StoreOutcome(enum.Enum):
@@ -128,6 +129,8 @@ def insert_response(
     gets its confirmation. Core statements: nothing enters the identity map, so a caller
     that needs the ORM object loads it (``store_response``). The caller commits.
     """
+    # Personal data in free text is replaced before anything is stored (PDP law: minimisation).
+    answers, _redacted = redact_answers(answers, free_text_ids(questionnaire))
     digest = answers_digest(answers)
     submitted_at = utcnow()
     if connection is None:
