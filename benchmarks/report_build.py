@@ -218,14 +218,16 @@ def single_village(app, requests: int) -> tuple[float, list[float]]:  # type: ig
 def bulk(app, processes: int, out: Path, count: int) -> tuple[float, float, int, int]:  # type: ignore[no-untyped-def]
     """The CLI's bulk path for the first ``count`` villages: (seconds, CPU seconds, written, failed)."""
     from reports.bulk import build_reports
+    from survey_app.database import read_only
     from survey_app.extensions import db
     from survey_app.models import Round
     from survey_app.reporting.service import bulk_inputs, report_options, round_villages
 
-    with app.app_context():
+    # Deferred reads, as ``flask reports build`` (@reading) runs: a session read that began as
+    # a write would hold the SQLite lock the stored sums' refresh needs.
+    with app.app_context(), read_only():
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
         villages = round_villages(round_)[:count]
-        db.session.commit()  # end the read: on SQLite it holds the lock the sums' refresh needs
         start, cpu_start = time.perf_counter(), cpu_seconds()
         inputs = bulk_inputs(round_, villages, report_options(round_, "id"))
         results = build_reports(inputs, out, processes)
@@ -281,15 +283,15 @@ def cpu_seconds() -> float:
 
 def ours_and_floor(app, sample: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
     """Per village, in one process: our build (tables, workbook, save) and the bare-openpyxl floor."""
+    from survey_app.database import read_only
     from survey_app.extensions import db
     from survey_app.models import Round
     from survey_app.reporting.service import bulk_inputs, report_options, round_villages
 
-    with app.app_context():
+    with app.app_context(), read_only():
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
         villages = round_villages(round_)
         villages = villages[:: max(1, len(villages) // sample)][:sample]
-        db.session.commit()  # end the read: on SQLite it holds the lock the sums' refresh needs
         inputs = bulk_inputs(round_, villages, report_options(round_, "id"))
         db.session.remove()
     inputs.warm()  # shared figures are computed once per bulk run, not per village
@@ -346,9 +348,10 @@ def floor_seconds(data: bytes) -> float:
     return time.perf_counter() - start
 
 
-def weigh_latest_round(app) -> None:  # type: ignore[no-untyped-def]
+def weigh_latest_round(app, weighted: bool = True) -> None:  # type: ignore[no-untyped-def]
     """A synthetic adult population per village (six age bands x two sexes, more of the young
-    than the old, a little noise) and the latest round switched to weighted figures."""
+    than the old, a little noise) and the latest round switched to weighted figures (or back
+    to unweighted, so a kept ``--sqlite-file`` starts every run unweighted)."""
     from survey_app.extensions import db
     from survey_app.models import PopulationCount, Round, Village
     from survey_app.operations.rounds import set_weighting
@@ -363,7 +366,7 @@ def weigh_latest_round(app) -> None:  # type: ignore[no-untyped-def]
         db.session.execute(sa.delete(PopulationCount))
         db.session.execute(sa.insert(PopulationCount), rows)
         round_ = db.session.scalar(sa.select(Round).where(Round.name == ROUNDS[-1][0]))
-        set_weighting(round_, True, actor="benchmark")
+        set_weighting(round_, weighted, actor="benchmark")
         db.session.commit()
         db.session.remove()
 
@@ -371,6 +374,7 @@ def weigh_latest_round(app) -> None:  # type: ignore[no-untyped-def]
 def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
     app = make_app(url)
     parts = set(args.parts.split(","))
+    weigh_latest_round(app, weighted=False)
     started_mb = peak_rss_mb()
     cold, warm = single_village(app, args.requests) if "single" in parts else (NAN, [NAN])
     bulk_seconds = bulk_cpu = pss_mb = NAN

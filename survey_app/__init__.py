@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         headers,
         i18n,
         navigation,
+        privacy,
         questionnaires,
         queue,
         ratelimit,
@@ -59,12 +60,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     navigation.init_app(app)
     queue.init_app(app)
+    privacy.init_app(app)
 
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(respond_bp, url_prefix="/s")
     app.register_blueprint(downloads_bp, url_prefix="/downloads")
     app.register_blueprint(entry_bp, url_prefix="/entry")
+    app.register_blueprint(privacy.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
 
     cli.init_app(app)

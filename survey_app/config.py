@@ -47,6 +47,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # Interface languages with a catalogue (Javanese and Sundanese for the residents' pages).
         "LANGUAGES": ("id", "en", "jv", "su"),
         "MIN_N": int(env.get("MIN_N", "30")),
+        # Controller, contact, purposes, legal basis and retention for the privacy notice and
+        # the record of processing; the shipped file is an example the notice says is one.
+        "PRIVACY_FILE": env.get("PRIVACY_FILE", str(PROJECT_ROOT / "survey_app" / "privacy" / "example.yaml")),
         # Rounds open and close by dates in this zone.
         "TIMEZONE": env.get("TIMEZONE", "Asia/Jakarta"),
         # Public address residents reach, printed on posters and links.

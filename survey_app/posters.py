@@ -53,6 +53,11 @@ class Poster:
     filename: str
 
     @property
+    def privacy_url(self) -> str:
+        """The privacy notice, at the root of the address the form is under."""
+        return self.url.split("/s/", 1)[0] + "/privasi"
+
+    @property
     def display_url(self) -> str:
         # Browsers add https:// themselves; dropping it leaves less to type. http stays spelt out.
         return self.url.removeprefix("https://")
