@@ -84,3 +84,23 @@ def test_a_broken_privacy_file_is_refused_naming_the_field(tmp_path):
         load_privacy(path)
     with pytest.raises(PrivacyConfigError, match="cannot be read"):
         load_privacy(tmp_path / "missing.yaml")
+
+
+def test_the_record_of_processing_is_generated_from_settings_questionnaires_and_routes(runner, app, tmp_path):
+    out = tmp_path / "record.md"
+    result = runner.invoke(args=["privacy", "record", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    record = out.read_text(encoding="utf-8")
+    assert "Polres Contoh Kota / Example City Police" in record and "ppdp@polres.example" in record
+    assert "Persetujuan. / Consent." in record and "Dua belas bulan. / Twelve months." in record
+    assert "`trust-safety@3`" in record and "What do you think the police and residents here should work on" in record
+    assert "This survey asks your views" not in record  # a note takes no answer: not free text
+    # Recipients come from the routes' own access rules: a new download route appears by itself.
+    from survey_app.privacy.record import file_routes
+
+    routes = {rule: roles for rule, roles, _what in file_routes(app)}
+    assert routes["/downloads/<round_slug>/village/<village_code>.xlsx"] == "admin, coordinator, viewer"
+    assert routes["/admin/audit.csv"] == "admin"
+    assert "| `/admin/audit.csv` | admin |" in record
+    assert "EXAMPLE" not in record
+    assert "MIN_N = 30" in record

@@ -11,7 +11,7 @@ from flask import Response, abort, current_app, render_template, request, stream
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from survey_app import audit as audit_log
@@ -36,6 +36,7 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Action"), validators=[Optional()])
     date_from = DateField(_l("From (date)"), validators=[Optional()])
     date_to = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+    individual = BooleanField(_l("Only downloads of individual-level data (raw exports, free text)"))
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -50,7 +51,7 @@ def _filters() -> tuple[AuditFilterForm, queries.AuditFilters | None]:
         return form, None
     return form, queries.AuditFilters(
         actor=(form.actor.data or "").strip(), action=form.action.data or "",
-        date_from=form.date_from.data, date_to=form.date_to.data,
+        date_from=form.date_from.data, date_to=form.date_to.data, individual=bool(form.individual.data),
     )
 
 

@@ -20,6 +20,7 @@ from reports.export import csv_text
 from survey_app import clock
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
+from survey_app.reporting.service import DOWNLOADED
 
 PER_PAGE = 50
 DETAILS_SHOWN = 200  # characters of details in the table; the CSV has them whole
@@ -33,12 +34,15 @@ class AuditFilters:
     action: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    individual: bool = False
+    """Only downloads of individual-level data: what a breach report must list."""
 
     def as_dict(self) -> dict[str, str]:
         """The filters in use, for the export's own audit event."""
         values = {"actor": self.actor, "action": self.action,
                   "date_from": self.date_from.isoformat() if self.date_from else "",
-                  "date_to": self.date_to.isoformat() if self.date_to else ""}
+                  "date_to": self.date_to.isoformat() if self.date_to else "",
+                  "individual": "yes" if self.individual else ""}
         return {key: value for key, value in values.items() if value}
 
 
@@ -49,11 +53,23 @@ def events_query(filters: AuditFilters, zone: str) -> sa.Select[tuple[AuditEvent
         query = query.where(AuditEvent.actor.icontains(filters.actor.strip(), autoescape=True))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
+    if filters.individual:
+        query = query.where(individual_level())
     if filters.date_from:
         query = query.where(AuditEvent.occurred_at >= clock.day_start(filters.date_from, zone))
     if filters.date_to:
         query = query.where(AuditEvent.occurred_at < clock.day_start(filters.date_to + timedelta(days=1), zone))
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def individual_level() -> sa.ColumnElement[bool]:
+    """Downloads that handed out individual-level data: raw exports of responses, and any
+    report or job with free-text answers (``record_download``'s details say which)."""
+    return sa.and_(
+        AuditEvent.action == DOWNLOADED,
+        sa.or_(AuditEvent.details["what"].as_string() == "responses",
+               AuditEvent.details["free_text"].as_boolean().is_(True)),
+    )
 
 
 def distinct_actions() -> list[str]:

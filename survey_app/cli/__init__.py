@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         demo,
         export,
         goals,
+        privacy,
         questionnaire,
         queue,
         reports,
@@ -87,5 +88,6 @@ def init_app(app: Flask) -> None:
     for group in (
         questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
         reports.group, export.group, queue.group, backup.group, goals.group, context.crime, context.population,
+        privacy.group,
     ):
         app.cli.add_command(group)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from survey_app.questionnaire.model import Questionnaire
-from survey_app.questionnaire.types import report_kind
+from survey_app.questionnaire.types import report_kind, takes_answer
 
 MARKERS: Mapping[str, str] = {
     "email": "[email dihapus]",
@@ -25,6 +25,9 @@ MARKERS: Mapping[str, str] = {
     "plate": "[nomor kendaraan dihapus]",
 }
 """What replaces each kind of personal data (stored answers are in the residents' language)."""
+KIND_NAMES: Mapping[str, str] = {
+    "email": "e-mail addresses", "nik": "NIK numbers", "phone": "phone numbers", "plate": "number plates",
+}
 
 _SEP = r"[ .\-]?"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -105,7 +108,7 @@ _STEPS: tuple[tuple[str, Callable[[str], tuple[str, int]]], ...] = (
 
 def free_text_ids(questionnaire: Questionnaire) -> frozenset[str]:
     """The questions whose answers are free text: the ones redaction applies to."""
-    return frozenset(q.id for q in questionnaire.questions() if report_kind(q) == "text")
+    return frozenset(q.id for q in questionnaire.questions() if report_kind(q) == "text" and takes_answer(q))
 
 
 def redact_answers(answers: Mapping[str, object], text_ids: frozenset[str]) -> tuple[dict[str, object], int]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from werkzeug.wrappers import Response
 
 from reports.bulk import BulkInputs, report_filename, slugify
@@ -237,8 +238,18 @@ def record_download(actor: User | str, object_type: str, object_id: object, **de
     """
     db.session.rollback()
     with writing():
-        audit.record(DOWNLOADED, actor=actor, object_type=object_type, object_id=object_id, **details)
+        audit.record(DOWNLOADED, actor=actor, object_type=object_type, object_id=object_id, where=_where(),
+                     **details)
         db.session.commit()
+
+
+def _where() -> str:
+    """Where a download went: the client's address (behind TRUSTED_PROXIES, the one they
+    forwarded), or the machine a command ran on. Staff, not residents: their answers never
+    carry an address."""
+    if has_request_context():
+        return request.remote_addr or ""
+    return f"cli@{socket.gethostname()}"
 
 
 def csv_response(headers: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
