@@ -57,6 +57,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "RESPOND_RATE_LIMIT": env.get("RESPOND_RATE_LIMIT", "120 per minute"),
         # A web form finished faster than this is flagged on the progress dashboard.
         "FAST_COMPLETION_SECONDS": int(env.get("FAST_COMPLETION_SECONDS", "90")),
+        # A deactivated staff account may be anonymised this many days after it was closed.
+        "STAFF_ANONYMISE_DAYS": int(env.get("STAFF_ANONYMISE_DAYS", "365")),
         # How long a one-time invitation or reset link stays valid.
         "INVITE_VALID_HOURS": int(env.get("INVITE_VALID_HOURS", "72")),
         # Largest request body: refused with 413 before anything reads it (uploads are 20 MB at most).

@@ -27,7 +27,8 @@ NAV = [
     ("admin.villages", _l("Villages"), ("admin.villages", "admin.villages_import", "admin.village_target",
                                         "admin.area_target")),
     ("admin.users", _l("Users"), ("admin.users", "admin.user_new", "admin.user_edit", "admin.user_access",
-                                  "admin.user_deactivate", "admin.user_reactivate")),
+                                  "admin.user_deactivate", "admin.user_reactivate", "admin.user_data",
+                                  "admin.user_anonymise")),
     ("admin.audit", _l("Audit"), ("admin.audit", "admin.audit_csv")),
 ]
 

@@ -7,12 +7,16 @@ marked ``no-store`` so the browser does not keep them either.
 
 from __future__ import annotations
 
+import functools
+import json
+
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from survey_app import audit
 from survey_app.access import roles_required
 from survey_app.admin import bp
 from survey_app.admin.user_forms import (
@@ -27,6 +31,7 @@ from survey_app.extensions import db
 from survey_app.models import Role, User
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_scope_text
+from survey_app.operations.staff_data import DATA_EXPORTED, anonymisable, anonymise_user, personal_data
 from survey_app.operations.users import (
     AccessMethod,
     Grant,
@@ -105,7 +110,8 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for("index"))  # an admin who stepped down can no longer see this page
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/users_edit.html", user=user, form=form, role_labels=ROLE_LABELS,
-                           expired=invitation_expired(user))
+                           expired=invitation_expired(user),
+                           anonymisable=anonymisable(user, int(current_app.config["STAFF_ANONYMISE_DAYS"])))
 
 
 @bp.route("/users/<int:user_id>/access", methods=["GET", "POST"])
@@ -144,6 +150,34 @@ def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
     return _confirmed(user, reactivate_user, _("Reactivate %(email)s?", email=user.email),
                       _("The account can sign in again with its current password."),
                       _("Account %(email)s reactivated.", email=user.email), danger=False)
+
+
+@bp.route("/users/<int:user_id>/data.json")
+@roles_required(Role.ADMIN)
+def user_data(user_id: int) -> WerkzeugResponse:
+    """Everything held about one staff member, as JSON, for them to receive (a right under the
+    PDP law); the export is itself audited."""
+    user = db.get_or_404(User, user_id)
+    data = personal_data(user)
+    audit.record(DATA_EXPORTED, actor=current_user, object_type="user", object_id=user.id)
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="staff-{user.id}-personal-data.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/users/<int:user_id>/anonymise", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_anonymise(user_id: int):  # type: ignore[no-untyped-def]
+    user = db.get_or_404(User, user_id)
+    days = int(current_app.config["STAFF_ANONYMISE_DAYS"])
+    return _confirmed(user, functools.partial(anonymise_user, after_days=days),
+                      _("Anonymise %(email)s?", email=user.email),
+                      _("The e-mail address is replaced by a pseudonym everywhere it is stored, the audit trail "
+                        "included; the actions stay under the pseudonym. This cannot be undone."),
+                      _("Account anonymised."), danger=True)
 
 
 def _confirmed(user: User, action, question: str, explanation: str, done: str,  # type: ignore[no-untyped-def]

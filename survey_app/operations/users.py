@@ -310,9 +310,15 @@ def deactivate_user(user: User, *, actor: User) -> None:
     audit.record("user.deactivated", actor=actor, object_type="user", object_id=user.id)
 
 
+ANONYMOUS_DOMAIN = "anonim.invalid"
+"""The domain of anonymised accounts' pseudonyms (``staff_data``): never a real mailbox."""
+
+
 def reactivate_user(user: User, *, actor: User | str | None = None) -> None:
     """Open a deactivated account again, with the password it had."""
     if user.active:
         raise OperationError(_("This account is already active."))
+    if user.email.endswith("@" + ANONYMOUS_DOMAIN):
+        raise OperationError(_("This account was anonymised; create a new account instead."))
     user.active = True
     audit.record("user.reactivated", actor=actor, object_type="user", object_id=user.id)
