@@ -31,6 +31,7 @@ def test_public_routes_are_few_and_known(app):
         "/auth/invite/<token>",
         "/auth/login",
         "/lang/<code>",
+        "/privasi",
         "/s/<round_slug>/<village_code>",
         "/s/<round_slug>/<village_code>/submit",
         "/s/<round_slug>/<village_code>/terima-kasih",

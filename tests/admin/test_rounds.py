@@ -145,7 +145,7 @@ def test_posters_for_an_area_are_one_printable_page(client, admin):
     assert response.status_code == 200
     assert html.count("<svg") == 3 and "Cipaganti" in html and "Sukarasa" not in html
     assert _actions("report.downloaded")[0].details == {"what": "posters", "round": "Round 1", "area": "32.73.02",
-                                                        "villages": 3}
+                                                        "villages": 3, "where": "127.0.0.1"}
     assert client.get(f"/admin/rounds/{round_.slug}/posters.html?area=11.01").status_code == 404
 
 
