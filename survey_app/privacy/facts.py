@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from survey_app.questionnaire import Questionnaire, text_in
+from survey_app.questionnaire.catalog import Catalog
 from survey_app.questionnaire.redaction import MARKERS, free_text_ids
 
 
@@ -19,6 +20,11 @@ class QuestionnaireFacts:
     sections: tuple[str, ...]
     free_text: tuple[str, ...]
     """Questions answered in the resident's own words (redacted before storage)."""
+
+
+def latest_versions(catalog: Catalog) -> list[Questionnaire]:
+    """The newest version of every questionnaire: what residents are asked from now on."""
+    return [catalog.latest(key) for key in sorted({key for key, _version in catalog.refs()})]
 
 
 def questionnaire_facts(questionnaires: Iterable[Questionnaire], lang: str) -> list[QuestionnaireFacts]:

@@ -7,7 +7,7 @@ from flask import current_app, render_template
 from survey_app.access import public
 from survey_app.i18n import current_language
 from survey_app.privacy import bp, settings
-from survey_app.privacy.facts import questionnaire_facts
+from survey_app.privacy.facts import latest_versions, questionnaire_facts
 from survey_app.privacy.settings import text
 from survey_app.questionnaires import catalog
 
@@ -17,10 +17,8 @@ from survey_app.questionnaires import catalog
 def notice() -> str:
     """Who holds residents' answers, why, on what basis, what is kept, and residents' rights."""
     lang = current_language()
-    found = catalog()
-    keys = sorted({key for key, _version in found.refs()})
     return render_template(
         "privacy/notice.html", privacy=settings(), lang=lang, text=text,
         languages=current_app.config["LANGUAGES"],  # every interface language, not only the complete ones
-        questionnaires=questionnaire_facts((found.latest(key) for key in keys), lang),
+        questionnaires=questionnaire_facts(latest_versions(catalog()), lang),
     )
