@@ -102,3 +102,21 @@ def test_the_overview_has_a_print_view_on_one_page_and_prints_legibly(admin, tmp
     sizes = printed_sizes(pdf)
     assert min(sizes) >= SMALLEST - 0.05
     assert overlapping_words(pdf) == []
+
+
+def test_a_weighted_village_report_prints_legibly_too(admin, runner, tmp_path):
+    """The weighted report's extra words (each round's weighting, "n eff." beside each
+    figure) wrap inside their cells instead of running over the next round's columns."""
+    assert runner.invoke(args=["rounds", "weights", "Putaran 1 2026", "on"]).exit_code == 0
+    from survey_app.extensions import db
+
+    db.session.remove()
+    workbook_path = _download(admin, f"{BASE}/village/{VILLAGE}.xlsx?lang=en", tmp_path, "weighted.xlsx")
+    summary = [c.value for row in openpyxl.load_workbook(workbook_path)["Summary"].iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.startswith("Weighting Putaran 1 2026: ") for v in summary)
+    assert any(isinstance(v, str) and v.startswith("n eff. ") for v in summary)
+    pdf = to_pdf(workbook_path, tmp_path)
+    sizes = printed_sizes(pdf)
+    assert min(sizes) >= SMALLEST - 0.05
+    assert overlapping_words(pdf) == []
+    assert "Figures weighted to the population by age x sex" in "\n".join(page_texts(pdf))

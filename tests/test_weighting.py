@@ -72,7 +72,8 @@ def test_reports_are_unweighted_until_an_admin_turns_weights_on(client, runner, 
     workbook = _workbook(client)
     summary = [cell.value for row in workbook["Summary"].iter_rows() for cell in row if cell.value]
     assert "Figures weighted to the population by age x sex (see Method: Weights)." in summary
-    assert any(isinstance(v, str) and v.startswith(("post-stratified, n eff.", "raked, n eff.")) for v in summary)
+    assert any(isinstance(v, str) and v.startswith(("Weighting Putaran 1 2026: post-stratified, n eff.",
+                                                     "Weighting Putaran 1 2026: raked, n eff.")) for v in summary)
     method = [cell.value for row in workbook["Method"].iter_rows() for cell in row if cell.value]
     assert any(isinstance(v, str) and v.startswith("This village's figures are WEIGHTED") for v in method)
     # The village's page in the browser says so too, with the effective n beside n.

@@ -130,8 +130,9 @@ class SheetWriter:
         flag = [self.msg("caution")] if estimate.flag == "caution" else []
         if estimate.n_eff is not None:  # weighted: the effective n the flag and interval go by
             flag.insert(0, self.msg("effective_n", n_eff=round(estimate.n_eff)))
-        if flag:
-            self.text(row, col + 3, "; ".join(flag), fill=styles.CAUTION_FILL if estimate.flag == "caution" else None)
+        if flag:  # wrapped: "n eff. 41; caution" would otherwise run into the next round's value
+            self.text(row, col + 3, "; ".join(flag), fill=styles.CAUTION_FILL if estimate.flag == "caution" else None,
+                      align=styles.WRAP if estimate.n_eff is not None else None)
 
     def base_text(self, estimate: Estimate) -> str:
         """"58", or "58, n eff. 41" for a weighted figure."""

@@ -57,9 +57,8 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
 def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     w.text(row, 1, w.msg("rounds_heading"), styles.HEADING)
     row += 1
-    weighted = tables.options.weighted
-    for col, key in enumerate(("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web",
-                               "mode_paper", "web_share", *(("weighting",) if weighted else ())), start=1):
+    columns = ("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web", "mode_paper", "web_share")
+    for col, key in enumerate(columns, start=1):
         w.header(row, col, w.msg(key))
     for summary in tables.rounds:
         row += 1
@@ -72,10 +71,13 @@ def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         w.number(row, 6, summary.by_mode.get("web", 0), styles.COUNT)
         w.number(row, 7, summary.by_mode.get("paper", 0), styles.COUNT)
         w.number(row, 8, tables.web_share(info.id), styles.PERCENT)
-        if summary.weighting is not None:
-            w.text(row, 9, weighting_text(w, summary.weighting))
     row += 1
-    w.text(row, 1, w.msg("figures_weighted" if weighted else "figures_unweighted"), styles.NOTE)
+    w.text(row, 1, w.msg("figures_weighted" if tables.options.weighted else "figures_unweighted"), styles.NOTE)
+    for summary in tables.rounds:  # how each round was weighted, wrapped across the table's width
+        if summary.weighting is not None:
+            row += 1
+            w.note(row, f"{w.msg('weighting')} {summary.info.name}: {weighting_text(w, summary.weighting)}",
+                   len(columns))
     return row + 1
 
 
