@@ -36,6 +36,7 @@ RESPONSES = sa.table(
     sa.column("mode", sa.String),
     sa.column("answers", sa.JSON),
     sa.column("display_order", sa.JSON),
+    sa.column("consent_hash", sa.String),
     sa.column("submitted_at", sa.DateTime(timezone=True)),
     sa.column("updated_at", sa.DateTime(timezone=True)),
     sa.column("deleted_at", sa.DateTime(timezone=True)),
@@ -71,8 +72,10 @@ META_COLUMNS = (
     "questionnaire_key",
     "questionnaire_version",
     "submitted_at",
+    "consent_hash",
 )
-"""Columns every responses frame starts with; the question ids follow."""
+"""Columns every responses frame starts with; the question ids follow. ``consent_hash`` is
+None for answers given without recorded consent (before it was asked, or on paper)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def load_round_responses(
 ResponseRecord = tuple[tuple[Any, ...], dict[str, Any]]
 """One stored response as the export reads it: ``(meta, answers)``, where meta holds response
 id, round id, village id, village code, district code, mode, questionnaire key and version,
-and submission time (``_META_READ``), then the order shown (``None`` for the file's order),
+submission time and consent hash (``_META_READ``), then the order shown (``None`` for the file's order),
 and answers is the decoded JSON document."""
 
 
@@ -189,6 +192,7 @@ def _response_rows(
             RESPONSES.c.questionnaire_key,
             RESPONSES.c.questionnaire_version,
             RESPONSES.c.submitted_at,
+            RESPONSES.c.consent_hash,
             # The JSON as text, decoded below a chunk at a time in one json.loads call
             # instead of once per row (PostgreSQL's driver would decode jsonb by itself).
             sa.cast(RESPONSES.c.answers, sa.Text),
@@ -200,10 +204,10 @@ def _response_rows(
     result = connection.execute(query)
     try:  # closed when the reader stops early too (a server-side cursor on PostgreSQL)
         for chunk in result.tuples().partitions(_CHUNK):
-            ids, rounds, villages, modes, keys, versions, submitted, texts, *shown = zip(*chunk, strict=True)
+            ids, rounds, villages, modes, keys, versions, submitted, consents, texts, *shown = zip(*chunk, strict=True)
             codes, districts = zip(*map(places.__getitem__, villages), strict=True)
             meta: tuple[Sequence[Any], ...] = (
-                ids, rounds, villages, codes, districts, modes, keys, versions, submitted)
+                ids, rounds, villages, codes, districts, modes, keys, versions, submitted, consents)
             if with_order:
                 meta = (*meta, [json.loads(text) if text else None for text in shown[0]])
             yield meta, json.loads("[" + ",".join([text or "null" for text in texts]) + "]")
@@ -250,7 +254,8 @@ def responses_frame(rows: Iterable[Mapping[Any, Any]]) -> pd.DataFrame:
     iterator = iter(rows)
     with _collector_paused():
         while chunk := list(islice(iterator, _CHUNK)):
-            meta = [[row[name] for row in chunk] for name in _META_READ]
+            meta = [[row.get(name) for row in chunk] if name in _OPTIONAL else [row[name] for row in chunk]
+                    for name in _META_READ]
             columns.add(meta, [row["answers"] for row in chunk])
         return columns.frame()
 
@@ -260,6 +265,8 @@ _CHUNK = 1_000
 decoded answers took stayed with the process (the frame's lists are scattered through it)."""
 
 _DERIVED = frozenset({"regency_code", "province_code"})
+_OPTIONAL = frozenset({"consent_hash"})
+"""Meta columns hand-made rows may leave out (None): older fixtures and benchmarks predate them."""
 _META_READ = tuple(c for c in META_COLUMNS if c not in _DERIVED)
 """The meta columns read from storage, in ``META_COLUMNS`` order; the others come from codes."""
 _MISSING = math.nan

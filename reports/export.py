@@ -60,6 +60,7 @@ META_HEADERS = (
     "questionnaire_key",
     "questionnaire_version",
     "submitted_at_utc",
+    "consent",
 )
 CSV_TEXT_GUARD = "'"
 """Prefix for CSV text that a spreadsheet would otherwise read as a formula."""
@@ -193,14 +194,15 @@ def _rows(
                                                                             strict=True)]
                for ref, q in questionnaires.items()}
     areas: dict[str, tuple[str, str]] = {}
-    for (response_id, _round, village_id, code, district, mode, key, version, submitted, *shown), answers in records:
+    for (response_id, _round, village_id, code, district, mode, key, version, submitted, consent,
+         *shown), answers in records:
         if district not in areas:
             areas[district] = (".".join(district.split(".")[:2]), district.split(".")[0])
         regency, province = areas[district]
         get = answers.get
         yield [
             response_id, round_.id, round_.name, code, village_names.get(village_id), district, regency, province,
-            str(mode), key, version, _utc(submitted),
+            str(mode), key, version, _utc(submitted), consent,
             *[getter(get(qid)) for qid, getter in getters[(key, version)]],
             *_order_cells(shown[0] if shown else None, orders),
         ]

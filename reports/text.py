@@ -123,6 +123,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_change_status": {"id": "Status perubahan", "en": "Change status"},
     "col_n_eff": {"id": "n efektif (Kish)", "en": "Effective n (Kish)"},
     "web_share": {"id": "% lewat HP/web", "en": "% web"},
+    "without_consent": {"id": "Tanpa persetujuan tercatat", "en": "Without recorded consent"},
+    "without_consent_note": {
+        "id": "'Tanpa persetujuan tercatat': jawaban yang diberikan sebelum persetujuan ditanyakan, atau lewat "
+        "kertas (persetujuan di kertas belum dicatat). Jawaban itu tetap dihitung dalam angka laporan.",
+        "en": "'Without recorded consent': answers given before consent was asked, or on paper (consent on paper "
+        "is not recorded yet). They are still counted in the report's figures.",
+    },
     "mode_shift": {
         "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "
         "menjawab berbeda, bukan pendapat.",

@@ -98,8 +98,9 @@ def open_test_round(name: str, scope: list[str]) -> tuple[str, int]:
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form served at ``path``, as a browser would see it."""
-    return token_in(client.get(path).get_data(as_text=True), path)
+    """The CSRF token of the form served at ``path``, as a browser would see it (a resident
+    form's, after agreeing to its consent)."""
+    return token_in(open_form(client, path), path)
 
 
 def token_in(html: str, path: str = "the page") -> str:
@@ -148,11 +149,36 @@ def complete_answers(questionnaire, overrides: dict | None = None) -> dict:  # t
     return answers
 
 
-def form_pages(client: FlaskClient, url: str, answers: dict):  # type: ignore[no-untyped-def]
-    """Walk the no-JS form page by page, posting every answer, as a browser without JS would."""
+CONSENT_RE = re.compile(r'name="_consent" value="([0-9a-f]{64})"')
+AGREE_RE = re.compile(r'name="setuju" value="([0-9a-f]{64})"')
+
+
+def consent_of(client: FlaskClient, url: str) -> str | None:
+    """The hash of the consent the resident form at ``url`` asks first; None when it asks none."""
+    found = AGREE_RE.search(client.get(url).get_data(as_text=True))
+    return found.group(1) if found else None
+
+
+def open_form(client: FlaskClient, url: str) -> str:
+    """The form's first page as a resident reaches it: through the consent page, agreeing,
+    when the questionnaire asks consent."""
     html = client.get(url).get_data(as_text=True)
+    agree = AGREE_RE.search(html)
+    if agree is None:
+        return html
+    agreed = client.get(f"{url}?setuju={agree.group(1)}")
+    assert agreed.status_code == 200, agreed.status_code
+    return agreed.get_data(as_text=True)
+
+
+def form_pages(client: FlaskClient, url: str, answers: dict):  # type: ignore[no-untyped-def]
+    """Walk the no-JS form page by page, posting every answer, as a browser without JS would
+    (agreeing to the consent first, when one is asked)."""
+    html = open_form(client, url)
     fields = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)  # type: ignore[union-attr]
               for name in ("csrf_token", "_key", "_started")}
+    if found := CONSENT_RE.search(html):
+        fields["_consent"] = found.group(1)
     page, response = "0", None
     for _ in range(30):
         data = {**fields, "_page": page, "_nav": "next", **answers}

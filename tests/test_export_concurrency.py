@@ -21,6 +21,7 @@ from survey_app.questionnaire import clean_answers
 from survey_app.questionnaires import load
 from tests.factories import (
     complete_answers,
+    consent_of,
     csrf_token,
     login,
     make_round,
@@ -58,7 +59,8 @@ def round_with_answers(short_busy_timeout, app):  # type: ignore[no-untyped-def]
 def _resident_posts(client) -> int:  # type: ignore[no-untyped-def]
     questionnaire = load("trust-safety", 2)
     token = csrf_token(client, RESIDENT_URL)
-    payload = {"submission_key": str(uuid.uuid4()), "answers": complete_answers(questionnaire)}
+    payload = {"submission_key": str(uuid.uuid4()), "answers": complete_answers(questionnaire),
+               "consent": consent_of(client, RESIDENT_URL)}
     return client.post(RESIDENT_URL + "/submit", json=payload, headers={"X-CSRFToken": token}).status_code
 
 

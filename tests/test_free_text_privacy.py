@@ -17,7 +17,7 @@ from survey_app.models import Response, Role, Round, Village
 from survey_app.operations.keying import key_answers
 from survey_app.questionnaire.redaction import MARKERS
 from survey_app.questionnaires import load
-from tests.factories import complete_answers, csrf_token, form_pages, make_round, make_villages, sign_in
+from tests.factories import complete_answers, consent_of, csrf_token, form_pages, make_round, make_villages, sign_in
 
 URL = "/s/round-1/32.73.01.1001"
 SAID = "Hubungi saya 0812-3456-7890, NIK 3273010101010001, motor B 1234 XYZ, email budi@gmail.com"
@@ -48,11 +48,10 @@ def test_the_no_js_form_stores_free_text_redacted(client, questionnaire):
 def test_the_json_submit_stores_free_text_redacted_and_a_retry_is_still_a_retry(client, questionnaire):
     answers = complete_answers(questionnaire, {"work_together": SAID})
     key, token = str(uuid.uuid4()), csrf_token(client, URL)
-    first = client.post(URL + "/submit", json={"submission_key": key, "answers": answers},
-                        headers={"X-CSRFToken": token})
+    payload = {"submission_key": key, "answers": answers, "consent": consent_of(client, URL)}
+    first = client.post(URL + "/submit", json=payload, headers={"X-CSRFToken": token})
     assert first.status_code == 201
-    again = client.post(URL + "/submit", json={"submission_key": key, "answers": answers},
-                        headers={"X-CSRFToken": token})
+    again = client.post(URL + "/submit", json=payload, headers={"X-CSRFToken": token})
     assert again.status_code == 200 and again.json["status"] == "replayed"
     assert [a["work_together"] for a in _stored()] == [KEPT]
 

@@ -14,7 +14,7 @@ from survey_app.extensions import db
 from survey_app.models import Response, Role
 from survey_app.operations.keying import typed_text
 from survey_app.questionnaire import QUESTION_TYPES, clean_answers
-from tests.factories import csrf_token, make_round, make_user, make_villages
+from tests.factories import consent_of, csrf_token, make_round, make_user, make_villages
 from tests.factories import login as sign_in_as
 
 VILLAGE = "32.73.01.1001"
@@ -71,7 +71,8 @@ def test_a_forum_member_answers_on_the_phone(app, client):
     answers = _answers_for("forum")
     assert any(qid.startswith("chg_") for qid in answers) and "off_villages" not in answers
     sent = client.post(url + "/submit", headers={"X-CSRFToken": csrf_token(client, url)},
-                       json={"submission_key": str(uuid.uuid4()), "answers": answers})
+                       json={"submission_key": str(uuid.uuid4()), "answers": answers,
+                             "consent": consent_of(client, url)})
     assert sent.status_code == 201, sent.get_json()
     db.session.remove()
     assert db.session.scalars(sa.select(Response.answers)).one() == answers

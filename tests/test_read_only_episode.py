@@ -30,7 +30,7 @@ from flask.testing import FlaskClient
 from survey_app import create_app, questionnaires
 from survey_app.extensions import db
 from tests.conftest import _app_config
-from tests.factories import complete_answers, csrf_token, make_round, make_villages
+from tests.factories import complete_answers, consent_of, csrf_token, make_round, make_villages
 
 REPO = Path(__file__).resolve().parents[1]
 FORM = "/s/round-1/32.73.01.1001"
@@ -68,12 +68,13 @@ class _Resident:
     def __init__(self, base: str, client: FlaskClient) -> None:
         self.base = base
         self.token = csrf_token(client, FORM)
+        self.consent = consent_of(client, FORM)
         cookie = client.get_cookie("session")
         assert cookie is not None
         self.cookie = f"session={cookie.value}"
 
     def post(self, answers: dict) -> tuple[int, dict]:  # type: ignore[type-arg]
-        body = json.dumps({"submission_key": str(uuid.uuid4()), "answers": answers}).encode()
+        body = json.dumps({"submission_key": str(uuid.uuid4()), "answers": answers, "consent": self.consent}).encode()
         request = urllib.request.Request(  # noqa: S310 - our own local server
             self.base + FORM + "/submit", data=body, method="POST",
             headers={"Content-Type": "application/json", "X-CSRFToken": self.token, "Cookie": self.cookie})

@@ -4,6 +4,7 @@ import html
 import re
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +12,13 @@ from sqlalchemy.orm import joinedload
 
 from survey_app.extensions import db
 from survey_app.models import Mode, Response, RoundStatus
+from survey_app.questionnaire.consent import read_consent
 from survey_app.questionnaires import load
 from survey_app.respond.lookup import Destinations
-from tests.factories import complete_answers, csrf_token, form_pages, make_round, make_villages
+from tests.factories import complete_answers, csrf_token, form_pages, make_round, make_villages, open_form
 
 URL = "/s/round-1/32.73.01.1001"
+CONSENT = read_consent(Path("questionnaires/trust-safety")).hash  # what agreeing posts
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def _responses() -> list[Response]:
 
 def _json_submit(client, answers, key=None, token=None, url=URL):
     token = token if token is not None else csrf_token(client, url)
-    payload = {"submission_key": key or str(uuid.uuid4()), "answers": answers}
+    payload = {"submission_key": key or str(uuid.uuid4()), "answers": answers, "consent": CONSENT}
     return client.post(url + "/submit", json=payload, headers={"X-CSRFToken": token})
 
 
@@ -60,7 +63,7 @@ def test_a_full_submission_page_by_page_is_stored_once(client, questionnaire):
 
 
 def test_progress_indicator_and_one_section_per_page(client, questionnaire):
-    page = client.get(URL).get_data(as_text=True)
+    page = open_form(client, URL)
     total = len(questionnaire.sections)
     assert f"Bagian 1 dari {total}" in page
     visible = re.findall(r'<section class="page" data-index="(\d+)">', page)
@@ -89,7 +92,8 @@ def test_sections_whose_questions_are_all_hidden_are_skipped(client, questionnai
 
 def test_missing_required_answer_reshows_the_page_with_answers_kept(client, questionnaire):
     token = csrf_token(client, URL)
-    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "next", "trust_police": "3"}
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT,
+            "_page": "0", "_nav": "next", "trust_police": "3"}
     response = client.post(URL, data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -118,7 +122,8 @@ def test_invalid_codes_and_ranges_are_refused(client, questionnaire, question, v
 def test_back_keeps_answers_and_goes_to_the_previous_section(client, questionnaire):
     answers = complete_answers(questionnaire)
     token = csrf_token(client, URL)
-    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "1", "_nav": "back", **answers}
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT,
+            "_page": "1", "_nav": "back", **answers}
     page = client.post(URL, data=data).get_data(as_text=True)
     assert '<section class="page" data-index="0">' in page
     assert "Bagian 1 dari" in page
@@ -126,7 +131,8 @@ def test_back_keeps_answers_and_goes_to_the_previous_section(client, questionnai
 
 def test_language_switch_keeps_the_answers(client, questionnaire):
     token = csrf_token(client, URL)
-    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "lang-en", "trust_police": "2"}
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT,
+            "_page": "0", "_nav": "lang-en", "trust_police": "2"}
     page = client.post(URL, data=data).get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Section 1 of" in page and "Next" in page
@@ -198,7 +204,8 @@ def test_pressing_back_and_sending_the_last_page_again_does_not_double_count(cli
     key = _responses()[0].submission_key
     token = csrf_token(client, URL)
     last = str(len(questionnaire.sections) - 1)
-    again = client.post(URL, data={"csrf_token": token, "_key": key, "_page": last, "_nav": "submit", **answers})
+    again = client.post(URL, data={"csrf_token": token, "_key": key, "_consent": CONSENT,
+                                   "_page": last, "_nav": "submit", **answers})
     assert again.status_code == 303
     assert len(_responses()) == 1
 
@@ -257,7 +264,7 @@ def test_json_submit_rejects_a_malformed_key_or_body(client, questionnaire):
 
 def test_csrf_is_required_on_both_doors(client, questionnaire):
     answers = complete_answers(questionnaire)
-    page = client.post(URL, data={"_page": "0", "_nav": "next", **answers})
+    page = client.post(URL, data={"_consent": CONSENT, "_page": "0", "_nav": "next", **answers})
     assert page.status_code == 400
     json_post = client.post(URL + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": answers})
     assert json_post.status_code == 400 and json_post.json["error"] == "csrf"
@@ -304,7 +311,8 @@ def test_the_page_that_asks_to_check_answers_is_compressed_too(client, questionn
     import gzip
 
     token = csrf_token(client, URL)
-    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "next", "trust_police": "3"}
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT,
+            "_page": "0", "_nav": "next", "trust_police": "3"}
     response = client.post(URL, data=data, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 422 and response.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response.headers["Vary"]
@@ -318,7 +326,7 @@ def test_static_urls_carry_a_content_version_and_are_cached_for_a_year(client, q
     import hashlib
     from pathlib import Path
 
-    html = client.get(URL).get_data(as_text=True)
+    html = open_form(client, URL)
     found = dict(re.findall(r'/static/(respond\.(?:css|js))\?v=([0-9a-f]+)"', html))
     assert set(found) == {"respond.css", "respond.js"}
     static = Path(__file__).resolve().parents[1] / "survey_app" / "static"
@@ -397,7 +405,7 @@ def test_the_resident_door_refuses_large_bodies_in_the_residents_language(client
     json_door = client.post(URL + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": {},
                                                    "padding": padding}, headers={"X-CSRFToken": token})
     assert json_door.status_code == 413
-    page = client.post(URL, data={"csrf_token": token, "_page": "0", "note": padding})
+    page = client.post(URL, data={"csrf_token": token, "_consent": CONSENT, "_page": "0", "note": padding})
     assert page.status_code == 413
     assert "Yang dikirim terlalu besar." in page.get_data(as_text=True)  # Indonesian by default
     assert _responses() == []
@@ -462,7 +470,8 @@ def _resident_layout(page_html: str) -> bool:
 
 def test_an_expired_page_without_js_comes_back_with_its_answers_and_a_fresh_token(client, questionnaire):
     key = str(uuid.uuid4())
-    data = {**complete_answers(questionnaire), "_key": key, "_page": "0", "_nav": "next", "trust_police": "3"}
+    data = {**complete_answers(questionnaire), "_key": key, "_consent": CONSENT,
+            "_page": "0", "_nav": "next", "trust_police": "3"}
     client.get(URL)
     client.delete_cookie("session")  # the phone lost its session: the page's token is stale
     expired = client.post(URL, data={"csrf_token": "stale", **data})
@@ -480,7 +489,8 @@ def test_an_expired_page_without_js_comes_back_with_its_answers_and_a_fresh_toke
 def test_a_rate_limited_page_without_js_keeps_its_answers_in_the_resident_layout(client, app, questionnaire):
     app.config["RESPOND_RATE_LIMIT"] = "2 per minute"
     token = csrf_token(client, URL)
-    data = {**complete_answers(questionnaire), "csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0",
+    data = {**complete_answers(questionnaire), "csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT,
+            "_page": "0",
             "_nav": "next", "trust_police": "2"}
     codes = [client.post(URL, data=data).status_code for _ in range(2)]
     limited = client.post(URL, data=data)
@@ -504,11 +514,11 @@ def test_other_refusals_on_resident_pages_use_the_resident_layout(client, questi
 
 def test_a_no_js_step_carries_one_section_and_the_other_answers_hidden(client, questionnaire):
     answers = complete_answers(questionnaire)
-    full = client.get(URL).get_data(as_text=True)
+    full = open_form(client, URL)
     assert full.count('<section class="page"') == len(questionnaire.sections)  # the first page: every section
     token = csrf_token(client, URL)
     first = [q.id for q in questionnaire.sections[0].questions]
-    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_page": "0", "_nav": "next",
+    data = {"csrf_token": token, "_key": str(uuid.uuid4()), "_consent": CONSENT, "_page": "0", "_nav": "next",
             **{k: v for k, v in answers.items() if k in first}}
     step = client.post(URL, data=data).get_data(as_text=True)
     assert step.count('<section class="page"') == 1 and 'data-index="1"' in step
@@ -516,7 +526,8 @@ def test_a_no_js_step_carries_one_section_and_the_other_answers_hidden(client, q
     assert len(step) < len(full) / 3
     hidden = dict(re.findall(r'<input type="hidden" name="([^"_][^"]*)" value="([^"]*)">', step))
     assert hidden["trust_police"] == str(answers["trust_police"])  # carried from the first section
-    back = client.post(URL, data={**data, "_page": "1", "_nav": "back", **hidden}).get_data(as_text=True)
+    back = client.post(URL, data={**data, "_consent": CONSENT,
+                                  "_page": "1", "_nav": "back", **hidden}).get_data(as_text=True)
     assert 'data-index="0"' in back and back.count('<section class="page"') == 1
     assert _checked(back, "trust_police") == [str(answers["trust_police"])]
     english = client.post(URL, data={**data, "_nav": "lang-en"}).get_data(as_text=True)

@@ -215,6 +215,8 @@ class RoundSummary:
     last_submitted: datetime | None
     weighting: Weighting | None = None
     """How the round's respondents were weighted; None when the report is unweighted."""
+    without_consent: int = 0
+    """Responses given without recorded consent (before it was asked, or on paper)."""
 
 
 @dataclass(frozen=True)

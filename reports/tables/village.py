@@ -38,8 +38,9 @@ def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData,
         frame = data.by_round[round_.id]
         by_mode = {str(mode): int(n) for mode, n in frame["mode"].value_counts().items()}
         last = frame["submitted_at"].max() if len(frame) else None
+        without = int(frame["consent_hash"].isna().sum()) if "consent_hash" in frame.columns else len(frame)
         summaries.append(RoundSummary(round_, len(frame), by_mode, None if last is None else last.to_pydatetime(),
-                                      weighting[round_.id] if weighting is not None else None))
+                                      weighting[round_.id] if weighting is not None else None, without))
     return summaries
 
 

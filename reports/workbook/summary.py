@@ -57,7 +57,8 @@ def write_summary(ws: Worksheet, tables: VillageTables) -> None:
 def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
     w.text(row, 1, w.msg("rounds_heading"), styles.HEADING)
     row += 1
-    columns = ("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web", "mode_paper", "web_share")
+    columns = ("round", "opens_on", "closes_on", "questionnaire", "responses", "mode_web", "mode_paper", "web_share",
+               "without_consent")
     for col, key in enumerate(columns, start=1):
         w.header(row, col, w.msg(key))
     for summary in tables.rounds:
@@ -71,7 +72,11 @@ def _rounds_table(w: SheetWriter, tables: VillageTables, row: int) -> int:
         w.number(row, 6, summary.by_mode.get("web", 0), styles.COUNT)
         w.number(row, 7, summary.by_mode.get("paper", 0), styles.COUNT)
         w.number(row, 8, tables.web_share(info.id), styles.PERCENT)
+        w.number(row, 9, summary.without_consent, styles.COUNT)
     row += 1
+    if any(summary.without_consent for summary in tables.rounds):
+        w.note(row, w.msg("without_consent_note"), len(columns))
+        row += 1
     w.text(row, 1, w.msg("figures_weighted" if tables.options.weighted else "figures_unweighted"), styles.NOTE)
     for summary in tables.rounds:  # how each round was weighted, wrapped across the table's width
         if summary.weighting is not None:

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from survey_app import questionnaires
 from survey_app.demo.synthetic import VillageMood, generate_responses
 from survey_app.extensions import db
-from survey_app.models import Response, Role, Round, RoundStatus, User, Village
+from survey_app.models import Mode, Response, Role, Round, RoundStatus, User, Village
 from survey_app.operations.context_import import MAX_CONTEXT_ROWS, import_crime, import_population
+from survey_app.operations.responses import keep_consent_text
 from survey_app.operations.rounds import RoundSettings, close_round, create_round, open_round
 from survey_app.operations.spreadsheets import read_table
 from survey_app.operations.users import create_user, set_password
@@ -92,6 +93,13 @@ def load_demo() -> DemoResult:
         rows = generate_responses(
             questionnaire, round_, villages, _moods(villages, spec), spec.per_village, seed=SEED + number
         )
+        consent = questionnaires.catalog().consent(questionnaire.key)
+        if consent is not None and spec.final_status is not RoundStatus.CLOSED:
+            # The open rounds' residents agreed on their phones; the 2025 rounds predate the
+            # consent step, and paper consent is not recorded yet: reports count those apart.
+            keep_consent_text(db.session.connection(), questionnaire.key, consent)
+            for row in rows:
+                row["consent_hash"] = consent.hash if row["mode"] is Mode.WEB else None
         db.session.execute(sa.insert(Response), rows)
         if spec.final_status is RoundStatus.CLOSED:
             close_round(round_, actor="demo")

@@ -16,7 +16,7 @@ from survey_app.models.paper import (
     PrintedSerial,
     ReconciliationDecision,
 )
-from survey_app.models.responses import Mode, Response
+from survey_app.models.responses import ConsentText, Mode, Response
 from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus, SerialScope
 from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel, VillageCount
 from survey_app.models.users import Role, User, UserScope
@@ -26,6 +26,7 @@ __all__ = [
     "Area",
     "AreaLevel",
     "AuditEvent",
+    "ConsentText",
     "Correction",
     "DecisionSource",
     "DoubleEntry",

@@ -51,6 +51,9 @@ class Response(db.Model):
     # The order shown when the questionnaire draws one per response (``questionnaire.ordering``):
     # {"sections": {id: [question ids]}, "options": {id: [codes]}}; NULL for the file's order.
     display_order: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
+    # The hash of the consent text the resident agreed to (``questionnaire.consent``); NULL
+    # where none was recorded: answers given before consent was asked, or on paper.
+    consent_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     # Soft delete by an admin: the row leaves the reports but stays for the audit trail.
@@ -76,3 +79,15 @@ class Response(db.Model):
                  sqlite_where=sa.text("straightlined = 1"), postgresql_where=sa.text("straightlined")),
         sa.CheckConstraint("duration_s IS NULL OR duration_s >= 0", name="duration_not_negative"),
     )
+
+
+class ConsentText(db.Model):
+    """Each consent text residents were shown, kept by its hash (``responses.consent_hash``):
+    the file may change, what a resident agreed to may not."""
+
+    __tablename__ = "consent_texts"
+
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    questionnaire_key: Mapped[str] = mapped_column(sa.String(64))
+    text: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -22,10 +22,11 @@ from sqlalchemy.engine import Connection
 
 from survey_app import quality
 from survey_app.extensions import db
-from survey_app.models import Mode, Response
+from survey_app.models import ConsentText, Mode, Response
 from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
 from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire.consent import Consent
 from survey_app.questionnaire.redaction import free_text_ids, redact_answers
 
 
@@ -46,6 +47,7 @@ _responses = Response.__table__
 _INSERTED_COLUMNS = (
     "submission_key", "round_id", "village_id", "questionnaire_key", "questionnaire_version", "mode",
     "answers", "answers_digest", "submitted_at", "updated_at", "duration_s", "straightlined", "display_order",
+    "consent_hash",
 )
 # The SQL twin of respond.availability() without the scope (which never changes): within its
 # dates, and open by hand or, when scheduled and not closed by hand, by reaching opens_on.
@@ -118,6 +120,7 @@ def insert_response(
     connection: Connection | None = None,
     open_on: date | None = None,
     display_order: Mapping[str, object] | None = None,
+    consent_hash: str | None = None,
 ) -> tuple[StoreOutcome, int]:
     """Insert cleaned answers once, in the transaction of ``connection`` (the session's by
     default); return the outcome and the id of the row stored under the key (this one, or
@@ -149,6 +152,7 @@ def insert_response(
         "duration_s": None if started_at is None else max(0, int((submitted_at - started_at).total_seconds())),
         "straightlined": quality.straightlined(answers, questionnaire),
         "display_order": display_order,
+        "consent_hash": consent_hash,
     }
     if open_on is None:
         row_id = connection.scalar(_INSERT_ONCE, values)
@@ -164,6 +168,27 @@ def insert_response(
         raise RoundNotOpen("This survey round is not taking answers.")
     same = (existing.answers_digest, existing.round_id, existing.village_id) == (digest, round_.id, village.id)
     return (StoreOutcome.REPLAYED if same else StoreOutcome.CONFLICT), existing.id
+
+
+_KEEP_CONSENT_TEXT = sa.text(
+    "INSERT INTO consent_texts (hash, questionnaire_key, text, first_used_at)"
+    " VALUES (:hash, :questionnaire_key, :text, :first_used_at) ON CONFLICT (hash) DO NOTHING"
+).bindparams(*(sa.bindparam(c.name, type_=c.type) for c in ConsentText.__table__.c))
+
+
+def keep_consent_text(connection: Connection, questionnaire_key: str, consent: Consent) -> None:
+    """Store the consent text under its hash unless it is there (one cheap statement): the
+    text a response's ``consent_hash`` names must stay readable after the file changes."""
+    connection.execute(_KEEP_CONSENT_TEXT, {"hash": consent.hash, "questionnaire_key": questionnaire_key,
+                                            "text": consent.as_json(), "first_used_at": utcnow()})
+
+
+def known_consent(connection: Connection, questionnaire_key: str, consent_hash: str) -> bool:
+    """True when residents were shown this consent text of the questionnaire (an older one
+    still counts: a phone's outbox may send answers given before the text changed)."""
+    return connection.scalar(sa.select(sa.literal(1)).where(
+        ConsentText.__table__.c.hash == consent_hash,
+        ConsentText.__table__.c.questionnaire_key == questionnaire_key)) is not None
 
 
 def store_response(

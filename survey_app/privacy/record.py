@@ -63,11 +63,15 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
         lines += ["", "## 2. Data protection officer", "", *_party(privacy.dpo)]
     lines += ["", "## 3. Purposes", ""]
     lines += [f"- {text(p, 'id')}" + (f" / {p['en']}" if "en" in p else "") for p in privacy.purposes]
-    lines += ["", "## 4. Legal basis", "", _both(privacy.legal_basis)]
+    lines += ["", "## 4. Legal basis", "", _both(privacy.legal_basis),
+              "", "Consent is asked before the questions of every questionnaire with a `consent.yaml`; "
+              "answers without recorded consent (before it was asked, or on paper) are counted apart in "
+              "the reports."]
     lines += ["", "## 5. Data subjects and categories of data", "",
               "**Residents who answer** (anonymous by design): with each response the village, round, "
-              "questionnaire version, mode (web or paper), submission time, time taken and the order "
-              "questions were shown; the answers. No name, phone number or IP address.", ""]
+              "questionnaire version, mode (web or paper), submission time, time taken, the order "
+              "questions were shown and the hash of the consent text agreed to (the texts are kept by "
+              "hash); the answers. No name, phone number or IP address.", ""]
     for q in questionnaires:
         lines.append(f"- `{q.ref}` {q.title}: {', '.join(q.sections)}.")
         if q.free_text:

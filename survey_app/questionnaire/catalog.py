@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .amendments import AMENDMENTS_FILE, read_amendments
 from .comparability import NOT_COMPARABLE, SAME, Comparability, compose
+from .consent import CONSENT_FILE, Consent, ConsentError, read_consent
 from .diff import DiffEntry, VersionDiff, diff, link_entry
 from .errors import Problem, QuestionnaireError, QuestionnaireNotFound
 from .loader import FILE_NAME_RE, load_with, version_file
@@ -55,6 +56,7 @@ class Catalog:
         self.root = Path(root)
         self._loader = _Loader()
         self._by_ref: dict[tuple[str, int], Questionnaire] = {}
+        self._consents: dict[str, Consent | None] = {}
 
     def refs(self) -> list[tuple[str, int]]:
         """Every (key, version) with a file, sorted; files are not loaded."""
@@ -87,6 +89,13 @@ class Catalog:
     def get_ref(self, ref: str) -> Questionnaire:
         """Load the questionnaire named by ``key@version``."""
         return self.get(*parse_ref(ref))
+
+    def consent(self, key: str) -> Consent | None:
+        """The consent residents give before ``key``'s questions (``<key>/consent.yaml``),
+        read once; None when it asks none. ConsentError for a file that cannot be shown."""
+        if key not in self._consents:
+            self._consents[key] = read_consent(self.root / key)
+        return self._consents[key]
 
     def latest(self, key: str) -> Questionnaire:
         """The highest published version of ``key``."""
@@ -139,6 +148,12 @@ class Catalog:
             except QuestionnaireError as exc:
                 problems.extend(p for p in exc.problems if p not in problems)  # an amendment file's own
             problems.extend(p for p in _unknown_versions(path.parent) if p not in problems)  # once per folder
+            try:
+                read_consent(path.parent)
+            except ConsentError as exc:
+                problem = Problem(str(path.parent / CONSENT_FILE), None, None, str(exc))
+                if problem not in problems:
+                    problems.append(problem)
         return problems
 
 
@@ -163,8 +178,9 @@ def _expand(paths: list[Path | str]) -> list[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             found = [*path.rglob("*.yaml"), *path.rglob("*.yml")]
-            files.extend(sorted(p for p in found if not p.name.startswith(".") and p.name != AMENDMENTS_FILE))
-        elif path.name == AMENDMENTS_FILE:  # checked where it applies: with each version of its folder
+            files.extend(sorted(p for p in found if not p.name.startswith(".")
+                                and p.name not in (AMENDMENTS_FILE, CONSENT_FILE)))
+        elif path.name in (AMENDMENTS_FILE, CONSENT_FILE):  # checked where it applies: with its folder's versions
             files.extend(sorted(p for p in path.parent.glob("v*.yaml") if FILE_NAME_RE.fullmatch(p.name)))
         else:
             files.append(path)

@@ -20,6 +20,7 @@ from survey_app import clock
 from survey_app.answer_messages import translate_errors
 from survey_app.i18n import current_language
 from survey_app.questionnaire import CleanResult, Questionnaire, clean_answers, text_in
+from survey_app.questionnaire.consent import Consent
 from survey_app.questionnaire.ordering import SEED_RE, display_order, new_seed
 from survey_app.respond import flow
 from survey_app.respond.forms import form_class, raw_answers
@@ -35,6 +36,10 @@ class Target:
     round: RoundRow
     village: VillageRow
     questionnaire: Questionnaire
+    consent: Consent | None = None
+    """The consent asked before the questions (``questionnaire.consent``); None: none asked."""
+    consent_hash: str | None = None
+    """The consent text this resident agreed to, carried from page to page and stored."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,7 @@ def walk(target: Target, finish: Callable[..., Any], view: PageView | None = Non
     q = target.questionnaire
     render = functools.partial(render_page, target, view=view)
     if request.method in ("GET", "HEAD"):  # uptime monitors ask with HEAD
-        return render(answers={}, page=flow.visible_sections(q, {})[0], errors={},
-                      key=str(uuid.uuid4()), started=datetime.now(UTC).isoformat(timespec="seconds"))
+        return first_page(target, view)
     result, page, key, started = posted(q)
     errors = translate_errors(result.error_templates)
     nav = request.form.get("_nav", "next")
@@ -77,6 +81,13 @@ def walk(target: Target, finish: Callable[..., Any], view: PageView | None = Non
     return finish(result.answers, page, key, started)
 
 
+def first_page(target: Target, view: PageView | None = None):  # type: ignore[no-untyped-def]
+    """The form's first page, every section on it, with a new key and start time."""
+    q = target.questionnaire
+    return render_page(target, answers={}, page=flow.visible_sections(q, {})[0], errors={}, key=str(uuid.uuid4()),
+                       started=datetime.now(UTC).isoformat(timespec="seconds"), view=view, first=True)
+
+
 def posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
     """What a no-JS page posted: the cleaned answers, the section it showed, its key and start."""
     result = clean_answers(q, raw_answers(q, request.form), clock.today())
@@ -86,7 +97,7 @@ def posted(q: Questionnaire) -> tuple[CleanResult, int, str, str]:
 
 def render_page(target: Target, answers: dict[str, object], page: int, errors: dict[str, str], key: str,
                 started: str, status: int = 200, notice: str | None = None,
-                view: PageView | None = None):  # type: ignore[no-untyped-def]
+                view: PageView | None = None, first: bool = False):  # type: ignore[no-untyped-def]
     """One page of the form at section ``page``: every section on a first page or a language
     switch, else only that one with the other answers hidden (``_carried``)."""
     q = target.questionnaire
@@ -99,7 +110,7 @@ def render_page(target: Target, answers: dict[str, object], page: int, errors: d
     # A no-JS step carries only its own section, and the other answers as hidden inputs: a
     # whole questionnaire on every step cost a slow phone seconds. The first page (and a
     # language switch, which the enhanced form also asks for) carries every section.
-    partial = request.method == "POST" and not request.form.get("_nav", "").startswith("lang-")
+    partial = not first and request.method == "POST" and not request.form.get("_nav", "").startswith("lang-")
     html = render_template(
         "respond/form.html",
         target=target,

@@ -29,11 +29,20 @@ from survey_app.errors import http_message
 from survey_app.extensions import db, limiter
 from survey_app.models import Mode, Round, Village
 from survey_app.operations import OperationError
-from survey_app.operations.responses import RoundNotOpen, StoreOutcome, insert_response, parse_submission_key
+from survey_app.operations.responses import (
+    RoundNotOpen,
+    StoreOutcome,
+    insert_response,
+    keep_consent_text,
+    known_consent,
+    parse_submission_key,
+)
 from survey_app.questionnaire import Questionnaire, clean_answers
+from survey_app.questionnaire.consent import Consent, ConsentError
 from survey_app.questionnaire.ordering import recorded_order
 from survey_app.respond import bp
 from survey_app.respond.availability import Availability, availability
+from survey_app.respond.consent import consent_step
 from survey_app.respond.lookup import (
     Destination,
     Destinations,
@@ -99,15 +108,19 @@ def _destination(round_slug: str, village_code: str) -> Destination | Response:
 
 def _store(round_slug: str, village_code: str, destination: Destination, questionnaire: Questionnaire,
            answers: dict[str, object], key: str, started: object, today: date,
-           seed: object = None) -> StoreOutcome | Response:
+           seed: object = None, agreed: tuple[Consent | None, str | None] = (None, None)) -> StoreOutcome | Response:
     """Insert the cleaned answers once if the round takes answers today (the INSERT checks,
-    so a round closed a moment ago stores nothing), else the page that says why not."""
+    so a round closed a moment ago stores nothing), else the page that says why not.
+    ``agreed``: the consent asked and the hash of the text the resident agreed to."""
+    consent, consent_hash = agreed
     with db.engine.connect() as connection:
         try:
+            if consent is not None and consent_hash == consent.hash:
+                keep_consent_text(connection, questionnaire.key, consent)
             outcome, _response_id = insert_response(
                 destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
                 _started_at(started), connection=connection, open_on=today,
-                display_order=recorded_order(questionnaire, seed),
+                display_order=recorded_order(questionnaire, seed), consent_hash=consent_hash,
             )
         except sa.exc.OperationalError as exc:  # disk full, read-only file system, database gone
             connection.rollback()
@@ -121,6 +134,17 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
     return outcome
 
 
+def _consent_known(questionnaire_key: str, consent: Consent, posted: object) -> bool:
+    """The consent text a page or phone says the resident agreed to is this questionnaire's,
+    now or earlier (an outbox may send answers given before the file changed)."""
+    if not isinstance(posted, str) or not posted:
+        return False
+    if posted == consent.hash:
+        return True
+    with db.engine.connect() as connection, read_only():
+        return known_consent(connection, questionnaire_key, posted)
+
+
 class StorageUnavailable(Exception):
     """The answers could not be written (the database refused the write); nothing was stored."""
 
@@ -131,10 +155,11 @@ def _check(round_: RoundRow, village: VillageRow, today: date) -> Target | Respo
         return _unavailable(state.value, UNAVAILABLE_STATUS[state], round_, village)
     try:
         questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
-    except OperationError:
+        consent = questionnaires.catalog().consent(questionnaire.key)
+    except (OperationError, ConsentError):
         current_app.logger.exception("questionnaire of round %s cannot be used", round_.slug)
         return _unavailable("maintenance", 503, round_, village)
-    return Target(round_, village, questionnaire)
+    return Target(round_, village, questionnaire, consent)
 
 
 @bp.errorhandler(sa.exc.OperationalError)
@@ -193,6 +218,11 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
     """A page of the resident's no-JS form; the last one stores the answers."""
     if request.method == "POST" and request.form.get(HONEYPOT):
         return redirect(url_for(".thanks", round_slug=round_slug, village_code=village_code), 303)
+    if target.consent is not None:
+        asked = consent_step(target, _consent_known)
+        if not isinstance(asked, Target):
+            return asked
+        target = asked
 
     def store(answers: dict[str, object], page: int, key: str, started: str):  # type: ignore[no-untyped-def]
         q = target.questionnaire
@@ -203,7 +233,7 @@ def _form_page(target: Target, round_slug: str, village_code: str, today: date):
         destination = Destination(Ref(target.round.id), Ref(target.village.id), q.key, q.version)
         try:
             outcome = _store(round_slug, village_code, destination, q, answers, key, started, today,
-                             request.form.get("_order"))
+                             request.form.get("_order"), (target.consent, target.consent_hash))
         except StorageUnavailable:  # the same page again, every answer kept, and the same key
             return render_page(target, answers, page, {}, key=key, started=started, status=503,
                                notice=_("Your answers could not be saved just now. They are still here: "
@@ -243,13 +273,22 @@ def submit(round_slug: str, village_code: str):  # type: ignore[no-untyped-def]
         questionnaire = questionnaires.load(destination.questionnaire_key, destination.questionnaire_version)
     except OperationError:
         return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
+    try:
+        consent = questionnaires.catalog().consent(questionnaire.key)
+    except ConsentError:
+        return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
     result = clean_answers(questionnaire, payload["answers"], clock.today())
     if not result.ok:
         refusal = _refusal(round_slug, village_code, today)
         return refusal or (jsonify(error="invalid", errors=translate_errors(result.error_templates)), 422)
+    consent_hash = payload.get("consent") if consent is not None else None
+    if consent is not None and not _consent_known(questionnaire.key, consent, consent_hash):
+        refusal = _refusal(round_slug, village_code, today)
+        return refusal or (jsonify(error="consent_required", message=_(
+            "Please read the consent and choose \"I agree\" before answering.")), 403)
     try:
         outcome = _store(round_slug, village_code, destination, questionnaire, result.answers, key,
-                         payload.get("started_at"), today, payload.get("order_seed"))
+                         payload.get("started_at"), today, payload.get("order_seed"), (consent, consent_hash))
     except StorageUnavailable:
         return jsonify(error="unavailable"), 503  # the phone's outbox keeps the answers and retries
     if isinstance(outcome, Response):

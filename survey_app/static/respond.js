@@ -128,17 +128,17 @@
   setInterval(flush, 30000);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/s/sw.js", { scope: "/s/" }).catch(function () {});
-    // A page the worker did not serve (the first visit) asks it to keep the page and its files.
+    // Every page asks the worker to keep it and its files: the first visit was not served by
+    // it, and the questions after the consent step may be the first page it controls. Pages it
+    // already kept are found at once; the reply says the page may now be reopened offline.
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.kept) doc.documentElement.setAttribute("data-offline-ready", "");
     });
-    if (!navigator.serviceWorker.controller) {
-      navigator.serviceWorker.ready.then(function (registration) {
-        var files = [].map.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"),
-                                function (el) { return el.href || el.src; });
-        if (registration.active) registration.active.postMessage({ keep: [location.href].concat(files) });
-      });
-    }
+    navigator.serviceWorker.ready.then(function (registration) {
+      var files = [].map.call(doc.querySelectorAll("link[rel=stylesheet], script[src]"),
+                              function (el) { return el.href || el.src; });
+      if (registration.active) registration.active.postMessage({ keep: [location.href].concat(files) });
+    });
   }
   // Ask that the outbox and the kept pages survive the browser's clean-ups when storage runs
   // low (Chromium decides without asking the resident; others may ask once).
@@ -254,6 +254,7 @@
       csrf: form.elements.csrf_token.value,
       payload: { submission_key: currentKey(), started_at: form.elements._started.value, answers: answers,
                  order_seed: form.elements._order.value,
+                 consent: form.elements._consent ? form.elements._consent.value : null,
                  _website: form.elements._website.value }
     };
     keep(item).then(function () {

@@ -32,6 +32,7 @@ class Stored:
     id: int
     submission_key: str
     answers: dict[str, Any]
+    consent_hash: str | None = None
 
 
 def stored_responses() -> list[Stored]:
@@ -42,9 +43,26 @@ def stored_responses() -> list[Stored]:
     """
     db.session.remove()
     try:
-        return [Stored(r.id, r.submission_key, dict(r.answers)) for r in db.session.scalars(sa.select(Response))]
+        return [Stored(r.id, r.submission_key, dict(r.answers), r.consent_hash)
+                for r in db.session.scalars(sa.select(Response))]
     finally:
         db.session.remove()
+
+
+def open_form(page, url: str):  # type: ignore[no-untyped-def]
+    """Open a resident form as a resident does: read the consent and press "I agree" (a plain
+    GET form, with JS or without); returns the navigation's response."""
+    response = page.goto(url)
+    agree = page.locator("#agree")
+    if agree.count():
+        # A resident reads the consent for a while, long enough for the phone to install the
+        # offline worker the page registers; a test clicks at once, so it waits for that.
+        if page.locator("html.js").count():
+            page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
+        with page.expect_navigation() as navigation:
+            agree.click()
+        return navigation.value
+    return response
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]

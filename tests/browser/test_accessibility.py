@@ -3,7 +3,7 @@ contrast, and a doubled font size."""
 
 from __future__ import annotations
 
-from tests.browser.resident import BROWSER_TEST, THANKS, fill_page, screenshot
+from tests.browser.resident import BROWSER_TEST, THANKS, fill_page, open_form, screenshot
 
 pytestmark = BROWSER_TEST
 
@@ -84,7 +84,7 @@ def _audit(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_every_page_fits_320px_with_big_targets_labels_and_aa_contrast(live_server, new_context, plan):
     page = new_context(viewport=NARROW).new_page()
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     # A first "Next" with nothing answered shows the error messages, so they are audited too.
     page.locator("#next").click()
     assert page.locator(".error").count() > 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from survey_app.questionnaires import load
-from tests.browser.resident import BROWSER_TEST, THANKS, fill_form, screenshot, stored_responses
+from tests.browser.resident import BROWSER_TEST, THANKS, fill_form, open_form, screenshot, stored_responses
 from tests.factories import PASSWORD, complete_answers, make_user, make_villages
 
 pytestmark = BROWSER_TEST
@@ -54,7 +54,7 @@ def test_an_admin_creates_opens_follows_and_downloads_a_round(app, live_server, 
 
     # A resident answers on a phone.
     phone = new_context().new_page()
-    phone.goto(f"{live_server.url}/s/putaran-uji-browser/{VILLAGE}")
+    open_form(phone, f"{live_server.url}/s/putaran-uji-browser/{VILLAGE}")
     fill_form(phone, plan, stop_before_send=False)
     phone.wait_for_url(THANKS)
     assert len(stored_responses()) == 1

@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Response
 from survey_app.questionnaire import load_file
 from survey_app.questionnaire.ordering import display_order
-from tests.browser.resident import BROWSER_TEST
+from tests.browser.resident import BROWSER_TEST, open_form
 from tests.factories import TEST_QUESTIONNAIRES, open_test_round, questionnaires_with_test_ones
 
 pytestmark = BROWSER_TEST
@@ -29,7 +29,7 @@ def app_config(tmp_path):  # type: ignore[no-untyped-def]
 
 def test_the_js_form_shows_the_note_skips_the_hidden_section_and_refuses_none_with_a_problem(live_server, page):
     slug, _round_id = open_test_round("Putaran Browser", ["32.73.01"])
-    page.goto(f"{live_server.url}/lang/en?next=/s/{slug}/{VILLAGE}")
+    open_form(page, f"{live_server.url}/lang/en?next=/s/{slug}/{VILLAGE}")
     expect(page.locator("#q-trust_intro")).to_contain_text("The next questions are about the police")
     assert page.locator("#q-trust_intro input").count() == 0
     # Not trusting the police at all hides the problems section: this page is the last.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.resident import BROWSER_TEST, THANKS, fill_form, screenshot, stored_responses
+from tests.browser.resident import BROWSER_TEST, THANKS, fill_form, open_form, screenshot, stored_responses
 
 pytestmark = BROWSER_TEST
 
@@ -42,7 +42,7 @@ def _go_online(context, page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_answers_sent_with_no_signal_are_kept_and_stored_once_when_it_returns(live_server, context, page, plan):
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     fill_form(page, plan)
     context.set_offline(True)
     page.locator("#next").click()
@@ -65,7 +65,7 @@ def test_answers_sent_with_no_signal_are_kept_and_stored_once_when_it_returns(li
 def test_the_first_visit_is_kept_and_reloads_with_no_signal(live_server, context, page, plan):
     """A QR-code visit is often the only one: once the worker is installed, the page the
     resident is on and its files are kept, with no second visit."""
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker says when the page and its files are stored (a listed key may still be writing).
     page.locator("html[data-offline-ready]").wait_for(state="attached")
@@ -90,7 +90,7 @@ def test_the_first_visit_is_kept_and_reloads_with_no_signal(live_server, context
 def test_form_reopened_with_no_signal_comes_from_the_phone_and_its_answers_arrive_once(
     live_server, context, page, plan
 ):
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     # The service worker keeps the pages it sees while it controls the tab; the first
     # visit installs it, the next one (here a reload) is kept.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -114,7 +114,7 @@ def test_form_reopened_with_no_signal_comes_from_the_phone_and_its_answers_arriv
 
 
 def test_a_send_whose_session_expired_fetches_a_fresh_token_and_is_stored_once(live_server, context, page, plan):
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     fill_form(page, plan)
     # The session cookie holds the CSRF secret: without it the page's token is stale.
     context.clear_cookies()
@@ -132,7 +132,7 @@ def test_a_send_whose_session_expired_fetches_a_fresh_token_and_is_stored_once(l
 def test_a_busy_server_is_not_called_a_lost_signal_and_the_answers_still_arrive(live_server, context, page, plan):
     """A 429 (or a 5xx) reached the phone: the resident is told the server is busy, not that
     their signal is gone; the answers wait in the outbox and are stored once later."""
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     fill_form(page, plan)
     page.route("**/submit", lambda route: route.fulfill(status=429, content_type="text/html", body="busy"))
     page.locator("#next").click()
@@ -155,5 +155,5 @@ def test_the_form_asks_that_its_outbox_survive_storage_clean_ups(live_server, co
         window.persistAsked = 0;
         navigator.storage.persist = () => { window.persistAsked += 1; return ask(); };
     })()""")
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     page.wait_for_function("() => window.persistAsked >= 1")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.resident import (
     BROWSER_TEST,
     THANKS,
     answer,
     fill_form,
     fill_page,
+    open_form,
     screenshot,
     stored_responses,
     visible_questions,
@@ -29,7 +32,7 @@ def _take_the_skip_both_ways(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_js_resident_fills_every_page_with_a_skip_and_is_thanked(live_server, page, plan):
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     assert page.locator("#progress").inner_text().startswith("Bagian 1 dari")
     assert page.locator("#intro").is_visible()
     assert page.locator("#back").is_hidden()
@@ -45,7 +48,7 @@ def test_js_resident_fills_every_page_with_a_skip_and_is_thanked(live_server, pa
     # The phone's own back button goes back one section too, without leaving the form.
     page.go_back()
     assert page.locator("#progress").inner_text() == "Bagian 8 dari 9"
-    assert page.url.endswith(live_server.form_url.split("/s/", 1)[1])
+    assert page.url.split("?")[0].endswith(live_server.form_url.split("/s/", 1)[1])
     page.go_forward()
     assert page.locator("#progress").inner_text() == "Bagian 9 dari 9"
     _take_the_skip_both_ways(page)
@@ -70,7 +73,7 @@ def test_js_resident_fills_every_page_with_a_skip_and_is_thanked(live_server, pa
 
 def test_js_off_gives_the_same_stored_answers_as_js_on(live_server, new_context, plan):
     no_js = new_context(java_script_enabled=False).new_page()
-    no_js.goto(live_server.form_url)
+    open_form(no_js, live_server.form_url)
     fill_form(no_js, plan, js=False)
     # Without JS the server cannot hide a question that depends on the same page: it shows
     # it with a note, and the resident leaves it empty.
@@ -83,7 +86,7 @@ def test_js_off_gives_the_same_stored_answers_as_js_on(live_server, new_context,
     [server_path] = stored_responses()
 
     js = new_context().new_page()
-    js.goto(live_server.form_url)
+    open_form(js, live_server.form_url)
     fill_form(js, plan)
     _take_the_skip_both_ways(js)
     js.locator("#next").click()
@@ -92,11 +95,13 @@ def test_js_off_gives_the_same_stored_answers_as_js_on(live_server, new_context,
     assert len(stored) == 2
     [js_path] = [r for r in stored if r.id != server_path.id]
     assert js_path.answers == server_path.answers
+    # Both paths agreed to the same consent text, and stored its hash with the answers.
+    assert js_path.consent_hash == server_path.consent_hash is not None
     assert "contact_how" not in server_path.answers
 
 
 def test_a_missing_answer_is_flagged_on_the_page_without_a_round_trip(live_server, page, plan):
-    page.goto(live_server.form_url)
+    open_form(page, live_server.form_url)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.locator("#next").click()
@@ -107,3 +112,15 @@ def test_a_missing_answer_is_flagged_on_the_page_without_a_round_trip(live_serve
     page.locator("#next").click()
     assert page.locator(".q.invalid").count() == 0
     assert page.locator("#progress").inner_text().startswith("Bagian 2 dari")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_declining_the_consent_ends_politely_and_stores_nothing(live_server, new_context, questionnaire, javascript):
+    page = new_context(java_script_enabled=javascript).new_page()
+    page.goto(live_server.form_url)
+    assert page.locator("#consent").is_visible() and page.locator("section.page").count() == 0
+    assert page.locator("#agree").inner_text() == "Saya setuju"
+    with page.expect_navigation():
+        page.locator("#decline").click()
+    assert "Tidak ada yang disimpan" in page.locator("#declined").inner_text()
+    assert stored_responses() == []

@@ -9,7 +9,7 @@ from survey_app.models import Correction, Mode
 from survey_app.operations.keying import typed_answers
 from survey_app.operations.responses import store_response
 from tests.entry.conftest import OTHER_DISTRICT_VILLAGE, actions, key, responses, text, typed
-from tests.factories import complete_answers, csrf_token
+from tests.factories import complete_answers, consent_of, csrf_token
 
 
 def _web_response(round_, questionnaire, village_code="32.73.01.1001"):  # type: ignore[no-untyped-def]
@@ -121,7 +121,8 @@ def test_straight_lining_is_stored_where_answers_are_written_and_filtered_on(app
     varied = {**straight, "trust_police": "1", "fair_respect": "2", "eff_good_job": "3", "safe_walk_dark": "1",
               "worry_burglary": "2"}
     for answers in (straight, varied):
-        sent = resident.post(url + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": answers},
+        sent = resident.post(url + "/submit", json={"submission_key": str(uuid.uuid4()), "answers": answers,
+                                                    "consent": consent_of(resident, url)},
                              headers={"X-CSRFToken": csrf_token(resident, url)})
         assert sent.status_code == 201, sent.get_data(as_text=True)
     db.session.remove()

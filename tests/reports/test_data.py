@@ -26,7 +26,7 @@ def reference_frame(rows: Iterable[Mapping[Any, Any]]) -> pd.DataFrame:
     count = 0
     for row in rows:
         for name in meta_names:
-            meta[name].append(row[name])
+            meta[name].append(row.get(name) if name == "consent_hash" else row[name])
         for key, value in (row["answers"] or {}).items():
             column = answers.setdefault(key, [math.nan] * count)
             column.extend([math.nan] * (count - len(column)))
@@ -64,7 +64,7 @@ def test_the_loader_gives_the_row_by_row_frame(demo: Demo):
         query = (
             sa.select(RESPONSES.c.id.label("response_id"), RESPONSES.c.round_id, RESPONSES.c.village_id,
                       RESPONSES.c.mode, RESPONSES.c.questionnaire_key, RESPONSES.c.questionnaire_version,
-                      RESPONSES.c.submitted_at, RESPONSES.c.answers)
+                      RESPONSES.c.submitted_at, RESPONSES.c.consent_hash, RESPONSES.c.answers)
             .where(RESPONSES.c.round_id.in_(round_ids), RESPONSES.c.deleted_at.is_(None))
             .order_by(RESPONSES.c.round_id, RESPONSES.c.village_id, RESPONSES.c.id)
         )
