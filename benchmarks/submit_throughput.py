@@ -185,6 +185,7 @@ class Setup:
     village_codes: list[str]
     answer_sets: list[bytes]  # JSON of valid complete answers, ready to splice into a body
     preexisting_keys: set[str]
+    consent: bytes = b"null"  # JSON of the consent hash the resident agreed to (the form asks first)
 
 
 def prepare(url: str) -> Setup:
@@ -212,7 +213,9 @@ def prepare(url: str) -> Setup:
         for raw in answer_sets:
             assert clean_answers(questionnaire, json.loads(raw)).ok, "a benchmark answer set is invalid"
         preexisting = set(db.session.scalars(sa.select(Response.submission_key).where(Response.round_id == round_.id)))
-        setup = Setup(round_.id, round_.slug, villages, answer_sets, preexisting)
+        consent = questionnaires.catalog().consent(questionnaire.key)
+        setup = Setup(round_.id, round_.slug, villages, answer_sets, preexisting,
+                      json.dumps(consent.hash if consent is not None else None).encode())
         db.session.remove()
         bare_metadata.create_all(db.engine)
         db.engine.dispose()
@@ -578,8 +581,8 @@ def client_thread(plan: Plan, number: int, results: list[ClientResult], lock: th
             data, key = rng.choice(phone.sent)
         else:
             kind, key = "fresh", str(uuid.uuid4())
-            body = b'{"submission_key": "%s", "answers": %s, "started_at": "%s"}' % (
-                key.encode(), rng.choice(setup.answer_sets), started_at)
+            body = b'{"submission_key": "%s", "answers": %s, "started_at": "%s", "consent": %s}' % (
+                key.encode(), rng.choice(setup.answer_sets), started_at, setup.consent)
             form = f"/s/{setup.round_slug}/{rng.choice(setup.village_codes)}"
             data = (
                 f"POST {form}/submit HTTP/1.1\r\n"
