@@ -66,6 +66,11 @@ def _rate_limit() -> str:
 @bp.record_once
 def _setup(state) -> None:  # type: ignore[no-untyped-def]
     state.app.extensions["respond_destinations"] = Destinations()
+    # Consent texts this process has stored (``consent_texts``): storing the same row again on
+    # every submission cost about a tenth of the door's CPU (benchmarks/README.md, stop 25).
+    # Rows there are never changed or deleted, and a restore stops the app first (README), so
+    # the memory cannot go stale; it ends with the process.
+    state.app.extensions["respond_consents_kept"] = set()
 
 
 def _find(connection: Connection, round_slug: str, village_code: str, today: date) -> Target | Response:
@@ -113,10 +118,12 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
     so a round closed a moment ago stores nothing), else the page that says why not.
     ``agreed``: the consent asked and the hash of the text the resident agreed to."""
     consent, consent_hash = agreed
+    kept: set[str] = current_app.extensions["respond_consents_kept"]
+    keep = consent is not None and consent_hash == consent.hash and consent.hash not in kept
     with db.engine.connect() as connection:
         try:
-            if consent is not None and consent_hash == consent.hash:
-                keep_consent_text(connection, questionnaire.key, consent)
+            if keep:
+                keep_consent_text(connection, questionnaire.key, consent)  # type: ignore[arg-type]
             outcome, _response_id = insert_response(
                 destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
                 _started_at(started), connection=connection, open_on=today,
@@ -131,6 +138,8 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
             # Should it read as open, its state changed in between; the phone retries a 503.
             return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
         connection.commit()
+    if keep:
+        kept.add(consent_hash)  # type: ignore[arg-type]
     return outcome
 
 
