@@ -21,8 +21,8 @@ population table they are fitted to.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,17 +117,15 @@ def weigh(ages: Iterable[object], sexes: Iterable[object], targets: Targets | No
     populated = {cell: float(t) for cell, t in (targets or {}).items() if t > 0}
     if not populated or known.size == 0:
         return unweighted(n)
-    sample = [cells[i] for i in known]
-    counts: dict[Cell, int] = defaultdict(int)
-    for cell in sample:
-        counts[cell] += 1  # type: ignore[index]
+    sample = [cell for cell in cells if cell is not None]
+    counts = Counter(sample)
     collapsed: tuple[str, ...] = ()
-    if all(counts.get(cell, 0) >= min_cell for cell in populated) and all(cell in populated for cell in counts):
+    if all(counts[cell] >= min_cell for cell in populated) and all(cell in populated for cell in counts):
         total = sum(populated.values())
-        fitted = np.array([populated[c] / total * known.size / counts[c] for c in sample])  # type: ignore[index]
+        fitted = np.array([populated[c] / total * known.size / counts[c] for c in sample])
         method: Method = "poststratified"
     else:
-        fitted, collapsed = _rake(sample, populated, min_cell)  # type: ignore[arg-type]
+        fitted, collapsed = _rake(sample, populated, min_cell)
         method = "raked"
     fitted, trimmed = trim(fitted, cap)
     weights = np.ones(n)
@@ -140,10 +138,8 @@ def _rake(sample: Sequence[Cell], targets: Mapping[Cell, float], min_cell: int) 
     age_groups, notes = _age_groups([a for a, _ in sample], {a for a, _ in targets}, min_cell)
     margins = [(np.array([age_groups[a] for a, _ in sample]),
                 _margin_targets(targets, lambda cell: age_groups.get(cell[0])))]
-    by_sex: dict[str, int] = defaultdict(int)
-    for _, sex in sample:
-        by_sex[sex] += 1
-    if all(by_sex.get(sex, 0) >= min_cell for sex in SEXES.values()):
+    by_sex = Counter(sex for _, sex in sample)
+    if all(by_sex[sex] >= min_cell for sex in SEXES.values()):
         margins.append((np.array([sex for _, sex in sample]), _margin_targets(targets, lambda cell: cell[1])))
     else:
         notes = (*notes, "sex")
@@ -162,8 +158,8 @@ def _rake(sample: Sequence[Cell], targets: Mapping[Cell, float], min_cell: int) 
     return weights, notes
 
 
-def _margin_targets(targets: Mapping[Cell, float], group_of) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """A margin's population shares among the groups that have respondents."""
+def _margin_targets(targets: Mapping[Cell, float], group_of: Callable[[Cell], str | None]) -> dict[str, float]:
+    """A margin's population shares by group (``group_of`` a cell; None leaves it out)."""
     totals: dict[str, float] = defaultdict(float)
     for cell, count in targets.items():
         group = group_of(cell)
@@ -176,9 +172,7 @@ def _margin_targets(targets: Mapping[Cell, float], group_of) -> dict[str, float]
 def _age_groups(ages: Sequence[str], populated: set[str], min_cell: int) -> tuple[dict[str, str], tuple[str, ...]]:
     """Age band code -> its group's label: neighbouring bands merged, youngest first, until
     every group has ``min_cell`` respondents and residents (or one group is left)."""
-    counts: dict[str, int] = defaultdict(int)
-    for age in ages:
-        counts[age] += 1
+    counts = Counter(ages)
     groups = [[code] for code in AGE_BANDS]
     def thin(group: list[str]) -> bool:
         return sum(counts[c] for c in group) < min_cell or not any(c in populated for c in group)
@@ -201,7 +195,7 @@ def trim(weights: FloatArray, cap: float = WEIGHT_CAP) -> tuple[FloatArray, int]
     """Weights cut at ``cap`` times their mean, the others scaled up to keep the total, repeated
     until none is above the cap; returns the weights and how many sit at the cap."""
     fitted = np.asarray(weights, dtype=float) * (len(weights) / float(np.sum(weights)))
-    limit = cap * 1.0
+    limit = float(cap)
     for _ in range(100):
         capped = fitted > limit
         if not capped.any():

@@ -77,8 +77,7 @@ def mean_score(counts: Mapping[str, int], question: Question, suppression: Suppr
     if len(scored) < 3:  # a mean of yes/no says nothing the share does not
         return None
     if weighted is not None:
-        found = WeightedScores.of(*weighted)
-        return make_estimate(found.mean, *found.ci(), found.n, suppression, n_eff=found.n_eff)
+        return weighted_estimate(WeightedScores.of(*weighted), suppression)
     values = np.repeat([float(s) for s, _ in scored], [n for _, n in scored])
     mean, low, high, n = mean_ci(values)
     return make_estimate(mean, low, high, n, suppression)
@@ -144,14 +143,14 @@ def own_index_scores(frame: pd.DataFrame, questionnaire: Questionnaire, index: I
     )
 
 
-def index_estimate(scores: pd.Series, suppression: Suppression, weights: FloatArray | None = None) -> Estimate:
-    """The mean of respondents' index scores with its interval: Student's t, or linearised
-    when the respondents are weighted."""
-    if weights is None:
-        mean, low, high, n = mean_ci(scores)
-        return make_estimate(mean, low, high, n, suppression)
-    weighted = WeightedScores.of(scores, weights)
-    return make_estimate(weighted.mean, *weighted.ci(), weighted.n, suppression, n_eff=weighted.n_eff)
+def index_estimate(scores: pd.Series, suppression: Suppression) -> Estimate:
+    mean, low, high, n = mean_ci(scores)
+    return make_estimate(mean, low, high, n, suppression)
+
+
+def weighted_estimate(scores: WeightedScores, suppression: Suppression) -> Estimate:
+    """A weighted mean with its linearised interval, flagged by its effective n."""
+    return make_estimate(scores.mean, *scores.ci(), scores.n, suppression, n_eff=scores.n_eff)
 
 
 def index_estimate_from(moments: Moments, suppression: Suppression) -> Estimate:
@@ -222,6 +221,7 @@ class VillageData:
         self.frame = frame
         self._columns: dict[tuple[int, str], npt.NDArray[np.object_] | None] = {}
         self._weights: dict[int, FloatArray] = {}
+        self._sums: dict[tuple[int, str], WeightSums] = {}
 
     def counts_of(self, round_id: int, question_id: str) -> dict[str, int]:
         return self.counts.get((round_id, question_id), {})
@@ -236,6 +236,7 @@ class VillageData:
             found[round_.id] = weigh(ages if ages is not None else [None] * size,
                                      sexes if sexes is not None else [None] * size, targets)
         self._weights = {rid: w.weights for rid, w in found.items() if w.weighted}
+        self._sums = {}
         return found
 
     def scored(self, round_id: int, question: Question) -> tuple[FloatArray, FloatArray] | None:
@@ -253,17 +254,21 @@ class VillageData:
         return self._weights.get(round_id)
 
     def weight_sums_of(self, round_id: int, question_id: str) -> WeightSums | None:
+        """Computed once per question and round: the item's trend and its distribution ask."""
         weights = self._weights.get(round_id)
         if weights is None:
             return None
-        weight: dict[str, float] = defaultdict(float)
-        squares: dict[str, float] = defaultdict(float)
-        values = self.column(round_id, question_id)
-        for value, w in zip(values if values is not None else (), weights, strict=False):
-            if type(value) is str:
-                weight[value] += w
-                squares[value] += w * w
-        return weight, squares
+        key = (round_id, question_id)
+        if key not in self._sums:
+            weight: dict[str, float] = defaultdict(float)
+            squares: dict[str, float] = defaultdict(float)
+            values = self.column(round_id, question_id)
+            for value, w in zip(values if values is not None else (), weights, strict=False):
+                if type(value) is str:
+                    weight[value] += w
+                    squares[value] += w * w
+            self._sums[key] = (weight, squares)
+        return self._sums[key]
 
     def column(self, round_id: int, question_id: str) -> npt.NDArray[np.object_] | None:
         """The round's answers to ``question_id`` as an object array; None when nobody has it."""

@@ -13,7 +13,7 @@ from reports.stats import Change, cronbach_alpha, index_scores, mean_change
 from reports.stats.weighted import WeightedScores, weighted_mean_change
 from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
 from reports.tables.comparison import Population
-from reports.tables.figures import VillageData, index_estimate, score_map
+from reports.tables.figures import VillageData, index_estimate, score_map, weighted_estimate
 from reports.tables.model import NAN, Estimate, ReportOptions, Trend, localised
 from reports.tables.versions import Link, Versions
 from survey_app.questionnaire import Questionnaire
@@ -66,10 +66,11 @@ def index_trend(
                 for item in ref_q.index(index_id).items
             )
             scores[round_.id] = index_scores(data.item_scores(round_.id, maps))
-    values: dict[int, Estimate | None] = {r.id: None for r in rounds}
-    values.update({rid: index_estimate(s, options.suppression, data.weights_of(rid)) for rid, s in scores.items()})
-    counts = {rid: int(s.notna().sum()) for rid, s in scores.items()}
     weighted = {rid: WeightedScores.of(s, w) for rid, s in scores.items() if (w := data.weights_of(rid)) is not None}
+    values: dict[int, Estimate | None] = {r.id: None for r in rounds}
+    values.update({rid: weighted_estimate(weighted[rid], options.suppression) if rid in weighted
+                   else index_estimate(s, options.suppression) for rid, s in scores.items()})
+    counts = {rid: int(s.notna().sum()) for rid, s in scores.items()}
     bases = {rid: weighted[rid].n_eff if rid in weighted else n for rid, n in counts.items()}
 
     def compute(a: RoundInfo, b: RoundInfo) -> Change:

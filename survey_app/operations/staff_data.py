@@ -29,13 +29,15 @@ DEACTIVATED = "user.deactivated"
 ANONYMISED = "user.anonymised"
 DATA_EXPORTED = "user.data_exported"
 LABEL_COLUMNS = (
-    (Job.__table__.c.actor,),
-    (Goal.__table__.c.created_by,),
-    (PaperEntry.__table__.c.keyed_by,),
-    (Correction.__table__.c.corrected_by,),
-    (PrintedSerial.__table__.c.printed_by,),
+    Job.__table__.c.actor,
+    Goal.__table__.c.created_by,
+    PaperEntry.__table__.c.keyed_by,
+    Correction.__table__.c.corrected_by,
+    PrintedSerial.__table__.c.printed_by,
 )
 """Columns that keep a staff member's e-mail as a label beside their work."""
+WORK_NAMES = ("jobs_started", "goals_set", "paper_entries_keyed", "corrections", "serials_printed")
+"""How the personal-data export names the rows counted in each of ``LABEL_COLUMNS``."""
 
 
 def personal_data(user: User) -> dict[str, Any]:
@@ -49,13 +51,7 @@ def personal_data(user: User) -> dict[str, Any]:
         },
         "sign_ins": [_event(e) for e in events if e.action.startswith("auth.")],
         "actions": [_event(e) for e in events if not e.action.startswith("auth.")],
-        "work": {
-            "paper_entries_keyed": _count(PaperEntry.__table__.c.keyed_by, user.email),
-            "corrections": _count(Correction.__table__.c.corrected_by, user.email),
-            "goals_set": _count(Goal.__table__.c.created_by, user.email),
-            "jobs_started": _count(Job.__table__.c.actor, user.email),
-            "serials_printed": _count(PrintedSerial.__table__.c.printed_by, user.email),
-        },
+        "work": {name: _count(column, user.email) for name, column in zip(WORK_NAMES, LABEL_COLUMNS, strict=True)},
     }
 
 
@@ -100,7 +96,7 @@ def anonymise_user(user: User, after_days: int, actor: User | str) -> str:
             sa.select(events.c.id, events.c.details).where(sa.cast(events.c.details, sa.Text).contains(old))):
         text = json.dumps(details, ensure_ascii=False).replace(json.dumps(old)[1:-1], new)
         connection.execute(sa.update(events).where(events.c.id == event_id).values(details=json.loads(text)))
-    for (column,) in LABEL_COLUMNS:
+    for column in LABEL_COLUMNS:
         connection.execute(sa.update(column.table).where(column == old).values({column.name: new}))
     user.email = new
     user.password_hash = _unusable_password_hash()
@@ -111,9 +107,9 @@ def anonymise_user(user: User, after_days: int, actor: User | str) -> str:
 
 
 def _names(user: User) -> sa.ColumnElement[bool]:
-    events = AuditEvent
-    return sa.or_(events.actor_id == user.id, events.actor == user.email,
-                  sa.and_(events.object_type == "user", events.object_id == str(user.id)))
+    """Events the user caused (a failed sign-in may name only the address) or that concern them."""
+    return sa.or_(AuditEvent.actor_id == user.id, AuditEvent.actor == user.email,
+                  sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id)))
 
 
 def _event(event: AuditEvent) -> dict[str, Any]:

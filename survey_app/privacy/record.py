@@ -11,7 +11,7 @@ from flask import Flask
 from survey_app.access import PUBLIC
 from survey_app.models import Role
 from survey_app.privacy.facts import QuestionnaireFacts
-from survey_app.privacy.settings import PrivacySettings, text
+from survey_app.privacy.settings import Party, PrivacySettings, text
 from survey_app.questionnaire.redaction import KIND_NAMES
 
 FILE_SUFFIXES = (".csv", ".xlsx", ".zip", ".pdf", ".html")
@@ -93,7 +93,7 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
     return "\n".join(lines) + "\n"
 
 
-def _party(party) -> list[str]:  # type: ignore[no-untyped-def]
+def _party(party: Party) -> list[str]:
     found = [f"- Name: {_both(party.name)}", f"- E-mail: {party.email}"]
     if party.address:
         found.append(f"- Address: {party.address}")

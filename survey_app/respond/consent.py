@@ -40,10 +40,9 @@ def consent_step(target: Target, known: Callable[[str, Consent, object], bool]):
 
 
 def _consent_page(target: Target):  # type: ignore[no-untyped-def]
-    lang = current_language()
-    return _page("respond/consent.html", target, choice=CHOICE, decline=DECLINE,
-                 texts=target.consent.texts(lang, target.questionnaire.default_language)
-                 if target.consent else []), 200
+    assert target.consent is not None  # noqa: S101 - see consent_step
+    texts = target.consent.texts(current_language(), target.questionnaire.default_language)
+    return _page("respond/consent.html", target, choice=CHOICE, decline=DECLINE, texts=texts), 200
 
 
 def _page(template: str, target: Target, **context: object) -> str:

@@ -119,11 +119,12 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
     ``agreed``: the consent asked and the hash of the text the resident agreed to."""
     consent, consent_hash = agreed
     kept: set[str] = current_app.extensions["respond_consents_kept"]
-    keep = consent is not None and consent_hash == consent.hash and consent.hash not in kept
+    new_text = consent is not None and consent_hash == consent.hash and consent.hash not in kept
+    keep = consent if new_text else None
     with db.engine.connect() as connection:
         try:
-            if keep:
-                keep_consent_text(connection, questionnaire.key, consent)  # type: ignore[arg-type]
+            if keep is not None:
+                keep_consent_text(connection, questionnaire.key, keep)
             outcome, _response_id = insert_response(
                 destination.round, destination.village, questionnaire, answers, key, Mode.WEB,
                 _started_at(started), connection=connection, open_on=today,
@@ -138,8 +139,8 @@ def _store(round_slug: str, village_code: str, destination: Destination, questio
             # Should it read as open, its state changed in between; the phone retries a 503.
             return _refusal(round_slug, village_code, today) or _unavailable("maintenance", 503)
         connection.commit()
-    if keep:
-        kept.add(consent_hash)  # type: ignore[arg-type]
+    if keep is not None:
+        kept.add(keep.hash)
     return outcome
 
 
