@@ -116,9 +116,9 @@ def test_a_consent_file_without_indonesian_is_refused_naming_the_part(tmp_path):
 
 
 def test_reports_and_exports_count_answers_without_recorded_consent(client, runner, demo_data, tmp_path):
-    """The demo's 2025 rounds predate the consent step and paper consent is not recorded yet:
-    the workbook counts those answers apart, per round, and says so; the export names the
-    consent each response was given under."""
+    """The demo's 2025 rounds predate the consent step: the workbook counts those answers
+    apart, per round, and says so; the export names the consent each response was given
+    under, on the phone or ticked on paper."""
 
     village = "32.73.01.1001"
     expected = {}
@@ -127,7 +127,7 @@ def test_reports_and_exports_count_answers_without_recorded_consent(client, runn
             Response.round_id == round_.id, Village.code == village, Response.deleted_at.is_(None))).all()
         expected[round_.name] = sum(1 for r in rows if r.consent_hash is None)
     db.session.remove()
-    assert expected["Putaran 1 2025"] > 0 and expected["Putaran 1 2026"] > 0
+    assert expected["Putaran 1 2025"] > 0 and expected["Putaran 1 2026"] == 0
     sign_in(client, Role.ADMIN)
     data = client.get(f"/downloads/putaran-1-2026/village/{village}.xlsx?lang=en").data
 
@@ -145,5 +145,8 @@ def test_reports_and_exports_count_answers_without_recorded_consent(client, runn
                                "--out", str(out)]).exit_code == 0
 
     exported = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
-    assert set(exported.loc[exported["mode"] == "web", "consent"]) == {CONSENT.hash}
-    assert exported.loc[exported["mode"] == "paper", "consent"].isna().all()
+    assert set(exported["mode"]) == {"web", "paper"} and set(exported["consent"]) == {CONSENT.hash}
+    old = tmp_path / "old.csv"
+    assert runner.invoke(args=["export", "responses", "--round", "Putaran 1 2025", "--format", "csv",
+                               "--out", str(old)]).exit_code == 0
+    assert pd.read_csv(old, dtype=str, encoding="utf-8-sig")["consent"].isna().all()

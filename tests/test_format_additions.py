@@ -76,7 +76,7 @@ def test_paper_entry_refuses_none_keyed_with_a_problem_and_the_template_says_so(
     _slug, round_id = round_
     client = _volunteer(app, "vol@example.org")
     url = f"/entry/{round_id}/key"
-    header = {"_village": VILLAGE, "_serial": "P-1", "_date": "2026-11-01", "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "P-1", "_date": "2026-11-01", "_interviewer": "", "_consent": "1"}
     keyed = client.post(url, data={"csrf_token": csrf_token(client, url), **header, **BATTERY,
                                    "local_problems": "th none"})
     assert keyed.status_code == 422 and ALONE in html.unescape(keyed.get_data(as_text=True))
@@ -121,7 +121,7 @@ def test_a_hidden_section_is_skipped_at_every_door(app, client, round_):
     # Paper entry drops it too, typed or not.
     clerk = _volunteer(app, "vol2@example.org")
     key_url = f"/entry/{round_id}/key"
-    header = {"_village": VILLAGE, "_serial": "P-2", "_date": "2026-11-01", "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "P-2", "_date": "2026-11-01", "_interviewer": "", "_consent": "1"}
     assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **distrust,
                                      "local_problems": "th"}).status_code == 303
     assert db.session.scalars(sa.select(Response.answers).order_by(Response.id)).all()[-1] == distrust
@@ -180,7 +180,7 @@ def test_a_failed_constraint_is_said_in_the_pages_language_at_every_door(app, cl
     # Paper entry says it too, and keeps the form unsaved.
     clerk = _volunteer(app, "vol4@example.org")
     key_url = f"/entry/{round_id}/key"
-    header = {"_village": VILLAGE, "_serial": "P-9", "_date": "2026-11-01", "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "P-9", "_date": "2026-11-01", "_interviewer": "", "_consent": "1"}
     keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **payload})
     assert keyed.status_code == 422
     assert "The years in the village cannot be more than the age." in html.unescape(keyed.get_data(as_text=True))
@@ -233,7 +233,8 @@ def test_a_date_question_at_every_door(app, client, round_):
     clerk = _volunteer(app, "vol5@example.org")
     key_url = f"/entry/{round_id}/key"
     interview = today - timedelta(days=20)
-    header = {"_village": VILLAGE, "_serial": "P-D1", "_date": interview.isoformat(), "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "P-D1", "_date": interview.isoformat(), "_interviewer": "",
+              "_consent": "1"}
     after_interview = interview + timedelta(days=3)
     keyed = clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY,
                                       "last_incident": f"{after_interview:%d%m%Y}"})
@@ -309,7 +310,7 @@ def test_a_drawn_order_is_shown_kept_across_pages_stored_and_exported(app, clien
     screen = clerk.get(key_url).get_data(as_text=True)
     keyed_order = [qid for qid in re.findall(r'name="([a-z_]+)"', screen) if qid in BATTERY]
     assert keyed_order == BATTERY_FILE_ORDER
-    header = {"_village": VILLAGE, "_serial": "P-O1", "_date": "2026-11-01", "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "P-O1", "_date": "2026-11-01", "_interviewer": "", "_consent": "1"}
     assert clerk.post(key_url, data={"csrf_token": csrf_token(clerk, key_url), **header, **BATTERY}).status_code == 303
     assert db.session.scalars(sa.select(Response.display_order).order_by(Response.id)).all()[-1] is None
     with app.test_request_context(), response_export(db.session.get(Round, round_id), ExportOptions()) as table:

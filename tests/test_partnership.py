@@ -54,7 +54,7 @@ def test_a_volunteer_keys_a_village_officers_paper_form(app):
     assert "off_villages" in answers and not any(qid.startswith("chg_") for qid in answers)
     typed = {qid: typed_text(value) for qid, value in answers.items()}
     typed["chg_open"] = "5"  # typed by mistake for an officer: the police_change section is not asked of them
-    header = {"_village": VILLAGE, "_serial": "K-1", "_date": "2026-11-01", "_interviewer": ""}
+    header = {"_village": VILLAGE, "_serial": "K-1", "_date": "2026-11-01", "_interviewer": "", "_consent": "1"}
     saved = client.post(url, data={"csrf_token": csrf_token(client, url), **header, **typed})
     assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[:2000]
     stored = db.session.scalars(sa.select(Response).where(Response.round_id == round_id)).one()

@@ -263,12 +263,14 @@ def test_a_pre_printed_serial_fills_in_its_village_and_is_told_from_an_unknown_o
     # Saved with no village typed: the printed serial names it. Typed for another village: refused.
     url = f"/entry/{round_id}/key"
     other = client.post(url, data={"csrf_token": csrf_token(client, url), "_village": "32.73.01.1002",
-                                   "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": ""})
+                                   "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": "",
+                                   "_consent": "1"})
     assert other.status_code == 422
     assert f"Serial {VILLAGE}-0001 was printed for Sukarasa ({VILLAGE})" in html.unescape(other.get_data(as_text=True))
     answers = _answers(round_id)
     saved = client.post(url, data={"csrf_token": csrf_token(client, url), "_village": "",
-                                   "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": "", **answers})
+                                   "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": "",
+                                   "_consent": "1", **answers})
     assert saved.status_code == 303, html.unescape(saved.get_data(as_text=True))[:3000]
     from survey_app.models import PaperForm
 
@@ -286,7 +288,8 @@ def test_a_pre_printed_serial_fills_in_its_village_and_is_told_from_an_unknown_o
     user = db.session.scalar(sa.select(User).where(User.email == email))
     assert set(printed_villages(round_)) == {f"{VILLAGE}-0001"}
     for typed_village in ("", "32.73.01.1002", VILLAGE):
-        typed = {"_village": typed_village, "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": ""}
+        typed = {"_village": typed_village, "_serial": f"{VILLAGE}-0001", "_date": "2026-11-01", "_interviewer": "",
+                 "_consent": "1"}
         one_by_one = check_header(user, round_, typed)
         at_once = check_header(user, round_, typed, printed_for=printed_villages(round_))
         assert (one_by_one[0] is None, one_by_one[1]) == (at_once[0] is None, at_once[1])

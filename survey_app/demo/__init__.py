@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from survey_app import questionnaires
 from survey_app.demo.synthetic import VillageMood, generate_responses
 from survey_app.extensions import db
-from survey_app.models import Mode, Response, Role, Round, RoundStatus, User, Village
+from survey_app.models import Response, Role, Round, RoundStatus, User, Village
 from survey_app.operations.context_import import MAX_CONTEXT_ROWS, import_crime, import_population
 from survey_app.operations.responses import keep_consent_text
 from survey_app.operations.rounds import RoundSettings, close_round, create_round, open_round
@@ -95,11 +95,11 @@ def load_demo() -> DemoResult:
         )
         consent = questionnaires.catalog().consent(questionnaire.key)
         if consent is not None and spec.final_status is not RoundStatus.CLOSED:
-            # The open rounds' residents agreed on their phones; the 2025 rounds predate the
-            # consent step, and paper consent is not recorded yet: reports count those apart.
+            # The open rounds' residents agreed on their phones or ticked the box on paper;
+            # the 2025 rounds predate the consent step: reports count those apart.
             keep_consent_text(db.session.connection(), questionnaire.key, consent)
             for row in rows:
-                row["consent_hash"] = consent.hash if row["mode"] is Mode.WEB else None
+                row["consent_hash"] = consent.hash
         db.session.execute(sa.insert(Response), rows)
         if spec.final_status is RoundStatus.CLOSED:
             close_round(round_, actor="demo")

@@ -39,6 +39,8 @@ from survey_app.operations import OperationError
 from survey_app.operations.corrections import correct_response, delete_response, history
 from survey_app.operations.keying import BLANK, key_answers, typed_answers
 from survey_app.operations.paper import (
+    CONSENT,
+    CONSENT_GIVEN,
     DATE,
     HEADER_FIELDS,
     INTERVIEWER,
@@ -53,6 +55,7 @@ from survey_app.operations.paper import (
     find_village,
     key_form,
     normalise_serial,
+    round_consent,
     serial_state,
     set_double_entry,
     set_serial_scope,
@@ -224,6 +227,10 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
         "blank": _("left blank on paper"),
         "fix": _("Some answers need attention before saving."),
         "checking": _("Checking the serial…"),
+        "consent": _("Type %(given)s if the consent box on the paper is ticked. A form without consent cannot be "
+                     "keyed.", given=CONSENT_GIVEN),
+        "noConsent": _("The consent box is not ticked on this form: it cannot be keyed. Put it aside; its "
+                       "answers may not be used."),
     }
     villages = entry_villages(current_user, round_)
     html = render_template(
@@ -233,7 +240,8 @@ def _render_key(round_: Round, q: Questionnaire, typed: dict[str, str], errors: 
         input_attrs=input_attrs, blank=BLANK, data={"questions": _question_data(q, lang), "blank": BLANK,
                                                       "messages": messages},
         count=session.get("entry_counts", {}).get(str(round_.id), 0),
-        names={"village": VILLAGE, "serial": SERIAL, "date": DATE, "interviewer": INTERVIEWER},
+        names={"village": VILLAGE, "serial": SERIAL, "date": DATE, "interviewer": INTERVIEWER, "consent": CONSENT},
+        consent=round_consent(round_) is not None, consent_given=CONSENT_GIVEN,
         numbers=printed_numbers(q),
     )
     return html, status
@@ -244,7 +252,7 @@ def _first_focus(q: Questionnaire, typed: dict[str, str], errors: dict[str, str]
     field (the village only when there is a choice), else the serial. Decided here, as
     ``autofocus``, because the browser applies autofocus after the page's scripts have run."""
     header = ([VILLAGE] if choose_village else []) + [SERIAL, DATE]
-    refused = [name for name in (*header, INTERVIEWER) if errors.get(name)]
+    refused = [name for name in (*header, INTERVIEWER, CONSENT) if errors.get(name)]
     refused += [question.id for question in q.questions() if errors.get(question.id)]
     if refused:
         return refused[0]

@@ -56,6 +56,10 @@ class PaperForm(db.Model):
     # The header as agreed: from the first entry, or as reconciled.
     interview_date: Mapped[date | None] = mapped_column(default=None)
     interviewer_code: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    # The consent text the resident agreed to, by the box ticked on the paper: the one printed
+    # on the form (``PrintedSerial.consent_hash``), else the questionnaire's when keyed. NULL
+    # where the questionnaire asked no consent. Passed on to the response.
+    consent_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     status: Mapped[FormStatus] = mapped_column(enum_column(FormStatus))
     # Decided once, when the first entry is saved (a random draw for "sample" rounds).
     needs_second: Mapped[bool]
@@ -181,5 +185,7 @@ class PrintedSerial(db.Model):
     serial: Mapped[str] = mapped_column(sa.String(32))
     printed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     printed_by: Mapped[str] = mapped_column(sa.String(255))
+    # The consent text printed on the form (``consent_texts``); NULL when none was asked.
+    consent_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
 
     village: Mapped[Village] = relationship()

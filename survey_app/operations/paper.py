@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
-from survey_app import audit, clock
+from survey_app import audit, clock, questionnaires
 from survey_app.answer_messages import translate_errors
 from survey_app.extensions import db
 from survey_app.models import (
@@ -41,13 +41,17 @@ from survey_app.models import (
 )
 from survey_app.operations import OperationError
 from survey_app.operations.keying import BLANK, KEY_REQUIRED, KeyedResult, key_answers
-from survey_app.operations.responses import StoreOutcome, store_response
+from survey_app.operations.responses import StoreOutcome, keep_consent_text, store_response
 from survey_app.operations.texts import _
 from survey_app.questionnaire import Questionnaire
+from survey_app.questionnaire.consent import Consent
 
 # Header fields: names that can never be question ids (those start with a letter).
-VILLAGE, SERIAL, DATE, INTERVIEWER = "_village", "_serial", "_date", "_interviewer"
-HEADER_FIELDS = (VILLAGE, SERIAL, DATE, INTERVIEWER)
+VILLAGE, SERIAL, DATE, INTERVIEWER, CONSENT = "_village", "_serial", "_date", "_interviewer", "_consent"
+HEADER_FIELDS = (VILLAGE, SERIAL, DATE, INTERVIEWER, CONSENT)
+# What a volunteer types when the paper's consent box is ticked. Only such forms are keyed
+# (UU 27/2022: no answers without consent), so the two entries cannot differ on it.
+CONSENT_GIVEN = "1"
 # Header fields the two entries must agree on (village and serial identify the form).
 COMPARED_HEADER = (DATE, INTERVIEWER)
 
@@ -117,6 +121,8 @@ class Header:
     serial: str
     interview_date: date | None
     interviewer_code: str | None
+    consent: Consent | None = None
+    """The questionnaire's consent, ticked on the paper; None when it asks none."""
 
 
 def normalise_serial(text: str) -> str:
@@ -147,6 +153,26 @@ def check_interviewer(text: str) -> tuple[str | None, str | None]:
     if interviewer and not INTERVIEWER_RE.fullmatch(interviewer):
         return None, _("An interviewer code has at most 32 letters, digits and . / _ - characters.")
     return interviewer, None
+
+
+def check_consent(consent: Consent | None, text: str) -> str | None:
+    """Why a form cannot be keyed for want of consent, or None. A questionnaire that asks
+    consent needs its box ticked on the paper: a form without it is put aside, never keyed."""
+    if consent is None:
+        return None
+    text = text.strip()
+    if text == CONSENT_GIVEN:
+        return None
+    if text:
+        return _("The consent box is not ticked on this form: it cannot be keyed. Put it aside; its answers "
+                 "may not be used.")
+    return _("Type %(given)s if the consent box on the paper is ticked. A form without consent cannot be "
+             "keyed.", given=CONSENT_GIVEN)
+
+
+def round_consent(round_: Round) -> Consent | None:
+    """The consent the round's questionnaire asks before its questions, on paper as on the web."""
+    return questionnaires.catalog().consent(round_.questionnaire_key)
 
 
 def find_village(code: str) -> Village | None:
@@ -186,9 +212,13 @@ def check_header(user: User | None, round_: Round, typed: Mapping[str, Any],
     interviewer, problem = check_interviewer(str(typed.get(INTERVIEWER) or ""))
     if problem:
         errors[INTERVIEWER] = problem
+    consent = round_consent(round_)
+    problem = check_consent(consent, str(typed.get(CONSENT) or ""))
+    if problem:
+        errors[CONSENT] = problem
     if errors or village is None:
         return None, errors
-    return Header(village, serial, interview_date, interviewer), {}
+    return Header(village, serial, interview_date, interviewer, consent), {}
 
 
 _PRINTED = sa.select(Village).join(PrintedSerial, PrintedSerial.village_id == Village.id)
@@ -346,6 +376,7 @@ def save_first_entry(user: User | None, round_: Round, questionnaire: Questionna
         round_id=round_.id, village_id=header.village.id, serial=header.serial,
         serial_scope_id=round_.serial_scope_id(header.village.id),
         interview_date=header.interview_date, interviewer_code=header.interviewer_code,
+        consent_hash=_consent_hash(round_, header),
         status=FormStatus.AWAITING_SECOND if needs_second else FormStatus.SINGLE, needs_second=needs_second,
     )
     try:
@@ -363,6 +394,19 @@ def save_first_entry(user: User | None, round_: Round, questionnaire: Questionna
         return Saved(form, entry, SaveOutcome.FIRST)
     finalise(form, questionnaire, result.answers, user or label)
     return Saved(form, entry, SaveOutcome.SINGLE)
+
+
+def _consent_hash(round_: Round, header: Header) -> str | None:
+    """The consent text printed on this form, else the questionnaire's now (a form copied by
+    hand carries today's text); that text is kept by its hash like the web's."""
+    if header.consent is None:
+        return None
+    printed = db.session.scalar(sa.select(PrintedSerial.consent_hash).where(
+        PrintedSerial.round_id == round_.id, PrintedSerial.serial == header.serial))
+    if printed is not None:
+        return printed
+    keep_consent_text(db.session.connection(), round_.questionnaire_key, header.consent)
+    return header.consent.hash
 
 
 def _second_entry(user: User | None, form: PaperForm, questionnaire: Questionnaire, header: Header,
@@ -441,7 +485,8 @@ def finalise(form: PaperForm, questionnaire: Questionnaire, answers: Mapping[str
              actor: User | str | None) -> None:
     """Store the form's agreed answers as a paper response, once."""
     key = str(uuid.uuid5(PAPER_NAMESPACE, f"paper-form:{form.id}"))
-    outcome, response = store_response(form.round, form.village, questionnaire, answers, key, Mode.PAPER)
+    outcome, response = store_response(form.round, form.village, questionnaire, answers, key, Mode.PAPER,
+                                       consent_hash=form.consent_hash)
     if outcome is StoreOutcome.CONFLICT:  # pragma: no cover - the key is this form's alone
         raise OperationError(_("Paper form %(serial)s already has a different response.", serial=form.serial))
     form.response = response

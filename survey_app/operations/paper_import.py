@@ -23,11 +23,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import selectinload
 
-from survey_app import audit, clock
+from survey_app import audit, clock, questionnaires
 from survey_app.extensions import db
 from survey_app.models import EntrySource, PaperEntry, PaperForm, Round, User, Village
 from survey_app.operations.keying import BLANK, KeyedResult, key_answers
 from survey_app.operations.paper import (
+    CONSENT,
+    CONSENT_GIVEN,
     DATE,
     HEADER_FIELDS,
     INTERVIEWER,
@@ -78,6 +80,8 @@ def header_labels(questionnaire: Questionnaire, lang: str) -> list[tuple[str, st
         (SERIAL, _("Serial number on the paper")),
         (DATE, _("Interview date (YYYY-MM-DD)")),
         (INTERVIEWER, _("Interviewer code (optional)")),
+        *([(CONSENT, _("Consent box ticked (%(given)s)", given=CONSENT_GIVEN))]
+          if questionnaires.catalog().consent(questionnaire.key) is not None else []),
     ]
     questions = [(q.id, text_in(q.text, lang, questionnaire.default_language)) for q in questionnaire.questions()
                  if takes_answer(q)]
@@ -147,6 +151,10 @@ def _validation(key: str, questionnaire: Questionnaire, ranges: Mapping[str, str
     if key == VILLAGE:
         return DataValidation(type="list", formula1=f"{VILLAGES_SHEET}!$A$2:$A${n_villages + 1}", allow_blank=True,
                               showErrorMessage=True, error=_("Choose one of your villages."))
+    if key == CONSENT:
+        return DataValidation(type="list", formula1=f'"{CONSENT_GIVEN}"', allow_blank=True, showErrorMessage=True,
+                              error=_("Only forms with the consent box ticked may be keyed: type %(given)s.",
+                                      given=CONSENT_GIVEN))
     if not questionnaire.has_question(key):
         return None
     question = questionnaire.question(key)

@@ -18,7 +18,9 @@ from survey_app import audit, questionnaires
 from survey_app.extensions import db
 from survey_app.models import PaperForm, PrintedSerial, Round, User, Village, code_in_scope
 from survey_app.operations import OperationError
+from survey_app.operations.responses import keep_consent_text
 from survey_app.printing.pdf import FormCopy, PrintOptions, write_forms
+from survey_app.questionnaire.consent import Consent
 
 MAX_FORMS_PER_VILLAGE = 2000
 """A village round is a few hundred forms at most; more in one run is a typo."""
@@ -38,8 +40,10 @@ def serial_of(village_code: str, number: int) -> str:
     return f"{village_code}-{number:04d}"
 
 
-def reserve_serials(round_: Round, villages: Sequence[Village], count: int, actor: User | str) -> list[FormCopy]:
-    """``count`` new serials for each village, continuing each village's numbering."""
+def reserve_serials(round_: Round, villages: Sequence[Village], count: int, actor: User | str,
+                    consent: Consent | None = None) -> list[FormCopy]:
+    """``count`` new serials for each village, continuing each village's numbering; each
+    remembers the ``consent`` text printed on it."""
     if not 1 <= count <= MAX_FORMS_PER_VILLAGE:
         raise OperationError(f"Print between 1 and {MAX_FORMS_PER_VILLAGE} forms per village.")
     # One print run at a time per round: PostgreSQL locks the round's row; SQLite's write
@@ -57,7 +61,7 @@ def reserve_serials(round_: Round, villages: Sequence[Village], count: int, acto
         for number in range(start, start + count):
             serial = serial_of(village.code, number)
             rows.append({"round_id": round_.id, "village_id": village.id, "number": number, "serial": serial,
-                         "printed_by": who})
+                         "printed_by": who, "consent_hash": consent.hash if consent is not None else None})
             copies.append(FormCopy(serial, village.code, village.name))
     db.session.execute(sa.insert(PrintedSerial), rows)
     audit.record("paper.printed", actor=actor, object_type="round", object_id=round_.id,
@@ -76,13 +80,16 @@ def print_forms(round_: Round, villages: Sequence[Village], count: int, lang: st
                                  f"choose one of {', '.join(questionnaire.languages)}.")
     if second_lang == lang:
         second_lang = None
+    consent = questionnaires.catalog().consent(round_.questionnaire_key)
+    if consent is not None:  # what a printed form's consent hash names stays readable
+        keep_consent_text(db.session.connection(), round_.questionnaire_key, consent)
     if villages:
-        copies = reserve_serials(round_, villages, count, actor)
+        copies = reserve_serials(round_, villages, count, actor, consent)
     else:
         if not 1 <= count <= MAX_FORMS_PER_VILLAGE:
             raise OperationError(f"Print between 1 and {MAX_FORMS_PER_VILLAGE} forms.")
         copies = [FormCopy(None)] * count
-    pages = write_forms(questionnaire, copies, PrintOptions(lang, second_lang, round_.name), out)
+    pages = write_forms(questionnaire, copies, PrintOptions(lang, second_lang, round_.name, consent), out)
     return PrintRun(tuple(c.serial for c in copies if c.serial), len(copies), pages)
 
 

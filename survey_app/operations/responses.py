@@ -199,7 +199,10 @@ def store_response(
     submission_key: str,
     mode: Mode,
     started_at: datetime | None = None,
+    *,
+    consent_hash: str | None = None,
 ) -> tuple[StoreOutcome, Response]:
     """``insert_response`` for callers that go on with the ORM object (paper forms link to it)."""
-    outcome, response_id = insert_response(round_, village, questionnaire, answers, submission_key, mode, started_at)
+    outcome, response_id = insert_response(round_, village, questionnaire, answers, submission_key, mode, started_at,
+                                           consent_hash=consent_hash)
     return outcome, db.session.get_one(Response, response_id)

@@ -41,6 +41,7 @@ from reportlab.platypus import (
 )
 
 from survey_app.questionnaire import Questionnaire, text_in
+from survey_app.questionnaire.consent import Consent
 from survey_app.questionnaire.printing import (
     END,
     PrintedQuestion,
@@ -75,11 +76,17 @@ FORM_WORDS = {
            "interviewer": "Kode pewawancara", "page": "Halaman {k}/{n}", "round": "Putaran",
            "dk": "Kode 8 = tidak tahu, 9 = tidak mau menjawab, bila tercantum.",
            "many": "Boleh centang lebih dari satu.", "version": "versi", "alone": "hanya sendiri",
-           "check": "Periksa", "dmy": "hari - bulan - tahun"},
+           "check": "Periksa", "dmy": "hari - bulan - tahun", "consent": "Persetujuan responden",
+           "agree": "Responden setuju (Saya setuju). Centang sebelum bertanya.",
+           "no_agree": "Bila responden tidak setuju, hentikan wawancara dengan sopan: formulir ini tidak diketik.",
+           "consent_version": "Teks persetujuan"},
     "en": {"village": "Village", "serial": "Serial number", "date": "Interview date (day-month-year)",
            "interviewer": "Interviewer code", "page": "Page {k}/{n}", "round": "Round",
            "dk": "Code 8 = don't know, 9 = refused, where printed.", "many": "Tick all that apply.",
-           "version": "version", "alone": "only on its own", "check": "Check", "dmy": "day - month - year"},
+           "version": "version", "alone": "only on its own", "check": "Check", "dmy": "day - month - year",
+           "consent": "Respondent's consent", "agree": "The respondent agrees (I agree). Tick before asking.",
+           "no_agree": "If the respondent does not agree, end the interview politely: this form is not keyed.",
+           "consent_version": "Consent text"},
 }
 
 
@@ -98,6 +105,8 @@ class PrintOptions:
     second_lang: str | None = None
     """A bilingual form: each text in ``lang``, then in this language in smaller type."""
     round_name: str = ""
+    consent: Consent | None = None
+    """Read out before the questions, with a box the interviewer ticks (``operations.paper``)."""
 
 
 def write_forms(questionnaire: Questionnaire, copies: Sequence[FormCopy], options: PrintOptions,
@@ -296,6 +305,21 @@ def _header(questionnaire: Questionnaire, copy: FormCopy, options: PrintOptions)
         yield Spacer(0, 2 * mm)
         yield from _texts(questionnaire.description, questionnaire, options, _BODY)
     yield Paragraph(escape(said["dk"]), _NOTE)
+    yield Spacer(0, 4 * mm)
+    if options.consent is not None:
+        yield KeepTogether(list(_consent(options.consent, questionnaire, options)))
+
+
+def _consent(consent: Consent, questionnaire: Questionnaire, options: PrintOptions) -> Iterable[Flowable]:
+    """The consent text as residents read it on the web, and the box that lets the form be keyed."""
+    said = FORM_WORDS.get(options.lang, FORM_WORDS["id"])
+    yield Paragraph(escape(said["consent"]), _QUESTION)
+    for part in consent.parts.values():
+        yield from _texts(part, questionnaire, options, _BODY)
+    box = Table([[_Boxes([1]), Paragraph(escape(said["agree"]), _QUESTION)]], colWidths=[BOX + 3 * mm, None])
+    box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    yield box
+    yield Paragraph(escape(f"{said['no_agree']} {said['consent_version']}: {consent.hash[:8]}"), _NOTE)
     yield Spacer(0, 4 * mm)
 
 

@@ -21,6 +21,8 @@
   var village = document.getElementById("f-village"), serial = document.getElementById("f-serial");
   var date = document.getElementById("f-date"), interviewer = document.getElementById("f-interviewer");
   var save = document.getElementById("save"), serialNote = document.getElementById("serial-note");
+  // Present when the questionnaire asks consent: only a form with its box ticked is keyed.
+  var consent = document.getElementById("f-consent"), consentNote = document.getElementById("consent-note");
 
   function fmt(text, params) {
     return text.replace(/\{(\w+)\}/g, function (m, k) { return k in params ? params[k] : m; });
@@ -139,6 +141,7 @@
     var list = [];
     if (village && village.options.length > 1) list.push(village);
     list.push(serial, date, interviewer);
+    if (consent) list.push(consent);
     questions.forEach(function (q) { if (!q.input.disabled) list.push(q.input); });
     list.push(save);
     return list;
@@ -147,7 +150,7 @@
     var list = stops(), i = list.indexOf(el);
     var target = list[Math.min(i + 1, list.length - 1)];
     // Date and interviewer are kept from the last form (CSPro's persistent fields):
-    // Enter on the serial goes straight to the answers; Tab still reaches them.
+    // Enter on the serial goes straight to the consent box or the answers; Tab still reaches them.
     if (el === serial && /^\d{4}-\d{2}-\d{2}$/.test(date.value.trim())) target = list[i + 3];
     target.focus();
     if (target.select) target.select();
@@ -163,7 +166,18 @@
     });
     if (!village.value && !first) first = village;
     if (!serial.value.trim() && !first) first = serial;
+    if (consent && !checkConsent(true) && !first) first = consent;
     return first;
+  }
+  /* The consent box as keyed: "1" (ticked) or nothing yet; anything else is refused. */
+  function checkConsent(strict) {
+    var value = consent.value.trim();
+    var error = value === "1" ? "" : value ? M.noConsent : strict ? M.consent : "";
+    consent.parentNode.classList.toggle("invalid", !!error);
+    consent.setAttribute("aria-invalid", error ? "true" : "false");
+    consentNote.textContent = error;
+    consentNote.className = "note" + (error ? " error" : "");
+    return !error;
   }
   function trySave() {
     var bad = checkAll();
@@ -173,6 +187,10 @@
   }
 
   form.addEventListener("input", function (event) {
+    if (consent && event.target === consent) {
+      if (checkConsent(false) && consent.value.trim()) next(consent);
+      return;
+    }
     var q = questionOf(event.target);
     if (!q) return;
     var r = parse(q);
@@ -193,6 +211,7 @@
     event.preventDefault();
     var q = questionOf(event.target);
     if (q && !show(q, parse(q), true)) return;  // stay until the code is right (or "-")
+    if (consent && event.target === consent && !checkConsent(true)) return;  // no consent, no answers
     if (event.target === serial) {
       // Move on only once the serial is known to be free: a taken one keeps the cursor.
       checkSerial().then(function (bad) { if (bad) serial.select(); else next(serial); });

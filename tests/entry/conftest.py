@@ -83,7 +83,8 @@ def typed(questionnaire, overrides: dict | None = None, **header: str) -> dict[s
     """A complete paper form as keyed: codes as text, lists as codes separated by spaces."""
     answers = complete_answers(questionnaire, overrides)
     values = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in answers.items()}
-    return {"_village": VILLAGE, "_serial": "A001", "_date": "2026-11-01", "_interviewer": "", **header, **values}
+    return {"_village": VILLAGE, "_serial": "A001", "_date": "2026-11-01", "_interviewer": "", "_consent": "1",
+            **header, **values}
 
 
 def key(client: FlaskClient, round_: Round, values: dict[str, str], token: str | None = None):  # type: ignore[no-untyped-def]

@@ -78,8 +78,10 @@ def _stored() -> tuple[list[PaperForm], list[dict]]:
 def _key_form(page, keyboard: Keyboard, questionnaire, serial: str, plan: dict) -> None:  # type: ignore[no-untyped-def]
     assert _focused(page) == "f-serial"
     keyboard.type(serial)
-    keyboard.press("Enter")  # -> first question: date (today's, then the last form's) and interviewer are kept
+    keyboard.press("Enter")  # -> the consent box: date (today's, then the last form's) and interviewer are kept
     expect(page.locator("#f-serial")).not_to_be_focused()  # once the serial is known to be free
+    assert _focused(page) == "f-consent"
+    keyboard.type("1")  # ticked on the paper: on to the first question
     for question in questionnaire.questions():
         if question.show_if is not None and not question.show_if.evaluate(plan):
             continue
@@ -164,6 +166,7 @@ def test_with_javascript_off_the_screen_is_a_plain_form(live_server, new_context
     page.goto(url)
     plan = complete_answers(questionnaire, PLAN_OVERRIDES)
     page.fill("#f-serial", "N001")
+    page.fill("#f-consent", "1")
     for question in questionnaire.questions():
         value = plan.get(question.id, "")
         page.fill(f"#k-{question.id}", " ".join(value) if isinstance(value, list) else str(value))
@@ -177,6 +180,28 @@ def test_with_javascript_off_the_screen_is_a_plain_form(live_server, new_context
     assert "Form N001 saved." in page.locator(".flash").inner_text()
     forms, stored = _stored()
     assert [f.serial for f in forms] == ["N001"] and "trust_help" not in stored[0]
+
+
+def test_a_form_without_consent_ticked_is_not_keyed(signed_in, questionnaire):
+    page = signed_in
+    plan = complete_answers(questionnaire, PLAN_OVERRIDES)
+    page.keyboard.type("K001")
+    page.keyboard.press("Enter")
+    expect(page.locator("#f-consent")).to_be_focused()
+    page.keyboard.type("0")  # the box is empty on the paper
+    note = page.locator("#consent-note")
+    assert "The consent box is not ticked on this form: it cannot be keyed." in note.inner_text()
+    page.keyboard.press("Enter")
+    assert _focused(page) == "f-consent"  # no answers without consent
+    for question in questionnaire.questions():  # typed anyway, with the mouse
+        if question.show_if is None or question.show_if.evaluate(plan):
+            value = plan.get(question.id, "")
+            page.fill(f"#k-{question.id}", " ".join(value) if isinstance(value, list) else str(value))
+    page.fill("#f-consent", "")
+    page.keyboard.press("Control+Enter")
+    assert _focused(page) == "f-consent"
+    assert "Type 1 if the consent box on the paper is ticked." in note.inner_text()
+    assert _stored()[0] == []
 
 
 def test_the_cursor_starts_on_the_first_empty_header_field(signed_in, live_server):
@@ -201,7 +226,7 @@ def test_a_taken_serial_keeps_the_cursor(signed_in, questionnaire):
     assert page.evaluate("document.getSelection().toString() || document.activeElement.selectionEnd") is not None
     page.keyboard.type("T002")  # the selected serial is typed over
     page.keyboard.press("Enter")
-    expect(page.locator("#k-trust_police")).to_be_focused()
+    expect(page.locator("#f-consent")).to_be_focused()
     assert "New form" in note.inner_text()
     # Tabbing away from a taken serial comes back to it as well.
     page.locator("#f-serial").fill("T001")

@@ -54,8 +54,8 @@ def test_the_template_has_codes_dropdowns_and_only_the_volunteers_villages(round
     assert wb.sheetnames == ["forms", "codes", "villages", "about"]
     forms_sheet = wb["forms"]
     headers = [cell.value for cell in forms_sheet[1]]
-    assert headers[:4] == ["_village", "_serial", "_date", "_interviewer"]
-    assert headers[4:] == [q.id for q in questionnaire.questions()]
+    assert headers[:5] == ["_village", "_serial", "_date", "_interviewer", "_consent"]
+    assert headers[5:] == [q.id for q in questionnaire.questions()]
     labels = [cell.value for cell in forms_sheet[2]]
     assert labels[headers.index("trust_police")].startswith("How much do you trust the police")  # the user's language
     validations = {str(dv.sqref): dv for dv in forms_sheet.data_validations.dataValidation}
@@ -200,7 +200,7 @@ def test_a_too_large_file_is_refused(round_, as_user):
 
 
 def _csv(questionnaire, rows: list[dict]) -> bytes:  # type: ignore[no-untyped-def]
-    headers = ["_village", "_serial", "_date", "_interviewer", *(q.id for q in questionnaire.questions())]
+    headers = ["_village", "_serial", "_date", "_interviewer", "_consent", *(q.id for q in questionnaire.questions())]
     out = io.StringIO()
     writer = csv.DictWriter(out, headers)
     writer.writeheader()
