@@ -75,7 +75,7 @@ META_COLUMNS = (
     "consent_hash",
 )
 """Columns every responses frame starts with; the question ids follow. ``consent_hash`` is
-None for answers given without recorded consent (before it was asked, or on paper)."""
+None for answers given without recorded consent (before it was asked)."""
 
 
 @dataclass(frozen=True)

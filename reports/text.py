@@ -125,10 +125,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web_share": {"id": "% lewat HP/web", "en": "% web"},
     "without_consent": {"id": "Tanpa persetujuan tercatat", "en": "Without recorded consent"},
     "without_consent_note": {
-        "id": "'Tanpa persetujuan tercatat': jawaban yang diberikan sebelum persetujuan ditanyakan, atau lewat "
-        "kertas (persetujuan di kertas belum dicatat). Jawaban itu tetap dihitung dalam angka laporan.",
-        "en": "'Without recorded consent': answers given before consent was asked, or on paper (consent on paper "
-        "is not recorded yet). They are still counted in the report's figures.",
+        "id": "'Tanpa persetujuan tercatat': jawaban yang diberikan sebelum persetujuan ditanyakan (lewat HP "
+        "atau kertas). Jawaban itu tetap dihitung dalam angka laporan.",
+        "en": "'Without recorded consent': answers given before consent was asked (on a phone or on paper). They "
+        "are still counted in the report's figures.",
     },
     "mode_shift": {
         "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "

@@ -216,7 +216,7 @@ class RoundSummary:
     weighting: Weighting | None = None
     """How the round's respondents were weighted; None when the report is unweighted."""
     without_consent: int = 0
-    """Responses given without recorded consent (before it was asked, or on paper)."""
+    """Responses given without recorded consent (before it was asked)."""
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class Response(db.Model):
     # {"sections": {id: [question ids]}, "options": {id: [codes]}}; NULL for the file's order.
     display_order: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON, default=None)
     # The hash of the consent text the resident agreed to (``questionnaire.consent``); NULL
-    # where none was recorded: answers given before consent was asked, or on paper.
+    # where none was recorded: answers given before consent was asked.
     consent_hash: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)

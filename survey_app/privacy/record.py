@@ -65,8 +65,9 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
     lines += [f"- {text(p, 'id')}" + (f" / {p['en']}" if "en" in p else "") for p in privacy.purposes]
     lines += ["", "## 4. Legal basis", "", _both(privacy.legal_basis),
               "", "Consent is asked before the questions of every questionnaire with a `consent.yaml`; "
-              "answers without recorded consent (before it was asked, or on paper) are counted apart in "
-              "the reports."]
+              "on paper the interviewer reads it and ticks a box, and a form without the box ticked is "
+              "not keyed. Answers without recorded consent (given before it was asked) are counted apart "
+              "in the reports."]
     lines += ["", "## 5. Data subjects and categories of data", "",
               "**Residents who answer** (anonymous by design): with each response the village, round, "
               "questionnaire version, mode (web or paper), submission time, time taken, the order "
