@@ -5,6 +5,7 @@ prints on one page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -51,7 +52,9 @@ def test_the_village_report_prints_legibly_with_its_summary_on_the_first_page(ad
     for position, label in enumerate(labels):
         summary_row = next(row for row in summary if row[0] == label)
         assert glance[4][2 * position] == pytest.approx(summary_row[latest_value_col])
-    assert glance[5][2].startswith("▲ up: +") and "since Putaran 2 2025" in glance[5][2]  # Safety rose clearly
+    # Each index says how it moved since the previous round, in words and points.
+    assert re.fullmatch(r"(▲ up: \+|▼ down: −|● no clear change: [+−])\d+\.\d points since Putaran 2 2025",
+                        glance[5][2]), glance[5][2]
 
     pdf = to_pdf(workbook_path, tmp_path)
     texts = page_texts(pdf)

@@ -73,7 +73,9 @@ def generate_responses(
         count = rng.randint(12, 24) if mood.small else rng.randint(*per_village)
         for _ in range(count):
             answers = _one_respondent(questionnaire, mood, rng)
-            submitted = start + timedelta(days=rng.randrange(span_days), minutes=rng.randrange(12 * 60))
+            # One draw whatever the span: an open round's span grows each day, and a draw whose
+            # consumption depended on it would change every later answer from one day to the next.
+            submitted = start + timedelta(days=int(rng.random() * span_days), minutes=rng.randrange(12 * 60))
             mode = Mode.PAPER if rng.random() < PAPER_SHARE else Mode.WEB
             # A few implausibly quick web completions, so the dashboard's quality flags show.
             duration = rng.randint(20, 60) if rng.random() < 0.03 else rng.randint(240, 1200)
