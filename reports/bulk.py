@@ -38,6 +38,7 @@ import pandas as pd
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.files import written_whole
 from reports.goals import with_goals
+from reports.retained import RetainedRound
 from reports.tables import Population, ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.tables.crime import CrimeSource
 from reports.tables.model import GoalSpec
@@ -105,6 +106,8 @@ class BulkInputs:
     """Village id -> the recorded crime its report sets beside the rounds."""
     targets: Mapping[int, Targets] = field(default_factory=dict)
     """Village id -> its population by age band x sex, for ``options.weighted``."""
+    retained: Mapping[int, Mapping[int, RetainedRound]] = field(default_factory=dict)
+    """Village id -> round id -> what was kept of rounds whose answers were deleted."""
     _rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _companion_rows: dict[int, npt.NDArray[np.intp]] = field(init=False)
     _computed: bool = field(init=False)
@@ -136,11 +139,13 @@ class BulkInputs:
         if self.companions and self.companion_responses is not None:
             rows = self._companion_rows.get(village.id)
             mine = self.companion_responses.iloc[rows if rows is not None else slice(0, 0)]
-            companions = build_companion_tables(village, self.companions, mine, self.options, self.generated_at)
+            companions = build_companion_tables(village, self.companions, mine, self.options, self.generated_at,
+                                                retained=self.retained.get(village.id))
         tables = build_village_tables(
             village, self.rounds, self.village_rows(village), self.options,
             population=self.population, versions=self.versions, generated_at=self.generated_at,
             companions=companions, crime=self.crime.get(village.id), targets=self.targets.get(village.id),
+            retained=self.retained.get(village.id),
         )
         return build_village_workbook(with_goals(tables, self.goals))
 

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.data import Place, QuestionnaireLookup, RoundInfo, VillageInfo
 from reports.goals import describe, judge_goals, with_spans
+from reports.retained import RetainedRound
 from reports.safety import safe_sheet_title
 from reports.stats import benjamini_hochberg
 from reports.tables import ChangeEstimate, Estimate, ReportOptions, Trend, build_village_trends
@@ -130,6 +131,7 @@ def build_overview(
     generated_at: datetime | None = None,
     goals: Sequence[GoalSpec] = (),
     targets: Mapping[int, Targets] | None = None,
+    retained: Mapping[int, Mapping[int, RetainedRound]] | None = None,
 ) -> Overview:
     """The overview of ``villages`` for the last of ``rounds`` (oldest first), with the
     goals set for that round judged in each village, as its own report judges them.
@@ -142,7 +144,7 @@ def build_overview(
     trends = [
         build_village_trends(
             village.id, rounds, responses.iloc[groups[village.id]] if village.id in groups else empty, options,
-            versions=versions, targets=(targets or {}).get(village.id),
+            versions=versions, targets=(targets or {}).get(village.id), retained=(retained or {}).get(village.id),
         )
         for village in villages
     ]

@@ -130,6 +130,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'Without recorded consent': answers given before consent was asked (on a phone or on paper). They "
         "are still counted in the report's figures.",
     },
+    "note_retained": {
+        "id": "Jawaban perorangan putaran {round} dihapus pada {day} karena masa simpannya berakhir. Angkanya "
+        "dihitung dari ringkasan yang disimpan saat itu; jawaban teks bebas tidak ada lagi.",
+        "en": "The individual answers of {round} were deleted on {day} when their retention period ended. Its "
+        "figures come from the summaries kept then; its free-text answers are gone.",
+    },
+    "note_retained_unweighted": {
+        "id": "Angka {round} tidak dibobot: bobot memerlukan kelompok umur dan jenis kelamin tiap responden, "
+        "yang dihapus bersama jawaban perorangan.",
+        "en": "The figures of {round} are not weighted: weights need each respondent's age band and sex, "
+        "which were deleted with the individual answers.",
+    },
+    "note_retained_recoded": {
+        "id": "{label}: putaran {round} tidak ditampilkan. Butirnya diberi kode baru pada versi kuesioner "
+        "berikutnya, dan skornya hanya disimpan dengan kode lama saat jawaban perorangan dihapus.",
+        "en": "{label}: {round} is not shown. Its items were recoded in a later questionnaire version, and "
+        "its scores were kept only in the old coding when the individual answers were deleted.",
+    },
     "mode_shift": {
         "id": "Hati-hati: porsi jawaban lewat HP berubah {points} poin; perubahan ini bisa karena orang yang "
         "menjawab berbeda, bukan pendapat.",

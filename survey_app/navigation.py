@@ -16,6 +16,7 @@ NAV = [
     ("admin.index", _l("Rounds"), ("admin.index", "admin.round_new", "admin.round_page", "admin.round_links",
                                    "admin.round_posters", "admin.round_print", "admin.round_goal",
                                    "admin.round_weights", "admin.round_settings", "admin.round_step",
+                                   "admin.round_retention", "admin.round_retention_confirm",
                                    "admin.preview_round", "admin.preview_version", "admin.preview_check")),
     ("admin.progress_index", _l("Progress"), ("admin.progress_index", "admin.progress", "admin.progress_csv")),
     ("entry.index", _l("Paper entry"), ("entry.index", "entry.key", "entry.entry", "entry.serial_check",

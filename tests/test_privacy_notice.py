@@ -104,3 +104,4 @@ def test_the_record_of_processing_is_generated_from_settings_questionnaires_and_
     assert "| `/admin/audit.csv` | admin |" in record
     assert "EXAMPLE" not in record
     assert "MIN_N = 30" in record
+    assert "the daily `flask retention apply` then hard-deletes it" in record

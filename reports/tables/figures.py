@@ -13,7 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from reports.data import RoundInfo
-from reports.stats import ItemShare, Suppression, index_scores, mean_ci, wilson_ci
+from reports.retained import Choices, RetainedRound, chosen_codes
+from reports.stats import ItemShare, Suppression, cronbach_alpha, index_scores, mean_ci, wilson_ci
 from reports.stats._core import FloatArray
 from reports.stats.intervals import wilson_bounds
 from reports.stats.moments import Moments
@@ -137,10 +138,7 @@ def _mapped_values(values: npt.NDArray[np.object_], mapping: Mapping[str, float]
 
 
 def own_index_scores(frame: pd.DataFrame, questionnaire: Questionnaire, index: Index) -> pd.DataFrame:
-    return item_scores(
-        frame,
-        ((item, score_map(questionnaire.question(item), SAME, questionnaire.question(item))) for item in index.items),
-    )
+    return item_scores(frame, own_index_maps(questionnaire, index))
 
 
 def index_estimate(scores: pd.Series, suppression: Suppression) -> Estimate:
@@ -208,9 +206,14 @@ class AnswerCounts(Protocol):
 
 class VillageData:
     """One village's responses, split by round, with its answer counts computed once and its
-    answer columns taken out of the frame once per round (indices read each item several times)."""
+    answer columns taken out of the frame once per round (indices read each item several times).
 
-    def __init__(self, responses: pd.DataFrame, village_id: int, rounds: Sequence[RoundInfo]) -> None:
+    ``retained`` holds, by round id, what was kept of rounds whose answers were deleted
+    (``reports.retained``): their figures come from there, and their frames are empty."""
+
+    def __init__(self, responses: pd.DataFrame, village_id: int, rounds: Sequence[RoundInfo],
+                 retained: Mapping[int, RetainedRound] | None = None) -> None:
+        self.retained = {r.id: retained[r.id] for r in rounds if retained and r.id in retained}
         villages = responses["village_id"].to_numpy()
         # A bulk build passes just the village's rows: no need to filter (and copy) them again.
         frame = responses if (villages == village_id).all() else responses[villages == village_id]
@@ -223,8 +226,50 @@ class VillageData:
         self._weights: dict[int, FloatArray] = {}
         self._sums: dict[tuple[int, str], WeightSums] = {}
 
-    def counts_of(self, round_id: int, question_id: str) -> dict[str, int]:
+    def counts_of(self, round_id: int, question_id: str) -> Mapping[str, int]:
+        kept = self.retained.get(round_id)
+        if kept is not None:
+            return kept.counts.get(question_id, {})
         return self.counts.get((round_id, question_id), {})
+
+    def size(self, round_id: int) -> int:
+        """The village's responses in the round."""
+        kept = self.retained.get(round_id)
+        return kept.responses if kept is not None else len(self.by_round[round_id])
+
+    def choices_of(self, round_id: int, question: Question) -> Choices:
+        """Respondents per code of a multiple-answer question."""
+        kept = self.retained.get(round_id)
+        if kept is not None:
+            return kept.choices.get(question.id, Choices({}, 0, 0))
+        values = self.column(round_id, question.id)
+        return chosen_codes(pd.Series(values if values is not None else [], dtype=object), question)
+
+    def numbers_of(self, round_id: int, question_id: str) -> pd.Series:
+        """The round's answers to a number question, NaN where not answered."""
+        kept = self.retained.get(round_id)
+        if kept is not None:
+            return kept.number_values(question_id)
+        values = self.column(round_id, question_id)
+        return pd.to_numeric(pd.Series(values if values is not None else [], dtype=object), errors="coerce")
+
+    def index_scores(self, round_: RoundInfo, index: Index,
+                     items: Sequence[tuple[str, dict[str, float]]]) -> pd.Series | None:
+        """Each respondent's index score with ``items`` scored by their maps (recoded to a
+        later version where a trend asks). A retained round kept its scores in its own coding
+        only: None when ``items`` score differently."""
+        kept = self.retained.get(round_.id)
+        if kept is None:
+            return index_scores(self.item_scores(round_.id, items))
+        return kept.scores(index.id) if list(items) == list(own_index_maps(round_.questionnaire, index)) else None
+
+    def village_alpha(self, round_: RoundInfo, index: Index) -> float:
+        """Cronbach's alpha of the index over this village's respondents in the round."""
+        kept = self.retained.get(round_.id)
+        if kept is not None:
+            items = kept.items.get(index.id)
+            return items.cronbach_alpha() if items is not None else NAN
+        return cronbach_alpha(self.own_index_scores(round_, index))
 
     def weigh(self, rounds: Sequence[RoundInfo], targets: Targets | None) -> dict[int, Weighting]:
         """Weight each round's rows to ``targets`` (``reports.weights``); from now on every
@@ -290,10 +335,13 @@ class VillageData:
 
     def own_index_scores(self, round_: RoundInfo, index: Index) -> pd.DataFrame:
         """``own_index_scores`` of one round's rows, from the cached columns."""
-        questionnaire = round_.questionnaire
-        return self.item_scores(round_.id, (
-            (item, score_map(questionnaire.question(item), SAME, questionnaire.question(item))) for item in index.items
-        ))
+        return self.item_scores(round_.id, own_index_maps(round_.questionnaire, index))
+
+
+def own_index_maps(questionnaire: Questionnaire, index: Index) -> list[tuple[str, dict[str, float]]]:
+    """Each item of ``index`` with its answer code -> 0-100 score map, in the round's own coding."""
+    return [(item, score_map(questionnaire.question(item), SAME, questionnaire.question(item)))
+            for item in index.items]
 
 
 def small_code_counts(frame: pd.DataFrame, question_ids: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from reports.data import RoundInfo
-from reports.stats import Change, cronbach_alpha, index_scores, mean_change
+from reports.stats import Change, mean_change
 from reports.stats.weighted import WeightedScores, weighted_mean_change
 from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
 from reports.tables.comparison import Population
 from reports.tables.figures import VillageData, index_estimate, score_map, weighted_estimate
 from reports.tables.model import NAN, Estimate, ReportOptions, Trend, localised
 from reports.tables.versions import Link, Versions
+from reports.text import t
 from survey_app.questionnaire import Questionnaire
 from survey_app.questionnaire.comparability import NOT_COMPARABLE, SAME
 
@@ -51,21 +52,16 @@ def index_trend(
     asked = [r for r in rounds if _has_index(r.questionnaire, index_id)]
     latest_q = asked[-1].questionnaire
     label = localised(latest_q.index(index_id).label, latest_q, options.lang)
-    segments, notes = split_segments(
-        asked, lambda a, b: index_link(index_id, versions, a, b), label, options.lang
-    )
-    scores: dict[int, pd.Series] = {}
-    for segment in segments:
-        reference = segment[-1]
-        ref_q = reference.questionnaire
-        for round_ in segment:
-            own_q = round_.questionnaire
-            maps = (
-                (item, score_map(own_q.question(item), versions.link(item, round_, reference).comparability,
-                                  ref_q.question(item)))
-                for item in ref_q.index(index_id).items
-            )
-            scores[round_.id] = index_scores(data.item_scores(round_.id, maps))
+    unscorable: list[str] = []
+    while True:  # a retained round that cannot be scored on a later coding leaves the trend
+        segments, notes = split_segments(
+            asked, lambda a, b: index_link(index_id, versions, a, b), label, options.lang
+        )
+        scores, lost = _segment_scores(index_id, segments, data, versions)
+        if not lost:
+            break
+        asked = [r for r in asked if r.id not in lost]
+        unscorable += [t("note_retained_recoded", options.lang, label=label, round=r.name) for r in lost.values()]
     weighted = {rid: WeightedScores.of(s, w) for rid, s in scores.items() if (w := data.weights_of(rid)) is not None}
     values: dict[int, Estimate | None] = {r.id: None for r in rounds}
     values.update({rid: weighted_estimate(weighted[rid], options.suppression) if rid in weighted
@@ -85,10 +81,8 @@ def index_trend(
 
     changes = segment_changes(segments, compute, min_n_ok)
     alpha = {r.id: population.alpha(r, r.questionnaire.index(index_id)) if population else NAN for r in asked}
-    village_alpha = {}
-    for r in asked:
-        own = data.own_index_scores(r, r.questionnaire.index(index_id))
-        village_alpha[r.id] = cronbach_alpha(own) if counts[r.id] >= options.min_n else NAN
+    village_alpha = {r.id: data.village_alpha(r, r.questionnaire.index(index_id)) if counts[r.id] >= options.min_n
+                     else NAN for r in asked}
     return Trend(
         key=index_id,
         kind="index",
@@ -98,7 +92,32 @@ def index_trend(
         segments=tuple(tuple(r.id for r in segment) for segment in segments),
         changes=changes,
         spans=span_changes(segments, options.change_spans, compute, min_n_ok),
-        notes=tuple(presence_notes(label, rounds, asked, options.lang) + notes),
+        notes=tuple(presence_notes(label, rounds, asked, options.lang) + notes + unscorable),
         alpha=alpha,
         village_alpha=village_alpha,
     )
+
+
+def _segment_scores(index_id: str, segments: Sequence[Sequence[RoundInfo]], data: VillageData,
+                    versions: Versions) -> tuple[dict[int, pd.Series], dict[int, RoundInfo]]:
+    """Each round's index scores on its segment's newest coding, and the retained rounds whose
+    scores were kept in a coding that differs from it."""
+    scores: dict[int, pd.Series] = {}
+    lost: dict[int, RoundInfo] = {}
+    for segment in segments:
+        reference = segment[-1]
+        ref_q = reference.questionnaire
+        for round_ in segment:
+            own_q = round_.questionnaire
+            maps = [
+                (item, score_map(own_q.question(item), versions.link(item, round_, reference).comparability,
+                                  ref_q.question(item)))
+                for item in ref_q.index(index_id).items
+            ]
+            found = data.index_scores(round_, own_q.index(index_id), maps)
+            if found is None:
+                lost[round_.id] = round_
+            else:
+                scores[round_.id] = found
+    return scores, lost
+

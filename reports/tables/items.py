@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
 from reports.data import RoundInfo
 from reports.stats import Change, ItemShare, mean_ci, proportion_change
 from reports.tables.change import presence_notes, segment_changes, span_changes, split_segments
@@ -113,26 +111,20 @@ def _option_labels(question: Question, questionnaire: Questionnaire, lang: str) 
 def _distribution(
     round_: RoundInfo, question: Question, kind: ItemKind, data: VillageData, options: ReportOptions
 ) -> RoundDistribution:
-    frame = data.by_round[round_.id]
-    total = len(frame)
+    total = data.size(round_.id)
     suppression = options.suppression
     top2 = mean = None
-    if kind in ("multiple", "number"):
-        column = frame[question.id] if question.id in frame.columns else pd.Series(dtype=object)
     if kind == "multiple":
-        chosen = column.dropna().explode().dropna().astype(str)
-        specials = {o.code for o in question.options if o.special}
-        counts = {str(k): int(v) for k, v in chosen.value_counts().items()}
-        valid_n = int(chosen[~chosen.isin(specials)].index.nunique())
-        missing = total - int(chosen.index.nunique())
+        chosen = data.choices_of(round_.id, question)
+        counts, valid_n, missing = dict(chosen.counts), chosen.valid, total - chosen.answered
     elif kind == "number":
-        values = pd.to_numeric(column, errors="coerce")
+        values = data.numbers_of(round_.id, question.id)
         counts, valid_n = {}, int(values.notna().sum())
         missing = total - valid_n
         m, low, high, n = mean_ci(values)
         mean = make_estimate(m, low, high, n, suppression)
     else:
-        counts = data.counts_of(round_.id, question.id)
+        counts = dict(data.counts_of(round_.id, question.id))
         known = {o.code for o in question.options}
         valid = {o.code for o in question.scale_options()}
         valid_n = sum(n for code, n in counts.items() if code in valid)

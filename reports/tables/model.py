@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from reports.data import RoundInfo, VillageInfo
@@ -217,6 +217,9 @@ class RoundSummary:
     """How the round's respondents were weighted; None when the report is unweighted."""
     without_consent: int = 0
     """Responses given without recorded consent (before it was asked)."""
+    purged_on: date | None = None
+    """When the round's individual answers were deleted (retention); its figures come from
+    what was kept then (``reports.retained``)."""
 
 
 @dataclass(frozen=True)

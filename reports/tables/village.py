@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from reports.data import QuestionnaireLookup, RoundInfo, VillageInfo
+from reports.retained import RetainedRound
 from reports.tables.comparison import Population, comparison_rows
 from reports.tables.crime import DARK_FIGURE_QUESTION, CrimeSource, crime_table
 from reports.tables.figures import VillageData
@@ -35,12 +36,18 @@ def _round_summaries(rounds: Sequence[RoundInfo], data: VillageData,
                      weighting: Mapping[int, Weighting] | None) -> list[RoundSummary]:
     summaries = []
     for round_ in rounds:
+        weighted = weighting[round_.id] if weighting is not None and round_.id not in data.retained else None
+        kept = data.retained.get(round_.id)
+        if kept is not None:
+            summaries.append(RoundSummary(round_, kept.responses, kept.by_mode, kept.last_submitted, weighted,
+                                          kept.without_consent, kept.purged_on))
+            continue
         frame = data.by_round[round_.id]
         by_mode = {str(mode): int(n) for mode, n in frame["mode"].value_counts().items()}
         last = frame["submitted_at"].max() if len(frame) else None
         without = int(frame["consent_hash"].isna().sum()) if "consent_hash" in frame.columns else len(frame)
         summaries.append(RoundSummary(round_, len(frame), by_mode, None if last is None else last.to_pydatetime(),
-                                      weighting[round_.id] if weighting is not None else None, without))
+                                      weighted, without))
     return summaries
 
 
@@ -57,6 +64,7 @@ def build_village_tables(
     companions: Sequence[VillageTables] = (),
     crime: CrimeSource | None = None,
     targets: Targets | None = None,
+    retained: Mapping[int, RetainedRound] | None = None,
 ) -> VillageTables:
     """All figures of one village's report over ``rounds`` (oldest first; the last is the report's round).
 
@@ -66,6 +74,8 @@ def build_village_tables(
     versions (``Catalog.get``); not needed when no version is skipped. ``crime`` is the
     recorded crime set beside the rounds (``reports.crime_data``). ``targets`` is the village's
     population by age band x sex, which ``options.weighted`` weights every round to.
+    ``retained`` holds, by round id, what was kept of the village's rounds whose answers were
+    deleted (``reports.retained``).
     """
     options = options or ReportOptions()
     if not rounds:
@@ -73,7 +83,7 @@ def build_village_tables(
     if rounds[-1].questionnaire.small_bases == "counts":
         options = replace(options, counts_below_min_n=True)
     chain = Versions(rounds, versions)
-    data = VillageData(responses, village.id, rounds)
+    data = VillageData(responses, village.id, rounds, retained)
     weighting = data.weigh(rounds, targets) if options.weighted else None
     layout = section_layout(rounds, options.lang)
     headline = _headline(layout, rounds)
@@ -99,7 +109,7 @@ def build_village_tables(
         key_items=key_items,
         sections=tuple(s for s in sections if s.items),
         comparison=tuple(comparison_rows(village, rounds[-1], data, population, indices, items, options)),
-        notes=(*_counts_note(options), *_weights_note(options, population),
+        notes=(*_counts_note(options), *_weights_note(options, population), *_retained_notes(data, rounds, options),
                *(note for trend in (*indices, *items) for note in trend.notes)),
         free_text=tuple(free_text_answers(rounds, data, options.lang)) if options.include_free_text else (),
         generated_at=generated_at or datetime.now(UTC),
@@ -117,6 +127,7 @@ def build_companion_tables(
     responses: pd.DataFrame,
     options: ReportOptions,
     generated_at: datetime | None = None,
+    retained: Mapping[int, RetainedRound] | None = None,
 ) -> tuple[VillageTables, ...]:
     """The village in each of ``rounds`` (other questionnaires, same period), one round each:
     its headline figures under its own questionnaire's rules (a partners' round counts where
@@ -124,7 +135,7 @@ def build_companion_tables(
     own = replace(options, key_items=None, include_free_text=False)
     return tuple(
         build_village_tables(village, [round_], responses[responses["round_id"] == round_.id], own,
-                             generated_at=generated_at)
+                             generated_at=generated_at, retained=retained)
         for round_ in rounds
     )
 
@@ -157,6 +168,7 @@ def build_village_trends(
     *,
     versions: QuestionnaireLookup | None = None,
     targets: Targets | None = None,
+    retained: Mapping[int, RetainedRound] | None = None,
 ) -> VillageTrends:
     """The index and key-item trends of one village, computed exactly as in its village report
     (without the alpha, distributions and comparison that only the report shows)."""
@@ -164,13 +176,13 @@ def build_village_trends(
     if not rounds:
         raise ValueError("a village overview needs at least one round")
     chain = Versions(rounds, versions)
-    data = VillageData(responses, village_id, rounds)
+    data = VillageData(responses, village_id, rounds, retained)
     if options.weighted:
         data.weigh(rounds, targets)
     keys, index_ids = headline_keys(rounds, options)
     items = tuple(item_trend(qid, rounds, data, chain, options) for qid in keys)
     indices = tuple(index_trend(iid, rounds, data, chain, options, None) for iid in index_ids)
-    return VillageTrends(indices, items, {r.id: len(data.by_round[r.id]) for r in rounds})
+    return VillageTrends(indices, items, {r.id: data.size(r.id) for r in rounds})
 
 
 def headline_keys(rounds: Sequence[RoundInfo], options: ReportOptions) -> tuple[tuple[str, ...], list[str]]:
@@ -202,6 +214,18 @@ def _counts_note(options: ReportOptions) -> tuple[str, ...]:
 def _weights_note(options: ReportOptions, population: Population | None) -> tuple[str, ...]:
     """Say that the area columns beside weighted village figures are not weighted."""
     return (t("note_weighted_areas", options.lang),) if options.weighted and population is not None else ()
+
+
+def _retained_notes(data: VillageData, rounds: Sequence[RoundInfo], options: ReportOptions) -> tuple[str, ...]:
+    """Say which rounds' figures come from what was kept when their answers were deleted."""
+    notes = []
+    for round_ in rounds:
+        kept = data.retained.get(round_.id)
+        if kept is not None:
+            notes.append(t("note_retained", options.lang, round=round_.name, day=f"{kept.purged_on:%d-%m-%Y}"))
+            if options.weighted:
+                notes.append(t("note_retained_unweighted", options.lang, round=round_.name))
+    return tuple(notes)
 
 
 def _sheet_title(rounds: Sequence[RoundInfo], section_id: str, title: str, lang: str) -> str:

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey_app.entry.forms import DOUBLE_ENTRY_LABELS
+from survey_app.models.rounds import MAX_RETENTION_MONTHS
 from survey_app.operations.rounds import MAX_MIN_N, MAX_TARGET, RoundSettings
 
 
@@ -57,6 +58,15 @@ class CloseForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A bare POST with a CSRF token: the page around it says what will happen."""
 
+
+
+class RetentionForm(FlaskForm):
+    """How long a round keeps free text and individual responses after it stops taking answers."""
+
+    free_text_months = IntegerField(_l("Keep free-text answers for (months)"), validators=[
+        DataRequired(), NumberRange(min=1, max=MAX_RETENTION_MONTHS)])
+    responses_months = IntegerField(_l("Keep individual responses for (months)"), validators=[
+        DataRequired(), NumberRange(min=1, max=MAX_RETENTION_MONTHS)])
 
 
 class GoalForm(FlaskForm):

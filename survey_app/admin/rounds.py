@@ -28,7 +28,7 @@ from survey_app.admin.queries import (
     round_villages_in_scope,
     version_changes,
 )
-from survey_app.admin.round_forms import CloseForm, ConfirmForm, GoalForm, RoundForm, SettingsFields
+from survey_app.admin.round_forms import CloseForm, ConfirmForm, GoalForm, RetentionForm, RoundForm, SettingsFields
 from survey_app.database import read_only_request
 from survey_app.entry.printing import MAX_PRINTED, print_form, printed_pdf
 from survey_app.extensions import db
@@ -39,6 +39,14 @@ from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
 from survey_app.operations.goals import earlier_rounds, indicators, set_goal
 from survey_app.operations.printing import printed_and_keyed
+from survey_app.operations.retention import (
+    Stage,
+    confirm_retention,
+    due_on,
+    retention_plan,
+    retention_start,
+    set_retention,
+)
 from survey_app.operations.rounds import (
     apply_schedule,
     chosen_scope,
@@ -63,6 +71,17 @@ DIFF_LABELS = {
     "not_comparable": _l("not comparable: the trend breaks"),
     "added": _l("new question"),
     "removed": _l("dropped"),
+}
+STAGE_LABELS = {Stage.FREE_TEXT: _l("Free-text answers"), Stage.RESPONSES: _l("Individual responses")}
+COUNT_LABELS = {
+    "responses_with_free_text": _l("responses with free text"),
+    "paper_entries_with_free_text": _l("paper entries with free text"),
+    "responses": _l("responses"),
+    "soft_deleted_responses": _l("deleted responses (kept for the audit trail until now)"),
+    "paper_forms": _l("paper forms"),
+    "paper_entries": _l("paper entries"),
+    "corrections": _l("corrections"),
+    "printed_serials": _l("printed serials"),
 }
 LINKS_SHOWN = 20
 MAX_POSTERS = 300  # one page of QR posters; larger sets belong to the CLI (`rounds posters`)
@@ -160,7 +179,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         default_min_n=current_app.config["MIN_N"], max_posters=MAX_POSTERS,
         print_form=print_form(round_), max_printed=MAX_PRINTED,
         printed=printed_and_keyed(round_, current_user.scope_prefixes),
-        goal_form=goal_form(round_), goals=round_goals(round_),
+        goal_form=goal_form(round_), goals=round_goals(round_), retention=_retention(round_),
     )
 
 
@@ -219,6 +238,56 @@ def round_weights(round_slug: str):  # type: ignore[no-untyped-def]
         flash(_("Reports of %(name)s are weighted to the population.", name=round_.name) if round_.weighted
               else _("Reports of %(name)s are unweighted.", name=round_.name), "info")
     return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="weights"), 303)
+
+
+@bp.route("/rounds/<round_slug>/retention", methods=["POST"])
+@roles_required(Role.ADMIN)
+def round_retention(round_slug: str):  # type: ignore[no-untyped-def]
+    """Set how long the round keeps free text and individual responses after closing."""
+    round_ = round_by_slug(round_slug)
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+        return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
+    try:
+        set_retention(round_, form.free_text_months.data or 0, form.responses_months.data or 0, current_user)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Retention of %(name)s saved.", name=round_.name), "info")
+    return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
+
+
+@bp.route("/rounds/<round_slug>/retention/confirm", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def round_retention_confirm(round_slug: str):  # type: ignore[no-untyped-def]
+    """Show what the round's retention would delete now; on POST, let the daily job delete it."""
+    round_ = round_by_slug(round_slug)
+    form = ConfirmForm()
+    due = retention_plan(clock.today(), [round_])
+    if form.validate_on_submit():
+        try:
+            confirm_retention(round_, current_user)
+        except OperationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Confirmed: the daily retention run (flask retention apply) deletes it."), "info")
+        return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
+    return render_template("admin/retention_confirm.html", round=round_, form=form, due=due,
+                           stages=STAGE_LABELS, counted=COUNT_LABELS)
+
+
+def _retention(round_: Round) -> dict[str, object]:
+    """What the round page says about retention: the periods, when each falls due, what is due."""
+    return {"form": RetentionForm(formdata=None, obj=round_), "start": retention_start(round_),
+            "due": {stage: due_on(round_, stage) for stage in Stage},
+            "plan": retention_plan(clock.today(), [round_], counted=False),
+            "stages": STAGE_LABELS, "counted": COUNT_LABELS}
 
 
 def _open(round_: Round, form: ConfirmForm) -> None:

@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
         queue,
         reports,
         responses,
+        retention,
         rounds,
         users,
         villages,
@@ -88,6 +89,6 @@ def init_app(app: Flask) -> None:
     for group in (
         questionnaire.group, villages.group, rounds.group, users.group, demo.group, responses.group,
         reports.group, export.group, queue.group, backup.group, goals.group, context.crime, context.population,
-        privacy.group,
+        privacy.group, retention.group,
     ):
         app.cli.add_command(group)

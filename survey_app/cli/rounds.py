@@ -10,6 +10,7 @@ from survey_app.cli import transactional
 from survey_app.extensions import db
 from survey_app.models import Response, Round, RoundStatus, Village
 from survey_app.operations import OperationError
+from survey_app.operations.retention import set_retention
 from survey_app.operations.rounds import (
     RoundSettings,
     apply_schedule,
@@ -86,6 +87,21 @@ def weights(name: str, state: str) -> None:
     changed = set_weighting(round_, state == "on", actor="cli")
     how = "weighted to the population" if round_.weighted else "unweighted"
     click.echo(f"Reports of round {round_.name!r} are {how}{'' if changed else ' (no change)'}.")
+
+
+@group.command("retention")
+@click.argument("name")
+@click.option("--free-text", "free_text", type=int, required=True, metavar="MONTHS",
+              help="Months after closing that free-text answers are kept.")
+@click.option("--responses", type=int, required=True, metavar="MONTHS",
+              help="Months after closing that individual responses are kept (their sums stay).")
+@with_appcontext
+@transactional
+def retention(name: str, free_text: int, responses: int) -> None:
+    """Set how long the round keeps free text and individual responses after it closes."""
+    round_ = get_round(name)
+    set_retention(round_, free_text, responses, actor="cli")
+    click.echo(f"Round {round_.name!r} keeps free text {free_text} and responses {responses} months after closing.")
 
 
 @group.command("apply-schedule")

@@ -18,7 +18,7 @@ from survey_app.models.paper import (
 )
 from survey_app.models.responses import ConsentText, Mode, Response
 from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus, SerialScope
-from survey_app.models.summaries import PlaceSummary, SummaryDirty, SummaryLevel, VillageCount
+from survey_app.models.summaries import PlaceSummary, RetainedSums, SummaryDirty, SummaryLevel, VillageCount
 from survey_app.models.users import Role, User, UserScope
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "QuestionnaireVersion",
     "ReconciliationDecision",
     "RecordedCrime",
+    "RetainedSums",
     "Response",
     "Role",
     "Round",

@@ -49,6 +49,14 @@ class QuestionnaireVersion(db.Model):
     first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
 
+FREE_TEXT_MONTHS = 12
+"""Free text can name people; a year after closing is enough to read it for the round's report."""
+RESPONSES_MONTHS = 36
+"""Individual answers for three years after closing: long enough to re-analyse the rounds a
+trend compares; their sums are kept for good (``retained_sums``)."""
+MAX_RETENTION_MONTHS = 240
+
+
 class Round(db.Model):
     """One wave of the survey over a set of villages, on one questionnaire version."""
 
@@ -84,6 +92,17 @@ class Round(db.Model):
     # Reports weight respondents to the population by age band x sex (reports.weights);
     # off until population targets are imported and an administrator turns it on.
     weighted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # When the round stopped taking answers (closed, or its paper entry ended): the retention
+    # periods count from here (``operations.retention``).
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    # Months after closing that free-text answers, then individual responses, are kept.
+    free_text_months: Mapped[int] = mapped_column(default=FREE_TEXT_MONTHS, server_default=str(FREE_TEXT_MONTHS))
+    responses_months: Mapped[int] = mapped_column(default=RESPONSES_MONTHS, server_default=str(RESPONSES_MONTHS))
+    # An administrator confirmed in the console that what is due by this day may be deleted.
+    retention_confirmed_on: Mapped[date | None] = mapped_column(default=None)
+    free_text_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    # Set once the responses are deleted: the round's figures come from ``retained_sums``.
+    responses_purged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
 
     def serial_scope_id(self, village_id: int) -> int:
         """The part of a form's key that decides where its serial must be unique."""

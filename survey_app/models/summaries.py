@@ -78,3 +78,14 @@ class VillageCount(db.Model):
     web: Mapped[int] = mapped_column(default=0)
     paper: Mapped[int] = mapped_column(default=0)
     last_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RetainedSums(db.Model):
+    """What a village's report keeps of a round whose individual answers were deleted
+    (``reports.retained.RetainedRound.to_json``): written once, never rebuilt."""
+
+    __tablename__ = "retained_sums"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), primary_key=True)
+    village_id: Mapped[int] = mapped_column(sa.ForeignKey("villages.id"), primary_key=True)
+    sums: Mapped[str] = mapped_column(sa.Text)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from survey_app import audit, questionnaires
 from survey_app.extensions import db
 from survey_app.models import DoubleEntry, PopulationCount, Round, RoundScope, RoundStatus, User, Village
+from survey_app.models._types import utcnow
 from survey_app.operations import OperationError
 from survey_app.operations.areas import check_area_codes
 from survey_app.operations.paper import set_double_entry
@@ -202,6 +203,7 @@ def close_round(round_: Round, actor: User | str | None = None, *, paper_may_fin
                                name=round_.name, status=round_.status.value))
     round_.status = RoundStatus.CLOSED
     round_.paper_after_close = paper_may_finish
+    round_.closed_at = utcnow()
     audit.record("round.closed", actor=actor, object_type="round", object_id=round_.id, name=round_.name,
                  paper_may_finish=paper_may_finish)
 
@@ -211,6 +213,7 @@ def end_paper_entry(round_: Round, actor: User | str | None = None) -> None:
     if round_.status is not RoundStatus.CLOSED or not round_.paper_after_close:
         raise OperationError(_("Round %(name)s has no paper entry left to finish.", name=round_.name))
     round_.paper_after_close = False
+    round_.closed_at = utcnow()  # the retention periods count from the last answer it could take
     audit.record("round.paper_entry_ended", actor=actor, object_type="round", object_id=round_.id,
                  name=round_.name)
 

@@ -51,7 +51,22 @@ def file_routes(app: Flask) -> list[tuple[str, str, str]]:
     return found
 
 
-def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable[QuestionnaireFacts]) -> str:
+RETENTION_MEASURES = (
+    "Each round keeps free-text answers and individual responses for a set number of months after it "
+    "stops taking answers (by default 12 and 36); an administrator can change them per round.",
+    "When a period ends, an administrator reviews what would be deleted and confirms it in the console; "
+    "the daily `flask retention apply` then hard-deletes it, soft-deleted rows, paper keyings, corrections "
+    "and the answer values in the audit trail included, records the counts in the audit trail and "
+    "reclaims the space in the database file.",
+    "Before a round's responses are deleted, each village's answers are reduced to counts and score "
+    "distributions with nothing else about the respondents, so reports keep the round in their trends.",
+    "Backups hold deleted data until they expire: keep them no longer than the shortest period "
+    "(docs/privacy.md).",
+)
+
+
+def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable[QuestionnaireFacts],
+                  rounds: Iterable[tuple[str, str, int, int, str, str]] = ()) -> str:
     """The record, in English (the DPO's working language is the installation's choice; the
     controller's texts appear in Indonesian and English where the settings give both)."""
     lines = ["# Record of processing activities", ""]
@@ -82,7 +97,11 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
               "(with the address each download went to).", "",
               "**Volunteers' paper forms**: each keying is kept with the volunteer's account, for double-entry "
               "checks and corrections (with their reasons).", ""]
-    lines += ["## 6. Retention", "", _both(privacy.retention), ""]
+    lines += ["## 6. Retention", "", _both(privacy.retention), "", *(f"- {m}" for m in RETENTION_MEASURES), ""]
+    listed = list(rounds)
+    if listed:
+        lines += ["| round | status | free text (months) | responses (months) | free text | responses |",
+                  "|---|---|---|---|---|---|", *(f"| {' | '.join(map(str, row))} |" for row in listed), ""]
     lines += ["## 7. Recipients: who can download what", "",
               "Inside the controller only; nothing is sent to third parties or abroad by the platform. "
               "Free-text answers are given to administrators only.", "",

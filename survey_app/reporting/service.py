@@ -35,6 +35,7 @@ from reports.data import (
 from reports.export import ExportOptions, ResponseTable, csv_text, response_table
 from reports.goals import with_goals, with_spans
 from reports.overview import build_overview, overview_workbook
+from reports.retained import load_retained
 from reports.tables import ReportOptions, VillageTables, build_companion_tables, build_village_tables
 from reports.text import LANGUAGES
 from reports.workbook import build_village_workbook
@@ -138,10 +139,11 @@ def bulk_inputs(round_: Round, villages: Sequence[Village], options: ReportOptio
         other_responses = load_round_responses(connection, [r.id for r in others], [v.id for v in villages])
         crime = load_crime_sources(connection, infos)
         targets = load_population_targets(connection, infos) if options.weighted else {}
+        retained = load_retained(connection, [r.id for r in (*rounds, *others)], [v.id for v in villages])
     goals = tuple(goal_specs([r.id for r in rounds]))
     return BulkInputs(infos, rounds, responses, with_spans(options, goals), versions=questionnaires.catalog().get,
                       population=population, companions=others, companion_responses=other_responses,
-                      goals=goals, crime=crime, targets=targets)
+                      goals=goals, crime=crime, targets=targets, retained=retained)
 
 
 # --- one village, from the web ---------------------------------------------------------------------
@@ -163,12 +165,13 @@ def village_tables(round_: Round, village: Village, options: ReportOptions) -> V
         other_responses = load_round_responses(connection, [r.id for r in others], [village.id]) if others else None
         crime = load_crime_sources(connection, [info]).get(info.id)
         targets = load_population_targets(connection, [info]).get(info.id) if options.weighted else None
-    companions = build_companion_tables(info, others, other_responses, options) if others else ()
+        retained = load_retained(connection, [r.id for r in (*rounds, *others)], [village.id]).get(village.id)
+    companions = build_companion_tables(info, others, other_responses, options, retained=retained) if others else ()
     goals = goal_specs([r.id for r in rounds])
     tables = build_village_tables(
         info, rounds, responses, with_spans(options, goals), population=population,
         versions=questionnaires.catalog().get, stale_villages=stale, companions=companions, crime=crime,
-        targets=targets,
+        targets=targets, retained=retained,
     )
     return with_goals(tables, goals)
 
@@ -188,8 +191,9 @@ def area_overview(round_: Round, area: AreaRef, villages: Sequence[Village], opt
         responses = load_round_responses(connection, [r.id for r in rounds], [v.id for v in villages])
         infos = load_villages(connection, [v.id for v in villages])
         targets = load_population_targets(connection, infos) if options.weighted else {}
+        retained = load_retained(connection, [r.id for r in rounds], [v.id for v in villages])
     overview = build_overview(area.place, infos, rounds, responses, options, versions=questionnaires.catalog().get,
-                              goals=goal_specs([rounds[-1].id]), targets=targets)
+                              goals=goal_specs([rounds[-1].id]), targets=targets, retained=retained)
     return overview_workbook(overview)
 
 

@@ -24,11 +24,12 @@ from reports.stats import Suppression
 from reports.tables import Population
 from reports.tables.sums import PlaceSums, population_from_sums, sums_by_place, total_sums
 from survey_app.database import read_only, writing
-from survey_app.models import PlaceSummary, SummaryDirty, SummaryLevel, Village
+from survey_app.models import PlaceSummary, Round, SummaryDirty, SummaryLevel, Village
 
 SUMMARIES = PlaceSummary.__table__
 DIRTY = SummaryDirty.__table__
 VILLAGES = Village.__table__
+ROUNDS = Round.__table__
 
 _UP = (
     (SummaryLevel.VILLAGE, SummaryLevel.DISTRICT),
@@ -100,7 +101,15 @@ def refresh_all(engine: sa.Engine, lookup: QuestionnaireLookup, round_ids: Seque
 
 def _refresh_round(engine: sa.Engine, round_: RoundInfo) -> int:
     with read_only(), engine.connect() as connection:
+        purged = connection.scalar(sa.select(ROUNDS.c.responses_purged_at).where(ROUNDS.c.id == round_.id))
         marks = stale_villages(connection, round_.id)
+    if purged is not None:
+        # Its responses were deleted (retention): its sums are kept as they were and can never
+        # be rebuilt. A mark (a village moved district, say) is dropped, not acted on.
+        if marks:
+            with writing(), engine.begin() as connection:
+                connection.execute(sa.delete(DIRTY).where(DIRTY.c.round_id == round_.id))
+        return 0
     # Batches bound the memory of a whole-round rebuild (a national round is half a million
     # responses) and keep each write transaction short.
     ids = sorted(marks)
