@@ -17,6 +17,7 @@ NAV = [
                                    "admin.round_posters", "admin.round_print", "admin.round_goal",
                                    "admin.round_weights", "admin.round_settings", "admin.round_step",
                                    "admin.round_retention", "admin.round_retention_confirm",
+                                   "admin.round_free_text_mode", "admin.free_text_reviews", "admin.free_text_decide",
                                    "admin.preview_round", "admin.preview_version", "admin.preview_check")),
     ("admin.progress_index", _l("Progress"), ("admin.progress_index", "admin.progress", "admin.progress_csv")),
     ("entry.index", _l("Paper entry"), ("entry.index", "entry.key", "entry.entry", "entry.serial_check",

@@ -20,6 +20,7 @@ from survey_app.extensions import db
 from survey_app.models import (
     EntrySource,
     FormStatus,
+    FreeTextReview,
     Mode,
     PaperEntry,
     PaperForm,
@@ -49,6 +50,9 @@ def world(app: Flask) -> dict[str, object]:
     form.entries = [PaperEntry(number=1, user_id=volunteer.id, keyed_by=volunteer.email, source=EntrySource.SCREEN,
                                answers={})]
     db.session.add(form)
+    review = FreeTextReview(round_id=round_.id, response_id=response.id, question_id="work_together",
+                            original="hp 0812 3456 7890", kinds="phone")
+    db.session.add(review)
     db.session.commit()
     other = make_user(Role.VIEWER, "other@example.org", SCOPE)
     return {
@@ -61,6 +65,7 @@ def world(app: Flask) -> dict[str, object]:
         "form_id": form.id,
         "entry_id": form.entries[0].id,
         "response_id": response.id,
+        "review_id": review.id,
         "user_id": other.id,
         "token": "not-a-real-token",
         "job_id": "0" * 32,

@@ -22,6 +22,7 @@ from survey_app.models import (
     Correction,
     EntrySource,
     FormStatus,
+    FreeTextReview,
     PaperEntry,
     PaperForm,
     PlaceSummary,
@@ -210,14 +211,14 @@ def test_purged_responses_leave_the_database_and_old_rounds_keep_their_figures(a
     record = tmp_path / "record.md"
     assert runner.invoke(args=["privacy", "record", "--out", str(record)]).exit_code == 0
     day = f"{datetime.now(UTC):%Y-%m-%d}"
-    assert f"| {OLD} | closed | 12 | 36 | deleted on {day} | deleted on {day} |" in record.read_text()
+    assert f"| {OLD} | closed | redact | 12 | 36 | deleted on {day} | deleted on {day} |" in record.read_text()
     refused = runner.invoke(args=["rounds", "retention", OLD, "--free-text", "12", "--responses", "48"])
     assert refused.exit_code == 1 and "already been deleted" in refused.output
 
 
 def _plant_free_text(round_id: int) -> tuple[int, int]:
-    """The planted text in a response, a soft-deleted response, a paper entry, a coordinator's
-    decision and a correction; returns (response id, paper form id)."""
+    """The planted text in a response, a soft-deleted response, a paper entry, an original
+    awaiting review, a correction and the audit trail; returns (response id, paper form id)."""
     responses = db.session.scalars(sa.select(Response).where(Response.round_id == round_id).limit(2)).all()
     for response in responses:
         response.answers = {**response.answers, "work_together": PLANTED}
@@ -227,6 +228,8 @@ def _plant_free_text(round_id: int) -> tuple[int, int]:
     db.session.add(form)
     db.session.add(PaperEntry(form=form, number=1, keyed_by="vol@example.org", source=EntrySource.SCREEN,
                               answers={"work_together": PLANTED, "sex": "1"}))
+    db.session.add(FreeTextReview(round_id=round_id, response_id=responses[0].id, question_id="work_together",
+                                  original=PLANTED + " 0812 3456 7890", kinds="phone"))
     db.session.add(Correction(response_id=responses[0].id, question_id="work_together", old_value=PLANTED,
                               new_value=PLANTED + "!", reason="typo", corrected_by="coord@example.org"))
     db.session.add(AuditEvent(actor="coord@example.org", action="response.corrected", object_type="response",
@@ -260,6 +263,7 @@ def test_free_text_goes_first_everywhere_and_not_a_byte_of_it_stays(app, client,
     audit = db.session.scalar(sa.select(AuditEvent.details).where(AuditEvent.action == "response.corrected"))
     assert audit["changes"] == [{"question": "work_together", "old": None, "new": None},
                                 {"question": "sex", "old": "1", "new": "2"}]
+    assert _count(FreeTextReview) == 0  # an original awaiting review goes with the free text
     assert _count(Response, Response.round_id == middle_id) > 0  # the answers themselves stay
     assert _round(MIDDLE).free_text_purged_at is not None and _round(MIDDLE).responses_purged_at is None
     _same(before, _figures(LATEST))

@@ -37,6 +37,7 @@ from survey_app.i18n import current_language
 from survey_app.models import DoubleEntry, Goal, Role, Round, RoundStatus
 from survey_app.operations import OperationError
 from survey_app.operations.areas import parse_code_list, parse_scope_text
+from survey_app.operations.free_text import count_pending
 from survey_app.operations.goals import earlier_rounds, indicators, set_goal
 from survey_app.operations.printing import printed_and_keyed
 from survey_app.operations.retention import (
@@ -82,6 +83,7 @@ COUNT_LABELS = {
     "paper_entries": _l("paper entries"),
     "corrections": _l("corrections"),
     "printed_serials": _l("printed serials"),
+    "originals_under_review": _l("free-text originals awaiting review"),
 }
 LINKS_SHOWN = 20
 MAX_POSTERS = 300  # one page of QR posters; larger sets belong to the CLI (`rounds posters`)
@@ -180,6 +182,7 @@ def round_page(round_slug: str):  # type: ignore[no-untyped-def]
         print_form=print_form(round_), max_printed=MAX_PRINTED,
         printed=printed_and_keyed(round_, current_user.scope_prefixes),
         goal_form=goal_form(round_), goals=round_goals(round_), retention=_retention(round_),
+        pending_reviews=count_pending(round_) if current_user.role is Role.ADMIN else 0,
     )
 
 

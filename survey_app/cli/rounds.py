@@ -8,8 +8,9 @@ from flask.cli import with_appcontext
 from survey_app import clock
 from survey_app.cli import transactional
 from survey_app.extensions import db
-from survey_app.models import Response, Round, RoundStatus, Village
+from survey_app.models import FreeTextMode, Response, Round, RoundStatus, Village
 from survey_app.operations import OperationError
+from survey_app.operations.free_text import set_free_text_mode
 from survey_app.operations.retention import set_retention
 from survey_app.operations.rounds import (
     RoundSettings,
@@ -102,6 +103,19 @@ def retention(name: str, free_text: int, responses: int) -> None:
     round_ = get_round(name)
     set_retention(round_, free_text, responses, actor="cli")
     click.echo(f"Round {round_.name!r} keeps free text {free_text} and responses {responses} months after closing.")
+
+
+@group.command("free-text")
+@click.argument("name")
+@click.argument("mode", type=click.Choice([m.value for m in FreeTextMode]))
+@with_appcontext
+@transactional
+def free_text(name: str, mode: str) -> None:
+    """Redact personal data found in free text at once (redact), or keep the original apart
+    for an administrator's review in the console (review)."""
+    round_ = get_round(name)
+    changed = set_free_text_mode(round_, FreeTextMode(mode), actor="cli")
+    click.echo(f"Round {round_.name!r}: free text {mode}{'' if changed else ' (no change)'}.")
 
 
 @group.command("apply-schedule")

@@ -16,8 +16,16 @@ from survey_app.models.paper import (
     PrintedSerial,
     ReconciliationDecision,
 )
-from survey_app.models.responses import ConsentText, Mode, Response
-from survey_app.models.rounds import DoubleEntry, QuestionnaireVersion, Round, RoundScope, RoundStatus, SerialScope
+from survey_app.models.responses import ConsentText, FreeTextReview, Mode, Response
+from survey_app.models.rounds import (
+    DoubleEntry,
+    FreeTextMode,
+    QuestionnaireVersion,
+    Round,
+    RoundScope,
+    RoundStatus,
+    SerialScope,
+)
 from survey_app.models.summaries import PlaceSummary, RetainedSums, SummaryDirty, SummaryLevel, VillageCount
 from survey_app.models.users import Role, User, UserScope
 
@@ -32,6 +40,8 @@ __all__ = [
     "DoubleEntry",
     "EntrySource",
     "FormStatus",
+    "FreeTextMode",
+    "FreeTextReview",
     "Goal",
     "Job",
     "JobKind",

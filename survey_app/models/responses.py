@@ -91,3 +91,23 @@ class ConsentText(db.Model):
     questionnaire_key: Mapped[str] = mapped_column(sa.String(64))
     text: Mapped[dict[str, Any]] = mapped_column(JSONType)
     first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class FreeTextReview(db.Model):
+    """The original of a free-text answer in which redaction found personal data, kept apart
+    for an administrator to review where the round asks for that (``Round.free_text_mode``).
+    The response itself holds the redacted text, so reports and exports never see this one."""
+
+    __tablename__ = "free_text_reviews"
+    __table_args__ = (sa.UniqueConstraint("response_id", "question_id", name="uq_free_text_reviews_answer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(64))
+    original: Mapped[str] = mapped_column(sa.Text)
+    # What redaction found, comma separated (phone, nik, email, plate).
+    kinds: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    response: Mapped[Response] = relationship()

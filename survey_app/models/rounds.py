@@ -18,6 +18,13 @@ class RoundStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class FreeTextMode(enum.StrEnum):
+    """What happens to personal data found in a free-text answer (``questionnaire.redaction``)."""
+
+    REDACT = "redact"  # replaced before storage; nothing else kept
+    REVIEW = "review"  # replaced in the response too, the original kept apart for an administrator
+
+
 class DoubleEntry(enum.StrEnum):
     """Which paper forms a second volunteer must key blind before they count."""
 
@@ -92,6 +99,9 @@ class Round(db.Model):
     # Reports weight respondents to the population by age band x sex (reports.weights);
     # off until population targets are imported and an administrator turns it on.
     weighted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    free_text_mode: Mapped[FreeTextMode] = mapped_column(
+        enum_column(FreeTextMode), default=FreeTextMode.REDACT, server_default=FreeTextMode.REDACT.value
+    )
     # When the round stopped taking answers (closed, or its paper entry ended): the retention
     # periods count from here (``operations.retention``).
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)

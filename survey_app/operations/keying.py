@@ -45,12 +45,14 @@ class KeyedResult:
 
 
 def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object],
-                interview: date | None = None) -> KeyedResult:
+                interview: date | None = None, *, redact: bool = True) -> KeyedResult:
     """Parse typed codes for every question and clean them with the questionnaire engine.
 
     Hidden questions (``show_if``) are dropped, typed or not. A visible required question
     left empty is an error; one keyed as ``BLANK`` is accepted and listed in ``blank``.
     Date bounds are relative to ``interview``, the paper's interview date (today if unknown).
+    Without ``redact`` free text is kept as typed: a round that reviews free text keeps the
+    keyings as they are, and the response made from them is redacted when it is stored.
     """
     raw: dict[str, object] = {}
     blank: set[str] = set()
@@ -64,7 +66,7 @@ def key_answers(questionnaire: Questionnaire, typed: Mapping[str, object],
     cleaned = clean_answers(questionnaire, raw, interview or clock.today())
     shown = [q.id for q in visible_questions(questionnaire, cleaned.answers)]
     # Personal data in free text is replaced at once, so no entry, correction or response keeps it.
-    answers, _redacted = redact_answers(cleaned.answers, free_text_ids(questionnaire))
+    answers = redact_answers(cleaned.answers, free_text_ids(questionnaire))[0] if redact else cleaned.answers
     result = KeyedResult(answers=answers, blank=[qid for qid in shown if qid in blank])
     for question_id, (template, params) in cleaned.error_templates.items():
         if template == engine_messages.REQUIRED:

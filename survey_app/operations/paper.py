@@ -28,6 +28,7 @@ from survey_app.models import (
     DoubleEntry,
     EntrySource,
     FormStatus,
+    FreeTextMode,
     Mode,
     PaperEntry,
     PaperForm,
@@ -168,6 +169,12 @@ def check_consent(consent: Consent | None, text: str) -> str | None:
                  "may not be used.")
     return _("Type %(given)s if the consent box on the paper is ticked. A form without consent cannot be "
              "keyed.", given=CONSENT_GIVEN)
+
+
+def keeps_redacted(round_: Round) -> bool:
+    """Whether keyings of the round's free text are redacted as typed; a round that reviews
+    free text keeps them as typed, and redacts the response made from them."""
+    return round_.free_text_mode is FreeTextMode.REDACT
 
 
 def round_consent(round_: Round) -> Consent | None:
@@ -353,7 +360,8 @@ def key_form(user: User | None, round_: Round, questionnaire: Questionnaire, typ
         raise EntryForbidden(_("Village %(code)s is not one of your villages in this round.", code=code))
     # No village typed: a pre-printed serial may name it (check_header looks it up then).
     header, errors = check_header(user, round_, typed, {code: village} if village is not None else None)
-    result = key_answers(questionnaire, typed, header.interview_date if header else None)
+    result = key_answers(questionnaire, typed, header.interview_date if header else None,
+                         redact=keeps_redacted(round_))
     errors.update(answer_errors(result))
     if errors or header is None:
         raise EntryInvalid(errors)

@@ -41,6 +41,7 @@ from survey_app.operations.paper import (
     answer_errors,
     check_header,
     entry_villages,
+    keeps_redacted,
     normalise_serial,
     printed_villages,
     save_first_entry,
@@ -300,7 +301,8 @@ def _checked_rows(user: User | None, round_: Round, questionnaire: Questionnaire
             continue
         first = False
         header, header_errors = check_header(user, round_, typed, villages, printed_for)
-        result = key_answers(questionnaire, typed, header.interview_date if header else None)
+        result = key_answers(questionnaire, typed, header.interview_date if header else None,
+                             redact=keeps_redacted(round_))
         row_problems += [Problem(number, key, reason)
                          for key, reason in {**header_errors, **answer_errors(result)}.items()]
         serial = normalise_serial(typed.get(SERIAL, ""))

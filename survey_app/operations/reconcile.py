@@ -31,6 +31,7 @@ from survey_app.operations.paper import (
     check_interviewer,
     field_value,
     finalise,
+    keeps_redacted,
     same_value,
 )
 from survey_app.operations.texts import _
@@ -77,7 +78,7 @@ def reconcile(user: User, form: PaperForm, questionnaire: Questionnaire,
     chosen = _chosen(rows, picks, typed)
     merged = {name: text for name, (_source, text) in chosen.items()}
     interview_date, problem = check_interview_date(merged.get(DATE, ""))
-    result = key_answers(questionnaire, merged, interview_date)
+    result = key_answers(questionnaire, merged, interview_date, redact=keeps_redacted(form.round))
     errors = answer_errors(result)
     if problem:
         errors[DATE] = problem

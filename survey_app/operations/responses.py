@@ -90,6 +90,16 @@ _EXISTING = sa.select(
 ).where(_responses.c.submission_key == sa.bindparam("submission_key"))
 
 
+# The original of a redacted free-text answer, kept apart only where the round asks for a
+# review (``Round.free_text_mode``): decided by the statement itself, like the INSERT above,
+# and run only for the few answers in which redaction found something.
+_KEEP_FOR_REVIEW = sa.text(
+    "INSERT INTO free_text_reviews (round_id, response_id, question_id, original, kinds, created_at)"
+    " SELECT :round_id, :response_id, :question_id, :original, :kinds, :created_at"
+    " WHERE EXISTS (SELECT 1 FROM rounds WHERE rounds.id = :round_id AND rounds.free_text_mode = 'review')"
+).bindparams(sa.bindparam("created_at", type_=sa.DateTime(timezone=True)))
+
+
 class RoundNotOpen(OperationError):
     """The round takes no web answers today (closed, not yet open, or gone): nothing stored."""
 
@@ -133,7 +143,7 @@ def insert_response(
     that needs the ORM object loads it (``store_response``). The caller commits.
     """
     # Personal data in free text is replaced before anything is stored (PDP law: minimisation).
-    answers, _redacted = redact_answers(answers, free_text_ids(questionnaire))
+    answers, originals = redact_answers(answers, free_text_ids(questionnaire))
     digest = answers_digest(answers)
     submitted_at = utcnow()
     if connection is None:
@@ -159,6 +169,11 @@ def insert_response(
     else:
         row_id = connection.scalar(_INSERT_ONCE_WHILE_OPEN, {**values, "today": open_on})
     if row_id is not None:
+        if originals:
+            connection.execute(_KEEP_FOR_REVIEW, [
+                {"round_id": round_.id, "response_id": row_id, "question_id": qid, "original": found.text,
+                 "kinds": ",".join(sorted(found.found)), "created_at": submitted_at}
+                for qid, found in sorted(originals.items())])
         return StoreOutcome.CREATED, row_id
     # The key was taken, by a commit this statement waited for (PostgreSQL) or an earlier
     # one: read committed (and SQLite's one writer) show that row to the next statement.

@@ -31,6 +31,7 @@ from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
     Correction,
+    FreeTextReview,
     PaperEntry,
     PaperForm,
     PrintedSerial,
@@ -115,16 +116,18 @@ def set_retention(round_: Round, free_text_months: int, responses_months: int, a
                  name=round_.name, old=old, new=new)
 
 
-def retention_table() -> list[tuple[str, str, int, int, str, str]]:
-    """Each round's retention as the record of processing lists it: name, status, the two
-    periods in months, and for each stage "deleted on D", "due on D" or "after closing"."""
+def retention_table() -> list[tuple[str, str, str, int, int, str, str]]:
+    """Each round's retention as the record of processing lists it: name, status, what it does
+    with personal data found in free text (redact, review), the two periods in months, and for
+    each stage "deleted on D", "due on D" or "after closing"."""
     rows = []
     for round_ in db.session.scalars(sa.select(Round).order_by(Round.created_at, Round.id)):
         stages = []
         for stage in Stage:
             done, day = purged_at(round_, stage), due_on(round_, stage)
             stages.append(f"deleted on {done:%Y-%m-%d}" if done else f"due on {day}" if day else "after closing")
-        rows.append((round_.name, round_.status.value, round_.free_text_months, round_.responses_months, *stages))
+        rows.append((round_.name, round_.status.value, round_.free_text_mode.value, round_.free_text_months,
+                     round_.responses_months, *stages))
     return rows
 
 
@@ -179,7 +182,10 @@ def _count_free_text(round_: Round) -> dict[str, int]:
         Response.round_id == round_.id)) if texts & _filled(answers))
     entries = sum(1 for answers in db.session.scalars(sa.select(PaperEntry.answers).join(PaperForm).where(
         PaperForm.round_id == round_.id)) if texts & _filled(answers))
-    return {"responses_with_free_text": responses, "paper_entries_with_free_text": entries}
+    reviews = db.session.scalar(sa.select(sa.func.count()).select_from(FreeTextReview)
+                                .where(FreeTextReview.round_id == round_.id)) or 0
+    return {"responses_with_free_text": responses, "paper_entries_with_free_text": entries,
+            "originals_under_review": reviews}
 
 
 def _filled(answers: Mapping[str, Any] | None) -> set[str]:
@@ -199,6 +205,7 @@ def _count_responses(round_: Round) -> dict[str, int]:
         "paper_entries": count(sa.select(PaperEntry.id).where(PaperEntry.form_id.in_(forms))),
         "corrections": count(sa.select(Correction.id).where(Correction.response_id.in_(responses))),
         "printed_serials": count(sa.select(PrintedSerial.id).where(PrintedSerial.round_id == round_.id)),
+        "originals_under_review": count(sa.select(FreeTextReview.id).where(FreeTextReview.round_id == round_.id)),
     }
 
 
@@ -269,6 +276,8 @@ def purge_free_text(round_: Round, actor: User | str) -> dict[str, int]:
     counts["corrections"] = connection.execute(sa.update(Correction.__table__).where(
         Correction.response_id.in_(responses), Correction.question_id.in_(texts)).values(
         old_value=REMOVED, new_value=REMOVED)).rowcount
+    counts["originals_under_review"] = connection.execute(sa.delete(FreeTextReview.__table__).where(
+        FreeTextReview.round_id == round_.id)).rowcount
     _scrub_audit(connection, round_, texts)
     # Free text is in no sum: the marks the updates left would only rebuild the same figures.
     _restore_marks(connection, round_.id, marks)
@@ -301,6 +310,7 @@ def purge_responses(round_: Round, actor: User | str) -> dict[str, int]:
     connection.execute(sa.delete(PaperForm.__table__).where(PaperForm.round_id == round_.id))
     connection.execute(sa.delete(Correction.__table__).where(Correction.response_id.in_(responses)))
     connection.execute(sa.delete(PrintedSerial.__table__).where(PrintedSerial.round_id == round_.id))
+    connection.execute(sa.delete(FreeTextReview.__table__).where(FreeTextReview.round_id == round_.id))
     connection.execute(sa.delete(Response.__table__).where(Response.round_id == round_.id))
     # The triggers saw every response go: the sums and counts they would now rebuild are the
     # ones kept on purpose.

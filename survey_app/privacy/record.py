@@ -66,7 +66,7 @@ RETENTION_MEASURES = (
 
 
 def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable[QuestionnaireFacts],
-                  rounds: Iterable[tuple[str, str, int, int, str, str]] = ()) -> str:
+                  rounds: Iterable[tuple[str, str, str, int, int, str, str]] = ()) -> str:
     """The record, in English (the DPO's working language is the installation's choice; the
     controller's texts appear in Indonesian and English where the settings give both)."""
     lines = ["# Record of processing activities", ""]
@@ -91,7 +91,8 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
     for q in questionnaires:
         lines.append(f"- `{q.ref}` {q.title}: {', '.join(q.sections)}.")
         if q.free_text:
-            lines.append(f"  - Free text (redacted before storage): {'; '.join(q.free_text)}")
+            lines.append(f"  - Free text (redacted before storage; a round set to `review` keeps the original of "
+                         f"a redacted answer apart for administrators until one reviews it): {'; '.join(q.free_text)}")
     lines += ["", "**Staff** (administrators, coordinators, volunteers, viewers): e-mail address, role, "
               "area scope, password hash, sign-in times, and the audit trail of their actions and downloads "
               "(with the address each download went to).", "",
@@ -100,8 +101,9 @@ def render_record(app: Flask, privacy: PrivacySettings, questionnaires: Iterable
     lines += ["## 6. Retention", "", _both(privacy.retention), "", *(f"- {m}" for m in RETENTION_MEASURES), ""]
     listed = list(rounds)
     if listed:
-        lines += ["| round | status | free text (months) | responses (months) | free text | responses |",
-                  "|---|---|---|---|---|---|", *(f"| {' | '.join(map(str, row))} |" for row in listed), ""]
+        lines += ["| round | status | personal data in free text | free text (months) | responses (months) "
+                  "| free text | responses |", "|---|---|---|---|---|---|---|",
+                  *(f"| {' | '.join(map(str, row))} |" for row in listed), ""]
     lines += ["## 7. Recipients: who can download what", "",
               "Inside the controller only; nothing is sent to third parties or abroad by the platform. "
               "Free-text answers are given to administrators only.", "",

@@ -111,14 +111,18 @@ def free_text_ids(questionnaire: Questionnaire) -> frozenset[str]:
     return frozenset(q.id for q in questionnaire.questions() if report_kind(q) == "text" and takes_answer(q))
 
 
-def redact_answers(answers: Mapping[str, object], text_ids: frozenset[str]) -> tuple[dict[str, object], int]:
-    """``answers`` with every free-text answer (``text_ids``) redacted, and how many items were
-    replaced in all; other answers are left as they are."""
-    cleaned, total = dict(answers), 0
+def redact_answers(answers: Mapping[str, object],
+                   text_ids: frozenset[str]) -> tuple[dict[str, object], dict[str, Redacted]]:
+    """``answers`` with every free-text answer (``text_ids``) redacted, and for each answer
+    that changed its original text with what was found (``Redacted(original, found)``); other
+    answers are left as they are."""
+    cleaned: dict[str, object] = dict(answers)
+    changed: dict[str, Redacted] = {}
     for qid in text_ids:
         value = cleaned.get(qid)
         if isinstance(value, str):
             result = redact(value)
-            cleaned[qid] = result.text
-            total += sum(result.found.values())
-    return cleaned, total
+            if result.changed:
+                cleaned[qid] = result.text
+                changed[qid] = Redacted(value, result.found)
+    return cleaned, changed

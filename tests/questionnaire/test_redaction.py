@@ -161,7 +161,8 @@ def test_the_corpus_is_large_enough():
 
 def test_only_free_text_answers_are_redacted():
     answers = {"comment": "hp 081234567890", "age_band": "3", "other": "hp 081234567890"}
-    cleaned, count = redact_answers(answers, frozenset({"comment"}))
+    cleaned, originals = redact_answers(answers, frozenset({"comment"}))
     assert cleaned == {"comment": f"hp {MARKERS['phone']}", "age_band": "3", "other": "hp 081234567890"}
-    assert count == 1
+    assert {qid: (r.text, dict(r.found)) for qid, r in originals.items()} == {
+        "comment": ("hp 081234567890", {"phone": 1})}
     assert answers["comment"] == "hp 081234567890"  # the caller's mapping is not changed
