@@ -212,6 +212,9 @@ def test_purged_responses_leave_the_database_and_old_rounds_keep_their_figures(a
     assert runner.invoke(args=["privacy", "record", "--out", str(record)]).exit_code == 0
     day = f"{datetime.now(UTC):%Y-%m-%d}"
     assert f"| {OLD} | closed | redact | 12 | 36 | deleted on {day} | deleted on {day} |" in record.read_text()
+    export = runner.invoke(args=["export", "responses", "--round", OLD, "--format", "csv",
+                                 "--out", str(tmp_path / "old.csv")])
+    assert export.exit_code == 1 and f"The individual answers of round {OLD} were deleted on {day}" in export.output
     refused = runner.invoke(args=["rounds", "retention", OLD, "--free-text", "12", "--responses", "48"])
     assert refused.exit_code == 1 and "already been deleted" in refused.output
 

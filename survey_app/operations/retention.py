@@ -355,14 +355,13 @@ def _drop_keys(connection: sa.Connection, table: sa.Table, where: sa.ColumnEleme
     how many rows held one."""
     if not keys:
         return 0
-    changed = 0
-    rows = connection.execute(sa.select(table.c.id, table.c.answers).where(where)).all()
-    for row_id, answers in rows:
-        if answers and keys & answers.keys():
-            kept = {k: v for k, v in answers.items() if k not in keys}
-            connection.execute(sa.update(table).where(table.c.id == row_id).values(answers=kept))
-            changed += 1
-    return changed
+    changed = [{"row_id": row_id, "kept": {k: v for k, v in answers.items() if k not in keys}}
+               for row_id, answers in connection.execute(sa.select(table.c.id, table.c.answers).where(where))
+               if answers and keys & answers.keys()]
+    statement = sa.update(table).where(table.c.id == sa.bindparam("row_id")).values(answers=sa.bindparam("kept"))
+    for start in range(0, len(changed), 5_000):  # executemany, a batch at a time
+        connection.execute(statement, changed[start:start + 5_000])
+    return len(changed)
 
 
 def _scrub_audit(connection: sa.Connection, round_: Round, fields: set[str] | None) -> None:

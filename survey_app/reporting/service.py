@@ -45,6 +45,7 @@ from survey_app.extensions import db
 from survey_app.models import Area, Round, User, Village, code_in_scope, covers
 from survey_app.operations import OperationError
 from survey_app.operations.goals import goal_specs
+from survey_app.operations.texts import _
 from survey_app.posters import villages_of_round
 from survey_app.reporting import summaries
 
@@ -202,7 +203,12 @@ def response_export(round_: Round, options: ExportOptions, scope: Sequence[str] 
     """The raw export of one round, limited to villages under ``scope`` (empty: all), open for
     reading: its rows are read a chunk at a time while the caller writes them, in one
     read-only transaction (a snapshot on SQLite's WAL and on PostgreSQL) that never holds
-    back a resident's submission."""
+    back a resident's submission. A round whose responses were deleted (retention) has none
+    to export: OperationError says so rather than hand out an empty file."""
+    if round_.responses_purged_at is not None:
+        raise OperationError(_("The individual answers of round %(name)s were deleted on %(day)s, when their "
+                               "retention period ended; its reports keep its figures.", name=round_.name,
+                               day=f"{round_.responses_purged_at:%Y-%m-%d}"))
     with read_only(), db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":  # one snapshot for the count and every chunk
             connection.execution_options(isolation_level="REPEATABLE READ")
