@@ -1,7 +1,8 @@
 """What a village's report keeps of a round once its individual answers are deleted (retention).
 
 When a round's retention period ends (``survey_app.operations.retention``), its responses are
-hard-deleted. Before that, each village's answers are reduced to a ``RetainedRound``: counts of
+hard-deleted. Before that, each village's answers are reduced to a ``RetainedRound``
+(``reports.tables.retain``): counts of
 every single- and multiple-answer question, the distribution of each index's scores and of each
 number question's values (how many respondents had each value, in no order and with nothing
 else about them), the co-moments of each index's items (for alpha) and the round's counts by
@@ -15,7 +16,6 @@ version recoded (the scores are kept in the round's own coding). Reports say so.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +24,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from reports.stats import index_scores
 from reports.stats.moments import CoMoments
-from survey_app.questionnaire import Question, Questionnaire
-from survey_app.questionnaire.types import report_kind
+from survey_app.questionnaire import Question
 
 RETAINED_FORMAT = 1
 """The stored shape. Unlike the summary sums these can never be rebuilt (their responses are
@@ -131,45 +129,6 @@ def chosen_codes(column: pd.Series, question: Question) -> Choices:
     specials = {o.code for o in question.options if o.special}
     counts = {str(k): int(v) for k, v in chosen.value_counts().items()}
     return Choices(counts, int(chosen[~chosen.isin(specials)].index.nunique()), int(chosen.index.nunique()))
-
-
-def retain(frame: pd.DataFrame, questionnaire: Questionnaire, purged_on: date,
-           own_items: Mapping[str, pd.DataFrame]) -> RetainedRound:
-    """What to keep of one village's responses to one round (``frame``, its rows only):
-    ``own_items`` holds each index's item scores in the round's own coding, one row per
-    response (``VillageData.own_index_scores``)."""
-    counts: dict[str, dict[str, int]] = {}
-    choices: dict[str, Choices] = {}
-    numbers: dict[str, dict[float, int]] = {}
-    for question in questionnaire.questions():
-        if question.id not in frame.columns:
-            continue
-        column = frame[question.id]
-        kind = report_kind(question)
-        if kind in ("scale", "categorical"):
-            answered = column.dropna()
-            counts[question.id] = {str(k): int(v) for k, v in answered.astype(str).value_counts().items()}
-        elif kind == "multiple":
-            choices[question.id] = chosen_codes(column, question)
-        elif kind == "number":
-            values = pd.to_numeric(column, errors="coerce").dropna()
-            numbers[question.id] = {float(k): int(v) for k, v in Counter(values.tolist()).items()}
-    scores = {iid: index_scores(items) for iid, items in own_items.items()}
-    modes = {str(mode): int(n) for mode, n in frame["mode"].value_counts().items()}
-    last = frame["submitted_at"].max() if len(frame) else None
-    return RetainedRound(
-        purged_on=purged_on,
-        responses=len(frame),
-        by_mode=modes,
-        without_consent=int(frame["consent_hash"].isna().sum()),
-        last_submitted=None if last is None or pd.isna(last) else last.to_pydatetime(),
-        counts=counts,
-        choices=choices,
-        numbers=numbers,
-        index_scores={iid: {float(k): int(v) for k, v in Counter(s.dropna().tolist()).items()}
-                      for iid, s in scores.items()},
-        items={iid: CoMoments.of(items.to_numpy(dtype=float)) for iid, items in own_items.items()},
-    )
 
 
 def load_retained(connection: sa.Connection, round_ids: Iterable[int],

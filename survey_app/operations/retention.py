@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 
 from reports.data import RoundInfo, load_round_responses, load_rounds
-from reports.retained import retain
-from reports.tables.figures import own_index_scores
+from reports.tables.retain import retain_round
 from survey_app import audit, clock, questionnaires
 from survey_app.extensions import db
 from survey_app.models import (
@@ -333,20 +331,12 @@ PURGES = {Stage.FREE_TEXT: purge_free_text, Stage.RESPONSES: purge_responses}
 
 def _retain_villages(connection: sa.Connection, round_: Round, info: RoundInfo) -> int:
     """Write each village's ``RetainedRound``; returns the number of villages."""
-    questionnaire = info.questionnaire
-    frame = load_round_responses(connection, [round_.id])
-    if frame.empty:
-        return 0
-    own = {index.id: own_index_scores(frame, questionnaire, index) for index in questionnaire.indices}
-    today = clock.today()
-    rows = []
-    for village_id, positions in frame.groupby("village_id", sort=True).indices.items():
-        rows_of = np.asarray(positions)
-        items = {iid: scores.iloc[rows_of] for iid, scores in own.items()}
-        kept = retain(frame.iloc[rows_of], questionnaire, today, items)
-        rows.append({"round_id": round_.id, "village_id": int(village_id), "sums": kept.to_json()})
+    kept = retain_round(load_round_responses(connection, [round_.id]), info.questionnaire, clock.today())
+    rows = [{"round_id": round_.id, "village_id": village_id, "sums": sums.to_json()}
+            for village_id, sums in kept.items()]
     connection.execute(sa.delete(RetainedSums.__table__).where(RetainedSums.round_id == round_.id))
-    connection.execute(sa.insert(RetainedSums.__table__), rows)
+    if rows:
+        connection.execute(sa.insert(RetainedSums.__table__), rows)
     return len(rows)
 
 

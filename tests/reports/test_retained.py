@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from reports.retained import RetainedRound, retain
+from reports.retained import RetainedRound
 from reports.tables import build_village_tables
-from reports.tables.figures import VillageData
 from reports.tables.model import VillageTables
+from reports.tables.retain import retain_round
 from survey_app.questionnaire import Catalog
 from tests.reports.conftest import VILLAGE, Demo, make_frame, make_round
 from tests.reports.test_tables import RENUMBERED
@@ -20,15 +20,16 @@ from tests.reports.test_tables import RENUMBERED
 PURGED = date(2029, 5, 1)
 
 
-def _kept(frame, rounds, village_id: int) -> dict[int, RetainedRound]:  # type: ignore[no-untyped-def]
-    """What the purge keeps of ``rounds``, through its stored form (JSON and back)."""
-    data = VillageData(frame, village_id, rounds)
-    kept = {}
+def _kept(frame, rounds) -> dict[int, dict[int, RetainedRound]]:  # type: ignore[no-untyped-def]
+    """What the purge keeps of ``rounds`` (all villages at once, as it runs), through its
+    stored form (JSON and back): village id -> round id -> kept."""
+    kept: dict[int, dict[int, RetainedRound]] = {}
     for round_ in rounds:
-        own = {index.id: data.own_index_scores(round_, index) for index in round_.questionnaire.indices}
-        text = retain(data.by_round[round_.id], round_.questionnaire, PURGED, own).to_json()
-        kept[round_.id] = RetainedRound.from_json(text)
-        assert kept[round_.id].to_json() == text
+        for village_id, sums in retain_round(frame[frame["round_id"] == round_.id], round_.questionnaire,
+                                             PURGED).items():
+            text = sums.to_json()
+            kept.setdefault(village_id, {})[round_.id] = RetainedRound.from_json(text)
+            assert kept[village_id][round_.id].to_json() == text
     return kept
 
 
@@ -70,12 +71,12 @@ def _same(live: dict, kept: dict) -> None:  # type: ignore[type-arg]
 
 def test_every_village_reports_the_same_figures_from_the_kept_sums(demo: Demo):
     rounds = demo.rounds
+    kept = _kept(demo.responses, rounds[:2])
+    rest = demo.responses[~demo.responses["round_id"].isin([r.id for r in rounds[:2]])]
     for code in sorted(demo.villages):
         village = demo.villages[code]
         live = build_village_tables(village, rounds, demo.responses, versions=demo.catalog.get)
-        kept = _kept(demo.responses, rounds[:2], village.id)
-        rest = demo.responses[~demo.responses["round_id"].isin(list(kept))]
-        purged = build_village_tables(village, rounds, rest, versions=demo.catalog.get, retained=kept)
+        purged = build_village_tables(village, rounds, rest, versions=demo.catalog.get, retained=kept[village.id])
         _same(_figures(live), _figures(purged))
         assert [r.purged_on for r in purged.rounds] == [PURGED, PURGED, None]
         assert sum("dihapus pada 01-05-2029" in note for note in purged.notes) == 2
@@ -98,7 +99,7 @@ def test_an_index_recoded_by_a_later_version_leaves_the_trend_with_a_note(tmp_pa
     rows += [(2, {"safe_walk": c, "safe_home": pattern[(i + 3) % 7]}) for i, c in enumerate(["1", "2", "2", "4"] * 12)]
     frame = make_frame(rows)
     live = build_village_tables(VILLAGE, rounds, frame)
-    kept = _kept(frame, rounds[:1], VILLAGE.id)
+    kept = _kept(frame, rounds[:1])[VILLAGE.id]
     purged = build_village_tables(VILLAGE, rounds, frame[frame["round_id"] == 2], retained=kept)
     # The items' shares come from counts, which recode exactly: the same trend, the same change.
     assert purged.item("safe_walk").values == live.item("safe_walk").values
