@@ -4,7 +4,7 @@ province has thousands of villages, and small pandas calls per village took a mi
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from reports.tables.sums import sums_by_place
 from survey_app.questionnaire import Questionnaire
 from survey_app.questionnaire.types import report_kind
 
-Nested = dict[int, dict[Hashable, int]]
+Nested = dict[int, dict[Any, int]]
 """Village id -> value -> respondents."""
 
 
@@ -68,8 +68,8 @@ def _tally(villages: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> Nested:
     return _nested(pd.DataFrame({"village": villages, "value": values}).dropna().value_counts(sort=False).items())
 
 
-def _floats(tally: dict[Hashable, int]) -> dict[float, int]:
-    return {float(value): n for value, n in tally.items()}  # type: ignore[arg-type]
+def _floats(tally: dict[Any, int]) -> dict[float, int]:
+    return {float(value): n for value, n in tally.items()}
 
 
 def _choices(villages: npt.NDArray[np.int64], lists: npt.NDArray[np.object_], specials: set[str]) -> dict[int, Choices]:
@@ -91,8 +91,9 @@ def _choices(villages: npt.NDArray[np.int64], lists: npt.NDArray[np.object_], sp
                             int(answered[v])) for v in answered.index}
 
 
-def _nested(items: Iterable[tuple[tuple[Hashable, Hashable], int]]) -> Nested:
+def _nested(items: Iterable[tuple[Any, Any]]) -> Nested:
+    """``((village, value), count)`` pairs, as pandas counts them, nested by village."""
     found: Nested = {}
     for (village, value), n in items:
-        found.setdefault(int(village), {})[value] = int(n)  # type: ignore[call-overload]
+        found.setdefault(int(village), {})[value] = int(n)
     return found

@@ -12,10 +12,10 @@ from survey_app.access import roles_required
 from survey_app.admin import bp
 from survey_app.admin.queries import round_by_slug
 from survey_app.admin.round_forms import ConfirmForm
+from survey_app.admin.saving import commit_or_flash
 from survey_app.extensions import db
 from survey_app.i18n import current_language
 from survey_app.models import FreeTextMode, FreeTextReview, Role
-from survey_app.operations import OperationError
 from survey_app.operations.free_text import decide_review, pending_reviews, set_free_text_mode
 from survey_app.questionnaire import text_in
 from survey_app.questionnaire.redaction import KIND_NAMES
@@ -32,16 +32,10 @@ def round_free_text_mode(round_slug: str):  # type: ignore[no-untyped-def]
     choice = request.form.get("mode", "")
     if not form.validate_on_submit() or choice not in {m.value for m in FreeTextMode}:
         abort(400)
-    try:
-        set_free_text_mode(round_, FreeTextMode(choice), current_user)
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Personal data in the free text of %(name)s is flagged for review.", name=round_.name)
-              if round_.free_text_mode is FreeTextMode.REVIEW
-              else _("Personal data in the free text of %(name)s is redacted at once.", name=round_.name), "info")
+    commit_or_flash(lambda: set_free_text_mode(round_, FreeTextMode(choice), current_user),
+                    lambda: _("Personal data in the free text of %(name)s is flagged for review.", name=round_.name)
+                    if round_.free_text_mode is FreeTextMode.REVIEW
+                    else _("Personal data in the free text of %(name)s is redacted at once.", name=round_.name))
     return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="free-text"), 303)
 
 

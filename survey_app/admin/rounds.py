@@ -29,6 +29,7 @@ from survey_app.admin.queries import (
     version_changes,
 )
 from survey_app.admin.round_forms import CloseForm, ConfirmForm, GoalForm, RetentionForm, RoundForm, SettingsFields
+from survey_app.admin.saving import commit_or_flash, flash_form_errors
 from survey_app.database import read_only_request
 from survey_app.entry.printing import MAX_PRINTED, print_form, printed_pdf
 from survey_app.extensions import db
@@ -207,17 +208,10 @@ def round_settings(round_slug: str):  # type: ignore[no-untyped-def]
     round_ = round_by_slug(round_slug)
     form = SettingsFields()
     if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-        return redirect(url_for(".round_page", round_slug=round_.slug), 303)
-    try:
-        update_settings(round_, form.settings(), current_user)
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash(_("Settings of %(name)s saved.", name=round_.name), "info")
+        commit_or_flash(lambda: update_settings(round_, form.settings(), current_user),
+                        lambda: _("Settings of %(name)s saved.", name=round_.name))
     return redirect(url_for(".round_page", round_slug=round_.slug), 303)
 
 
@@ -231,15 +225,9 @@ def round_weights(round_slug: str):  # type: ignore[no-untyped-def]
     choice = request.form.get("weighted")
     if not form.validate_on_submit() or choice not in ("on", "off"):
         abort(400)
-    try:
-        set_weighting(round_, choice == "on", current_user)
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Reports of %(name)s are weighted to the population.", name=round_.name) if round_.weighted
-              else _("Reports of %(name)s are unweighted.", name=round_.name), "info")
+    commit_or_flash(lambda: set_weighting(round_, choice == "on", current_user),
+                    lambda: _("Reports of %(name)s are weighted to the population.", name=round_.name)
+                    if round_.weighted else _("Reports of %(name)s are unweighted.", name=round_.name))
     return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="weights"), 303)
 
 
@@ -250,17 +238,11 @@ def round_retention(round_slug: str):  # type: ignore[no-untyped-def]
     round_ = round_by_slug(round_slug)
     form = RetentionForm()
     if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-        return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
-    try:
-        set_retention(round_, form.free_text_months.data or 0, form.responses_months.data or 0, current_user)
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash(_("Retention of %(name)s saved.", name=round_.name), "info")
+        commit_or_flash(lambda: set_retention(round_, form.free_text_months.data or 0,
+                                              form.responses_months.data or 0, current_user),
+                        lambda: _("Retention of %(name)s saved.", name=round_.name))
     return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
 
 
@@ -272,14 +254,8 @@ def round_retention_confirm(round_slug: str):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     due = retention_plan(clock.today(), [round_])
     if form.validate_on_submit():
-        try:
-            confirm_retention(round_, current_user)
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Confirmed: the daily retention run (flask retention apply) deletes it."), "info")
+        commit_or_flash(lambda: confirm_retention(round_, current_user),
+                        lambda: _("Confirmed: the daily retention run (flask retention apply) deletes it."))
         return redirect(url_for(".round_page", round_slug=round_.slug, _anchor="retention"), 303)
     return render_template("admin/retention_confirm.html", round=round_, form=form, due=due,
                            stages=STAGE_LABELS, counted=COUNT_LABELS)
@@ -321,14 +297,7 @@ def round_step(round_slug: str, step: str):  # type: ignore[no-untyped-def]
     action, form_class, title, done = STEPS[step]
     form = form_class()
     if form.validate_on_submit():
-        try:
-            action(round_, form)
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(str(done) % {"name": round_.name}, "info")
+        commit_or_flash(lambda: action(round_, form), lambda: str(done) % {"name": round_.name})
         return redirect(url_for(".round_page", round_slug=round_.slug), 303)
     return render_template("admin/round_confirm.html", round=round_, step=step, form=form,
                            title=str(title) % {"name": round_.name}, counts=round_counts(round_))
