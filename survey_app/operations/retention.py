@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from reports.data import RoundInfo, load_round_responses, load_rounds
 from reports.tables.retain import retain_round
 from survey_app import audit, clock, questionnaires
+from survey_app.database import read_only
 from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
@@ -241,11 +242,15 @@ def apply_retention(actor: User | str = "retention", today: date | None = None) 
     """Delete every confirmed stage that is due; list the unconfirmed ones. Call it with
     nothing pending in the session: it commits first, so that the summary sums of the rounds
     whose responses go can be brought up to date (they are kept as they are then)."""
-    going = [d.round.id for d in retention_plan(today) if d.confirmed and d.stage is Stage.RESPONSES]
+    going = [d.round.id for d in retention_plan(today, counted=False)
+             if d.confirmed and d.stage is Stage.RESPONSES]
     if going:
-        db.session.commit()  # end this read: SQLite would keep showing it the sums as they were
-        summaries.refresh(db.engine, load_rounds(db.session.connection(), going, questionnaires.catalog().get))
+        # The rebuild writes on connections of its own: end this session's transaction first
+        # (on SQLite it holds the write lock, and a read would keep seeing the sums as they were).
         db.session.commit()
+        with read_only(), db.engine.connect() as connection:
+            rounds = load_rounds(connection, going, questionnaires.catalog().get)
+        summaries.refresh(db.engine, rounds)
     applied = Applied()
     for due in retention_plan(today):
         if not due.confirmed:
