@@ -29,7 +29,6 @@ import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -165,11 +164,7 @@ PARTS = {"figures": measure_figures, "workbook": measure_workbook, "floor": meas
 
 
 def fresh(part: str, url: str) -> dict:  # type: ignore[type-arg]
-    result = subprocess.run([sys.executable, __file__, "--measure", part, url], capture_output=True, text=True,
-                            cwd=REPO)
-    if result.returncode:
-        raise RuntimeError(f"{part} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return in_fresh_process(part, url, __file__)
 
 
 def same(before: dict, after: dict) -> bool:  # type: ignore[type-arg]

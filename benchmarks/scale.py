@@ -305,8 +305,9 @@ def _cell(text: str) -> object:
 # --- the run ------------------------------------------------------------------------------------------
 
 
-def in_fresh_process(part: str, url: str) -> dict:  # type: ignore[type-arg]
-    result = subprocess.run([sys.executable, __file__, "--measure", part, url], capture_output=True, text=True,
+def in_fresh_process(part: str, url: str, script: str = __file__) -> dict:  # type: ignore[type-arg]
+    """``script --measure PART URL`` in a new interpreter: its last line of output, as JSON."""
+    result = subprocess.run([sys.executable, script, "--measure", part, url], capture_output=True, text=True,
                             cwd=REPO)
     if result.returncode:
         raise RuntimeError(f"{part} failed:\n{result.stderr[-3000:]}")

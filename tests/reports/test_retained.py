@@ -13,9 +13,8 @@ from reports.retained import RetainedRound
 from reports.tables import build_village_tables
 from reports.tables.model import VillageTables
 from reports.tables.retain import retain_round
-from survey_app.questionnaire import Catalog
 from tests.reports.conftest import VILLAGE, Demo, make_frame, make_round
-from tests.reports.test_tables import RENUMBERED
+from tests.reports.test_tables import renumbered
 
 PURGED = date(2029, 5, 1)
 
@@ -83,16 +82,9 @@ def test_every_village_reports_the_same_figures_from_the_kept_sums(demo: Demo):
 
 
 def test_an_index_recoded_by_a_later_version_leaves_the_trend_with_a_note(tmp_path):
-    folder = tmp_path / "renumbered"
-    folder.mkdir()
-    (folder / "v1.yaml").write_text(RENUMBERED.format(version=1, c1=1, c2=2, c3=3, c4=4, compare=""),
-                                    encoding="utf-8")
     # v2 keeps the numbering but reads v1's answers at the ends of the scale: a recode that
     # moves scores, so v1's kept scores (0, 33, 67, 100) are not v2's (0, 0, 100, 100).
-    recode = "        compare:\n          recode: {\"1\": \"1\", \"2\": \"1\", \"3\": \"4\", \"4\": \"4\"}"
-    (folder / "v2.yaml").write_text(RENUMBERED.format(version=2, c1=1, c2=2, c3=3, c4=4, compare=recode),
-                                    encoding="utf-8")
-    catalog = Catalog(tmp_path)
+    catalog = renumbered(tmp_path, (1, 2, 3, 4), {"1": "1", "2": "1", "3": "4", "4": "4"})
     rounds = [make_round(1, catalog.get("renumbered", 1)), make_round(2, catalog.get("renumbered", 2))]
     pattern = ["1", "2", "3", "3", "4", "4", "8"]
     rows = [(1, {"safe_walk": c, "safe_home": pattern[(i + 2) % 7]}) for i, c in enumerate(pattern * 8)]

@@ -4,6 +4,7 @@ on the real demo (v1 -> v2 questionnaire change included) and on small hand-made
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -192,15 +193,21 @@ sections:
 RENUMBER = {"1": "4", "2": "3", "3": "2", "4": "1", "8": "8"}
 
 
+def renumbered(folder: Path, codes: tuple[int, int, int, int], recode: dict[str, str]) -> Catalog:
+    """A catalog of ``renumbered`` v1 (codes 1-4) and v2 (``codes``, compared through ``recode``)."""
+    (folder / "renumbered").mkdir()
+    (folder / "renumbered" / "v1.yaml").write_text(
+        RENUMBERED.format(version=1, c1=1, c2=2, c3=3, c4=4, compare=""), encoding="utf-8")
+    pairs = ", ".join(f'"{old}": "{new}"' for old, new in recode.items())
+    c1, c2, c3, c4 = codes
+    (folder / "renumbered" / "v2.yaml").write_text(RENUMBERED.format(
+        version=2, c1=c1, c2=c2, c3=c3, c4=c4, compare=f"        compare:\n          recode: {{{pairs}}}"),
+        encoding="utf-8")
+    return Catalog(folder)
+
+
 def test_a_recode_of_the_same_scale_is_applied_before_comparing(tmp_path):
-    folder = tmp_path / "renumbered"
-    folder.mkdir()
-    (folder / "v1.yaml").write_text(RENUMBERED.format(version=1, c1=1, c2=2, c3=3, c4=4, compare=""),
-                                    encoding="utf-8")
-    recode = "        compare:\n          recode: {\"1\": \"4\", \"2\": \"3\", \"3\": \"2\", \"4\": \"1\"}"
-    (folder / "v2.yaml").write_text(RENUMBERED.format(version=2, c1=4, c2=3, c3=2, c4=1, compare=recode),
-                                    encoding="utf-8")
-    catalog = Catalog(tmp_path)
+    catalog = renumbered(tmp_path, (4, 3, 2, 1), {"1": "4", "2": "3", "3": "2", "4": "1"})
     v1, v2 = catalog.get("renumbered", 1), catalog.get("renumbered", 2)
     assert v2.question("safe_walk").compare.kind == "recoded"
     pattern = ["1", "2", "3", "3", "4", "4", "8"]
