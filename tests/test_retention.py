@@ -203,6 +203,17 @@ def test_purged_responses_leave_the_database_and_old_rounds_keep_their_figures(a
     assert _count(SummaryDirty, SummaryDirty.round_id == old_id) == 0
 
     # The workbook says where the old round's figures come from; nothing is due any more.
+    # The purged round's own pages still show what was kept.
+    slug = _round(OLD).slug
+    db.session.remove()
+    client.get("/lang/en")
+    page = client.get(f"/admin/rounds/{slug}").get_data(as_text=True)
+    assert "Individual responses: deleted on" in page and "Free-text answers: deleted on" in page
+    end_read_only_request()
+    for url in (f"/admin/rounds/{slug}/progress", f"/downloads/{slug}/", f"/downloads/{slug}/village/{VILLAGE}/",
+                f"/downloads/{slug}/village/{VILLAGE}.xlsx"):
+        assert client.get(url).status_code == 200, url
+        end_read_only_request()
     workbook = client.get(f"/downloads/putaran-1-2026/village/{VILLAGE}.xlsx?lang=en")
     cells = [c.value for sheet in openpyxl.load_workbook(io.BytesIO(workbook.data)).worksheets
              for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
