@@ -46,7 +46,7 @@ from survey_app.models import (
 from survey_app.models.rounds import MAX_RETENTION_MONTHS
 from survey_app.operations import OperationError
 from survey_app.operations.texts import _
-from survey_app.questionnaire.types import report_kind
+from survey_app.questionnaire.redaction import free_text_ids
 from survey_app.reporting import summaries
 
 REMOVED = None
@@ -119,15 +119,13 @@ def retention_table() -> list[tuple[str, str, str, int, int, str, str]]:
     """Each round's retention as the record of processing lists it: name, status, what it does
     with personal data found in free text (redact, review), the two periods in months, and for
     each stage "deleted on D", "due on D" or "after closing"."""
-    rows = []
-    for round_ in db.session.scalars(sa.select(Round).order_by(Round.created_at, Round.id)):
-        stages = []
-        for stage in Stage:
-            done, day = purged_at(round_, stage), due_on(round_, stage)
-            stages.append(f"deleted on {done:%Y-%m-%d}" if done else f"due on {day}" if day else "after closing")
-        rows.append((round_.name, round_.status.value, round_.free_text_mode.value, round_.free_text_months,
-                     round_.responses_months, *stages))
-    return rows
+    def when(round_: Round, stage: Stage) -> str:
+        done, day = purged_at(round_, stage), due_on(round_, stage)
+        return f"deleted on {done:%Y-%m-%d}" if done else f"due on {day}" if day else "after closing"
+
+    return [(round_.name, round_.status.value, round_.free_text_mode.value, round_.free_text_months,
+             round_.responses_months, when(round_, Stage.FREE_TEXT), when(round_, Stage.RESPONSES))
+            for round_ in db.session.scalars(sa.select(Round).order_by(Round.created_at, Round.id))]
 
 
 # ---------------------------------------------------------------------------
@@ -170,9 +168,8 @@ def retention_plan(today: date | None = None, rounds: Iterable[Round] | None = N
     return plan
 
 
-def _free_text_ids(round_: Round) -> set[str]:
-    questionnaire = questionnaires.load(round_.questionnaire_key, round_.questionnaire_version)
-    return {q.id for q in questionnaire.questions() if report_kind(q) == "text"}
+def _free_text_ids(round_: Round) -> frozenset[str]:
+    return free_text_ids(questionnaires.load(round_.questionnaire_key, round_.questionnaire_version))
 
 
 def _count_free_text(round_: Round) -> dict[str, int]:
@@ -265,7 +262,7 @@ def purge_free_text(round_: Round, actor: User | str) -> dict[str, int]:
     ones too), paper entries, coordinators' decisions, corrections and the audit trail."""
     texts = _free_text_ids(round_)
     connection = db.session.connection()
-    marks = _dirty_marks(connection, round_.id)
+    marks = summaries.stale_villages(connection, round_.id)
     counts = {
         "responses": _drop_keys(connection, Response.__table__, Response.round_id == round_.id, texts),
         "paper_entries": _drop_keys(connection, PaperEntry.__table__, PaperEntry.form_id.in_(
@@ -298,7 +295,7 @@ def purge_responses(round_: Round, actor: User | str) -> dict[str, int]:
     (``summaries.refresh``), as they are kept for good."""
     connection = db.session.connection()
     [info] = load_rounds(connection, [round_.id], questionnaires.catalog().get)
-    if _dirty_marks(connection, round_.id):
+    if summaries.stale_villages(connection, round_.id):
         raise OperationError(_("Round %(name)s's summaries are not up to date; run the retention again.",
                                name=round_.name))
     counts = _count_responses(round_)
@@ -345,7 +342,7 @@ def _retain_villages(connection: sa.Connection, round_: Round, info: RoundInfo) 
     return len(rows)
 
 
-def _drop_keys(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool], keys: set[str]) -> int:
+def _drop_keys(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool], keys: frozenset[str]) -> int:
     """Remove ``keys`` from the ``answers`` document of the rows matching ``where``; returns
     how many rows held one."""
     if not keys:
@@ -359,7 +356,7 @@ def _drop_keys(connection: sa.Connection, table: sa.Table, where: sa.ColumnEleme
     return len(changed)
 
 
-def _scrub_audit(connection: sa.Connection, round_: Round, fields: set[str] | None) -> None:
+def _scrub_audit(connection: sa.Connection, round_: Round, fields: frozenset[str] | None) -> None:
     """Blank the answer values the audit trail recorded for the round's corrections and
     reconciliations: those of ``fields``, or every one (None). The trail is append-only to
     the application; like anonymising staff, this is a rewrite the law asks for."""
@@ -381,10 +378,6 @@ def _scrub_audit(connection: sa.Connection, round_: Round, fields: set[str] | No
                     if fields is None or item.get(name) in fields:
                         item.update(dict.fromkeys(values, REMOVED))
                 connection.execute(sa.update(events).where(events.c.id == event_id).values(details=details))
-
-
-def _dirty_marks(connection: sa.Connection, round_id: int) -> dict[int, int]:
-    return summaries.stale_villages(connection, round_id)
 
 
 def _restore_marks(connection: sa.Connection, round_id: int, marks: Mapping[int, int]) -> None:
