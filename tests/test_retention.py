@@ -150,13 +150,18 @@ def test_nothing_is_deleted_without_an_administrators_confirmation(app, client, 
     assert confirmed.details["due"][0]["would_delete"]["responses"] == responses
 
 
-def _confirm(client, name: str) -> None:  # type: ignore[no-untyped-def]
+def _confirm_and_apply(client, runner, name: str) -> str:  # type: ignore[no-untyped-def]
+    """An administrator confirms what is due in round ``name``; the daily run deletes it. Its output."""
+    sign_in(client, Role.ADMIN)
     url = f"/admin/rounds/{_round(name).slug}/retention/confirm"
     db.session.remove()
     preview = client.get(url).get_data(as_text=True)
     db.session.remove()
     assert client.post(url, data={"csrf_token": token_in(preview)}).status_code == 303
     db.session.remove()
+    applied = runner.invoke(args=["retention", "apply"])
+    assert applied.exit_code == 0, applied.output
+    return applied.output
 
 
 def test_purged_responses_leave_the_database_and_old_rounds_keep_their_figures(app, client, runner, demo_data,
@@ -177,12 +182,8 @@ def test_purged_responses_leave_the_database_and_old_rounds_keep_their_figures(a
         sa.select(PlaceSummary).where(PlaceSummary.round_id == old_id))}
     total = _count(Response, Response.round_id == old_id)
     _closed_months_ago(OLD, 37)
-    sign_in(client, Role.ADMIN)
-    _confirm(client, OLD)
-
-    applied = runner.invoke(args=["retention", "apply"])
-    assert applied.exit_code == 0, applied.output
-    assert f"Round '{OLD}': individual responses deleted: {total - 1:,} responses, 1 soft deleted" in applied.output
+    applied = _confirm_and_apply(client, runner, OLD)
+    assert f"Round '{OLD}': individual responses deleted: {total - 1:,} responses, 1 soft deleted" in applied
     db.session.remove()
     assert _count(Response, Response.round_id == old_id) == 0
     assert _count(Correction) == 0
@@ -261,11 +262,7 @@ def test_free_text_goes_first_everywhere_and_not_a_byte_of_it_stays(app, client,
     _closed_months_ago(MIDDLE, 13)  # free text is due (12 months), the responses are not (36)
     planned = runner.invoke(args=["retention", "plan"]).output
     assert f"Round '{MIDDLE}': free-text answers due since" in planned
-    sign_in(client, Role.ADMIN)
-    _confirm(client, MIDDLE)
-    applied = runner.invoke(args=["retention", "apply"])
-    assert applied.exit_code == 0, applied.output
-    assert f"Round '{MIDDLE}': free-text answers deleted" in applied.output
+    assert f"Round '{MIDDLE}': free-text answers deleted" in _confirm_and_apply(client, runner, MIDDLE)
     db.session.remove()
     texts = {"work_together", "local_problems_other"}
     for answers in db.session.scalars(sa.select(Response.answers).where(Response.round_id == middle_id)):
@@ -303,10 +300,7 @@ def test_stale_summary_sums_are_brought_up_to_date_before_they_are_kept(client, 
     db.session.commit()  # the triggers mark the village: its stored sums are stale now
     assert _count(SummaryDirty, SummaryDirty.round_id == old_id) == 1
     _closed_months_ago(OLD, 37)
-    sign_in(client, Role.ADMIN)
-    _confirm(client, OLD)
-    applied = runner.invoke(args=["retention", "apply"])
-    assert applied.exit_code == 0, applied.output
+    _confirm_and_apply(client, runner, OLD)
     db.session.remove()
     assert _count(Response, Response.round_id == old_id) == 0
     assert db.session.scalar(sa.select(PlaceSummary.responses).where(
